@@ -1,0 +1,111 @@
+"""Working-day and month arithmetic, exactly as `timescales.md` defines it.
+
+Bank holidays come from `holidays.country_holidays("GB", subdiv="ENG")` (England and Wales,
+substitute days and one-off days included), plus the authority's own closure days. Working days are
+precomputed into a table over a span of years so that adding and counting working days are two list
+look-ups, which matters when a million events are recomputed at once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar as _stdcal
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+FIRST_YEAR = 1990
+LAST_YEAR = 2070
+
+
+@lru_cache(maxsize=4)
+def _bank_holidays(first_year: int, last_year: int) -> frozenset[date]:
+    days = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
+    return frozenset(days.keys())
+
+
+def add_months(start: date, months: int) -> date:
+    """Calendar months, same day of month, clamped to the month's end (31 Jan + 1 → 28/29 Feb)."""
+    index = start.year * 12 + (start.month - 1) + months
+    year, month0 = divmod(index, 12)
+    last = _stdcal.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(start.day, last))
+
+
+def add_weeks(start: date, weeks: int) -> date:
+    return start + timedelta(days=7 * weeks)
+
+
+class WorkingCalendar:
+    """England and Wales working days, with optional extra closure days.
+
+    Args:
+        closures: the authority's own closure days (e.g. 27-31 December), empty by default.
+    """
+
+    def __init__(
+        self, closures: Iterable[date] = (), first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR
+    ):
+        self.closures = frozenset(closures)
+        self._non_working = _bank_holidays(first_year, last_year) | self.closures
+        self._base = date(first_year, 1, 1).toordinal()
+        self._end = date(last_year, 12, 31).toordinal()
+        # _workdays: ordinals of working days, ascending. _count[i]: working days in [base, base + i].
+        workdays: list[int] = []
+        count: list[int] = []
+        n = 0
+        for ordinal in range(self._base, self._end + 1):
+            day = date.fromordinal(ordinal)
+            if day.weekday() < 5 and day not in self._non_working:
+                workdays.append(ordinal)
+                n += 1
+            count.append(n)
+        self._workdays = workdays
+        self._count = count
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self._non_working and self._in_range(day)
+
+    def is_bank_holiday(self, day: date) -> bool:
+        return day in self._non_working
+
+    def _in_range(self, day: date) -> bool:
+        if not self._base <= day.toordinal() <= self._end:
+            raise ValueError(f"{day:%d/%m/%Y} is outside the calendar's years {FIRST_YEAR}-{LAST_YEAR}")
+        return True
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after `start` (day 0, not counted, working day or not)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        if n == 0:
+            return start
+        ordinal = start.toordinal()
+        if not self._base <= ordinal <= self._end:
+            self._in_range(start)
+        index = self._count[ordinal - self._base] + n - 1
+        if index >= len(self._workdays):
+            raise ValueError(f"{start:%d/%m/%Y} + {n} working days is beyond {LAST_YEAR}")
+        return date.fromordinal(self._workdays[index])
+
+    def working_days_between(self, a: date, b: date) -> int:
+        """Working days in (a, b]; 0 when b is not after a."""
+        if b <= a:
+            return 0
+        oa, ob = a.toordinal(), b.toordinal()
+        if not (self._base <= oa <= self._end and self._base <= ob <= self._end):
+            self._in_range(a)
+            self._in_range(b)
+        return self._count[ob - self._base] - self._count[oa - self._base]
+
+    def next_working_day_on_or_after(self, day: date) -> date:
+        i = bisect.bisect_left(self._workdays, day.toordinal())
+        return date.fromordinal(self._workdays[i])
+
+
+@lru_cache(maxsize=8)
+def calendar_for(closures: frozenset[date] = frozenset()) -> WorkingCalendar:
+    """A shared calendar per set of closure days (building one takes a few milliseconds)."""
+    return WorkingCalendar(closures)

@@ -1,0 +1,672 @@
+"""The journey engine: a child's events, the local standards and an as-of date in; deadlines out.
+
+Pure by design: no database, no clock, no settings lookup. `timescales.md` is the specification;
+the section names below follow it (episodes, then the rules of each episode).
+
+Events dated after the as-of date are ignored; events of the same type on the same date (and DRP
+`ref`) count once; on one date, events that close an episode apply before events that open one.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from models.calendar import WorkingCalendar, add_months, add_weeks
+from models.journey import CLOSING_TYPES, DRP_STAGE_NAMES, Event
+from models.rules import RAG_OF, RULE_ORDER, RULES, Rag, Standards, Status, Unit
+
+#: The 26 weeks "beginning with" the issue day end on issue + 181 days.
+COURT_LAST_DAY_OFFSET = timedelta(days=181)
+
+
+@dataclass(slots=True)
+class Deadline:
+    """One statutory or local clock for one child, judged at an as-of date.
+
+    `counted_to` is the date the lateness or the time left is counted to (the as-of date, or the
+    date the episode closed); `trigger_type`, `closed_by` and `detail` only feed the explanation.
+    """
+
+    child_id: str
+    rule: str
+    trigger: date
+    due: date
+    done: date | None
+    status: Status
+    rag: Rag
+    late_by: int
+    ref: str | None
+    trigger_type: str
+    counted_to: date
+    closed_by: str | None = None
+    detail: str | None = None
+    span: int = 0
+
+    @property
+    def explanation(self) -> str:
+        return explain(self)
+
+    def to_json(self) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "child_id": self.child_id,
+            "rule": self.rule,
+            "trigger": self.trigger.isoformat(),
+            "due": self.due.isoformat(),
+            "done": self.done.isoformat() if self.done else None,
+            "status": self.status.value,
+            "rag": self.rag.value,
+            "late_by": self.late_by,
+            "explanation": self.explanation,
+        }
+        if self.ref is not None:
+            row["ref"] = self.ref
+        return row
+
+
+@dataclass(slots=True)
+class _Episode:
+    open: Event
+    close: Event | None
+
+    def contains(self, day: date) -> bool:
+        return self.open.date <= day and (self.close is None or day <= self.close.date)
+
+    @property
+    def close_date(self) -> date | None:
+        return self.close.date if self.close is not None else None
+
+
+def prepare(events: Iterable[Event], as_of: date) -> list[Event]:
+    """Events as the clocks see them: up to the as-of date, duplicates merged, closers first."""
+    seen: set[tuple[str, date, str | None]] = set()
+    kept: list[Event] = []
+    for event in events:
+        if event.date > as_of:
+            continue
+        key = (event.type, event.date, event.ref)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(event)
+    kept.sort(key=lambda e: (e.date, e.type not in CLOSING_TYPES))
+    return kept
+
+
+def _episodes(
+    events: Sequence[Event],
+    opens: Callable[[Event], bool],
+    closes: Callable[[Event], bool],
+    reopens: Callable[[Event], bool] | None = None,
+) -> list[_Episode]:
+    """Split a chronology into episodes; an opener while one is open is ignored unless it reopens."""
+    episodes: list[_Episode] = []
+    current: _Episode | None = None
+    for event in events:
+        if current is not None:
+            if closes(event):
+                current.close = event
+                current = None
+            elif reopens is not None and reopens(event):
+                current.close = event
+                current = _Episode(event, None)
+                episodes.append(current)
+        elif opens(event):
+            current = _Episode(event, None)
+            episodes.append(current)
+    return episodes
+
+
+def _first_on_or_after(events: Sequence[Event], day: date, episode: _Episode | None = None) -> Event | None:
+    """The first of `events` (date-sorted) dated on or after `day`, inside the episode if given."""
+    dates = [e.date for e in events]
+    i = bisect.bisect_left(dates, day)
+    if i < len(events) and (episode is None or episode.contains(events[i].date)):
+        return events[i]
+    return None
+
+
+class _Judge:
+    """Turns a clock (trigger, due, what met it, how its episode closed) into a Deadline."""
+
+    def __init__(self, child_id: str, as_of: date, standards: Standards, calendar: WorkingCalendar):
+        self.child_id = child_id
+        self.as_of = as_of
+        self.standards = standards
+        self.calendar = calendar
+        self.out: list[Deadline] = []
+
+    def count(self, unit: Unit, a: date, b: date) -> int:
+        if unit is Unit.WORKING_DAYS:
+            return self.calendar.working_days_between(a, b)
+        return (b - a).days
+
+    def add(
+        self,
+        rule_id: str,
+        trigger: Event,
+        due: date,
+        done: date | None,
+        episode: _Episode | None,
+        *,
+        ref: str | None = None,
+        detail: str | None = None,
+        amber_from: date | None = None,
+        span: int = 0,
+    ) -> None:
+        """Judge one clock and keep it, unless its episode closed before it ever fell due."""
+        unit = RULES[rule_id].unit
+        closed = episode.close if episode is not None and done is None else None
+        counted_to = self.as_of
+        late_by = 0
+        if done is not None:
+            if done <= due:
+                status = Status.MET
+            else:
+                status = Status.MET_LATE
+                late_by = max(1, self.count(unit, due, done))
+        elif closed is not None:
+            if closed.date <= due:
+                return
+            status = Status.OVERDUE
+            counted_to = closed.date
+            late_by = max(1, self.count(unit, due, closed.date))
+        elif self.as_of > due:
+            status = Status.OVERDUE
+            late_by = max(1, self.count(unit, due, self.as_of))
+        elif amber_from is not None:
+            status = Status.DUE_SOON if self.as_of >= amber_from else Status.PENDING
+        elif self.count(unit, self.as_of, due) <= self.standards.amber_for(rule_id):
+            status = Status.DUE_SOON
+        else:
+            status = Status.PENDING
+        self.out.append(
+            Deadline(
+                self.child_id,
+                rule_id,
+                trigger.date,
+                due,
+                done,
+                status,
+                RAG_OF[status],
+                late_by,
+                ref,
+                trigger.type,
+                counted_to,
+                closed.type if closed is not None else None,
+                detail,
+                span,
+            )
+        )
+
+
+def child_deadlines(
+    child_id: str,
+    events: Iterable[Event],
+    as_of: date,
+    standards: Standards,
+    calendar: WorkingCalendar,
+) -> list[Deadline]:
+    """Every deadline of one child at `as_of`, ordered by due date."""
+    chronology = prepare(events, as_of)
+    if not chronology:
+        return []
+    by_type: dict[str, list[Event]] = {}
+    for event in chronology:
+        by_type.setdefault(event.type, []).append(event)
+    judge = _Judge(child_id, as_of, standards, calendar)
+    if "strategy_discussion" in by_type:
+        _s47(judge, by_type)
+    if "icpc" in by_type:
+        _cp_plans(judge, chronology, by_type)
+    if "letter_before_proceedings" in by_type:
+        _pre_proceedings(judge, chronology, by_type)
+    if "decision_to_issue" in by_type:
+        _decision_to_issue(judge, chronology)
+    if "proceedings_issued" in by_type:
+        _proceedings(judge, chronology, by_type)
+    if "became_looked_after" in by_type:
+        _care(judge, chronology, by_type)
+    if "drp_raised" in by_type:
+        _drp(judge, chronology)
+    judge.out.sort(key=lambda d: (d.due, RULE_ORDER[d.rule], d.trigger))
+    return judge.out
+
+
+def all_deadlines(
+    events_by_child: Iterable[tuple[str, Sequence[Event]]],
+    as_of: date,
+    standards: Standards,
+    calendar: WorkingCalendar,
+) -> list[Deadline]:
+    """Deadlines of many children in one pass, ordered by child then due date."""
+    out: list[Deadline] = []
+    for child_id, events in sorted(events_by_child, key=lambda pair: pair[0]):
+        out.extend(child_deadlines(child_id, events, as_of, standards, calendar))
+    return out
+
+
+# --- Child protection -------------------------------------------------------------------------
+
+
+def _s47(judge: _Judge, by_type: dict[str, list[Event]]) -> None:
+    """cp.icpc_15wd: each s47 strategy discussion is answered by the first ICPC before the next one."""
+    discussions = [e for e in by_type["strategy_discussion"] if e.s47]
+    icpcs = by_type.get("icpc", [])
+    withdrawals = [e for e in by_type.get("s47_concluded", []) if e.icpc_needed is False]
+    for i, discussion in enumerate(discussions):
+        following = discussions[i + 1] if i + 1 < len(discussions) else None
+        episode = _Episode(discussion, following)
+        icpc = _first_on_or_after(icpcs, discussion.date, episode)
+        limit = icpc.date if icpc is not None else (following.date if following else judge.as_of)
+        withdrawn = any(
+            discussion.date <= w.date and (w.date < limit if icpc is not None else w.date <= limit)
+            for w in withdrawals
+        )
+        if withdrawn:
+            continue
+        due = judge.calendar.add_working_days(discussion.date, 15)
+        judge.add("cp.icpc_15wd", discussion, due, icpc.date if icpc else None, episode, span=15)
+
+
+def _ends_plan(event: Event) -> bool:
+    return event.type == "cp_plan_ended" or (event.type == "cp_review" and event.outcome == "end")
+
+
+def _makes_plan(event: Event) -> bool:
+    return event.type == "icpc" and event.outcome == "plan"
+
+
+def _cp_plans(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Event]]) -> None:
+    std = judge.standards
+    cal = judge.calendar
+    for plan in _episodes(chronology, _makes_plan, _ends_plan, reopens=_makes_plan):
+        icpc = plan.open
+        start = icpc.date
+        core = _first_on_or_after(by_type.get("core_group", []), start, plan)
+        judge.add(
+            "cp.core_group_10wd",
+            icpc,
+            cal.add_working_days(start, 10),
+            core.date if core else None,
+            plan,
+            span=10,
+        )
+
+        reviews = [e for e in by_type.get("cp_review", []) if plan.contains(e.date)]
+        judge.add(
+            "cp.review_3m", icpc, add_months(start, 3), reviews[0].date if reviews else None, plan, span=3
+        )
+        for k, review in enumerate(reviews):
+            if review.outcome == "end":
+                break
+            following = reviews[k + 1].date if k + 1 < len(reviews) else None
+            judge.add("cp.review_6m", review, add_months(review.date, 6), following, plan, span=6)
+
+        visits = [e for e in by_type.get("cp_visit", []) if plan.contains(e.date)]
+        triggers = [icpc, *visits]
+        first = _first_on_or_after(visits, start)
+        for k, trigger in enumerate(triggers):
+            met = first if k == 0 else (visits[k] if k < len(visits) else None)
+            judge.add(
+                "cp.visit",
+                trigger,
+                cal.add_working_days(trigger.date, std.cp_visit_wd),
+                met.date if met else None,
+                plan,
+                span=std.cp_visit_wd,
+            )
+
+        due = add_months(start, std.cp_plan_length_months)
+        judge.add(
+            "cp.plan_length",
+            icpc,
+            due,
+            plan.close_date,
+            plan,
+            amber_from=add_months(start, std.cp_plan_amber_months),
+            span=std.cp_plan_length_months,
+        )
+
+
+# --- Pre-proceedings and court ----------------------------------------------------------------
+
+
+def _pre_proceedings(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Event]]) -> None:
+    episodes = _episodes(
+        chronology,
+        lambda e: e.type == "letter_before_proceedings",
+        lambda e: e.type == "pre_proceedings_ended",
+    )
+    for episode in episodes:
+        weeks = sum(
+            e.weeks or 0 for e in by_type.get("pre_proceedings_extended", []) if episode.contains(e.date)
+        )
+        due = add_weeks(episode.open.date, 16 + weeks)
+        detail = f"{weeks} weeks of extensions" if weeks else None
+        judge.add(
+            "plo.pre_proceedings_16w", episode.open, due, episode.close_date, episode, detail=detail, span=16
+        )
+
+
+def _decision_to_issue(judge: _Judge, chronology: Sequence[Event]) -> None:
+    episodes = _episodes(
+        chronology, lambda e: e.type == "decision_to_issue", lambda e: e.type == "proceedings_issued"
+    )
+    wd = judge.standards.issue_after_decision_wd
+    for episode in episodes:
+        due = judge.calendar.add_working_days(episode.open.date, wd)
+        judge.add("court.issue_after_decision", episode.open, due, episode.close_date, episode, span=wd)
+
+
+def _proceedings(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Event]]) -> None:
+    episodes = _episodes(
+        chronology, lambda e: e.type == "proceedings_issued", lambda e: e.type == "final_order"
+    )
+    for episode in episodes:
+        due = court_end(
+            episode.open.date, [e for e in by_type.get("extension", []) if episode.contains(e.date)]
+        )
+        extensions = [e for e in by_type.get("extension", []) if episode.contains(e.date)]
+        detail = None
+        if extensions:
+            latest = extensions[-1]
+            detail = f"extended on {_d(latest.date)}"
+        judge.add("court.final_26w", episode.open, due, episode.close_date, episode, detail=detail, span=26)
+
+
+def court_end(issued: date, extensions: Sequence[Event]) -> date:
+    """The end of the court timetable: issue + 181 days, replaced by the latest extension's `until`."""
+    end = issued + COURT_LAST_DAY_OFFSET
+    latest: Event | None = None
+    for extension in extensions:
+        if latest is None or extension.date >= latest.date:
+            latest = extension
+    if latest is not None and latest.until is not None:
+        end = latest.until
+    return end
+
+
+def extension_limit(current_end: date, granted: date) -> date:
+    """The latest `until` an extension may set: 8 weeks after the later of the current end and grant."""
+    return max(current_end, granted) + timedelta(days=56)
+
+
+# --- Looked after -----------------------------------------------------------------------------
+
+
+def _care(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Event]]) -> None:
+    std = judge.standards
+    cal = judge.calendar
+    periods = _episodes(
+        chronology, lambda e: e.type == "became_looked_after", lambda e: e.type == "ceased_looked_after"
+    )
+    for period in periods:
+        start_event = period.open
+        start = start_event.date
+        reviews = [e for e in by_type.get("cla_review", []) if period.contains(e.date)]
+        first_due = cal.add_working_days(start, 20)
+        judge.add(
+            "cla.review_first_20wd",
+            start_event,
+            first_due,
+            reviews[0].date if reviews else None,
+            period,
+            span=20,
+        )
+        if reviews:
+            second = reviews[1].date if len(reviews) > 1 else None
+            judge.add(
+                "cla.review_second_3m", reviews[0], add_months(reviews[0].date, 3), second, period, span=3
+            )
+        for k in range(1, len(reviews)):
+            following = reviews[k + 1].date if k + 1 < len(reviews) else None
+            judge.add("cla.review_6m", reviews[k], add_months(reviews[k].date, 6), following, period, span=6)
+
+        if len(reviews) > 1:
+            permanence_due = reviews[1].date
+            basis = f"the second review, held {_d(permanence_due)}"
+        elif reviews:
+            permanence_due = add_months(reviews[0].date, 3)
+            basis = f"the second review, due 3 months after the first review on {_d(reviews[0].date)}"
+        else:
+            permanence_due = add_months(first_due, 3)
+            basis = f"the second review, due 3 months after the first review's due date {_d(first_due)}"
+        plan = _first_on_or_after(by_type.get("permanence_plan", []), start, period)
+        judge.add(
+            "cla.permanence_by_second_review",
+            start_event,
+            permanence_due,
+            plan.date if plan else None,
+            period,
+            detail=basis,
+        )
+
+        visits = [e for e in by_type.get("cla_visit", []) if period.contains(e.date)]
+        first = _first_on_or_after(visits, start)
+        judge.add(
+            "cla.visit",
+            start_event,
+            start + timedelta(days=std.cla_first_visit_days),
+            first.date if first else None,
+            period,
+            span=std.cla_first_visit_days,
+        )
+        for k, visit in enumerate(visits):
+            following = visits[k + 1].date if k + 1 < len(visits) else None
+            judge.add(
+                "cla.visit",
+                visit,
+                visit.date + timedelta(days=std.cla_visit_days),
+                following,
+                period,
+                span=std.cla_visit_days,
+            )
+
+
+# --- Dispute resolution (DRP) -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Stage:
+    event: Event
+    close: Event | None = None
+    answered: date | None = None
+
+
+def _drp(judge: _Judge, chronology: Sequence[Event]) -> None:
+    by_ref: dict[str, list[Event]] = {}
+    for event in chronology:
+        if event.ref is not None and event.type.startswith("drp_"):
+            by_ref.setdefault(event.ref, []).append(event)
+    for ref, events in by_ref.items():
+        escalations = _episodes(events, lambda e: e.type == "drp_raised", lambda e: e.type == "drp_resolved")
+        for escalation in escalations:
+            _drp_escalation(judge, ref, escalation, [e for e in events if escalation.contains(e.date)])
+
+
+def _drp_escalation(judge: _Judge, ref: str, escalation: _Episode, events: Sequence[Event]) -> None:
+    stages: list[_Stage] = []
+    for event in events:
+        if event is escalation.open or (event.type == "drp_escalated" and event.date >= escalation.open.date):
+            if stages:
+                stages[-1].close = event
+            stages.append(_Stage(event))
+    if escalation.close is not None and stages:
+        stages[-1].close = escalation.close
+    # Responses before the resolution on the same day: the resolution comes last.
+    answers = sorted(
+        (e for e in events if e.type == "drp_response" or e is escalation.close),
+        key=lambda e: (e.date, e.type == "drp_resolved"),
+    )
+    for answer in answers:
+        for stage in stages:
+            if (
+                stage.answered is None
+                and stage.event.date <= answer.date
+                and (stage.close is None or stage.close.date >= answer.date)
+            ):
+                stage.answered = answer.date
+                break
+
+    wd = judge.standards.drp_stage_response_wd
+    first_formal: _Stage | None = None
+    for stage in stages:
+        number = stage.event.stage
+        if number is None or not 1 <= number <= 4:
+            continue
+        if first_formal is None:
+            first_formal = stage
+        due = judge.calendar.add_working_days(stage.event.date, wd)
+        stage_episode = _Episode(stage.event, stage.close)
+        judge.add(
+            "drp.stage_response",
+            stage.event,
+            due,
+            stage.answered,
+            stage_episode,
+            ref=ref,
+            detail=f"stage {number} ({DRP_STAGE_NAMES[number]})",
+            span=wd,
+        )
+    if first_formal is not None:
+        due = judge.calendar.add_working_days(first_formal.event.date, 20)
+        judge.add(
+            "drp.resolution_20wd",
+            first_formal.event,
+            due,
+            escalation.close_date,
+            escalation,
+            ref=ref,
+            span=20,
+        )
+
+
+# --- Explanations -----------------------------------------------------------------------------
+
+
+def _d(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def _n(count: int, unit: str) -> str:
+    """'1 working day', '2 working days'."""
+    return f"{count} {unit[:-1] if count == 1 and unit.endswith('s') else unit}"
+
+
+_TRIGGER_WORDS = {
+    "strategy_discussion": "the strategy discussion",
+    "icpc": "the ICPC",
+    "cp_review": "the review conference",
+    "cp_visit": "the visit",
+    "letter_before_proceedings": "the letter before proceedings",
+    "decision_to_issue": "the decision to issue",
+    "proceedings_issued": "issue",
+    "became_looked_after": "becoming looked after",
+    "cla_review": "the previous looked-after review",
+    "cla_visit": "the visit",
+    "drp_raised": "the escalation was raised",
+    "drp_escalated": "the escalation",
+}
+
+_CLOSER_WORDS = {
+    "strategy_discussion": "a new strategy discussion",
+    "icpc": "a new ICPC made a new plan",
+    "cp_plan_ended": "the plan ended",
+    "cp_review": "the plan ended at review",
+    "pre_proceedings_ended": "pre-proceedings ended",
+    "proceedings_issued": "proceedings were issued",
+    "final_order": "the final order",
+    "ceased_looked_after": "the child ceased to be looked after",
+    "drp_escalated": "it was escalated",
+    "drp_resolved": "the escalation was resolved",
+}
+
+# rule id -> (what is due, the verb for the event that meets it)
+_WHAT = {
+    "cp.icpc_15wd": ("ICPC", "held"),
+    "cp.core_group_10wd": ("First core group", "held"),
+    "cp.review_3m": ("First review conference", "held"),
+    "cp.review_6m": ("Next review conference", "held"),
+    "cp.visit": ("Next child protection visit", "made"),
+    "cp.plan_length": ("Child protection plan to end", "ended"),
+    "plo.pre_proceedings_16w": ("Pre-proceedings to end", "ended"),
+    "court.issue_after_decision": ("Issue of proceedings", "issued"),
+    "court.final_26w": ("Final order", "made"),
+    "cla.review_first_20wd": ("First looked-after review", "held"),
+    "cla.review_second_3m": ("Second looked-after review", "held"),
+    "cla.review_6m": ("Next looked-after review", "held"),
+    "cla.permanence_by_second_review": ("Permanence plan", "made"),
+    "cla.visit": ("Next looked-after visit", "made"),
+    "drp.stage_response": ("Response", "received"),
+    "drp.resolution_20wd": ("Resolution", "resolved"),
+}
+
+
+_SPAN_UNIT = {
+    "cp.review_3m": "months",
+    "cp.review_6m": "months",
+    "cp.plan_length": "months",
+    "cla.review_second_3m": "months",
+    "cla.review_6m": "months",
+    "plo.pre_proceedings_16w": "weeks",
+    "court.final_26w": "weeks",
+    "cla.visit": "days",
+}
+
+
+def _span(d: Deadline) -> str:
+    """How far after the trigger the deadline falls, in the rule's own terms."""
+    if RULES[d.rule].unit is Unit.WORKING_DAYS:
+        return f"{d.span} working days"
+    text = f"{d.span} {_SPAN_UNIT.get(d.rule, 'days')}"
+    if d.detail and d.rule == "plo.pre_proceedings_16w":
+        text += f" (with {d.detail})"
+    return text
+
+
+def explain(d: Deadline) -> str:
+    """One plain English sentence: the trigger and its date, the rule, the due date, the outcome."""
+    what, verb = _WHAT[d.rule]
+    trigger = _TRIGGER_WORDS.get(d.trigger_type, d.trigger_type.replace("_", " "))
+    unit = "working days" if RULES[d.rule].unit is Unit.WORKING_DAYS else "days"
+    if d.rule == "cp.plan_length":
+        head = (
+            f"Child protection plan from the ICPC on {_d(d.trigger)} reaches the local limit on {_d(d.due)}"
+        )
+    elif d.rule == "court.final_26w":
+        head = f"Final order due within 26 weeks of issue on {_d(d.trigger)}"
+        if d.detail:
+            head += f", timetable {d.detail}"
+        head += f", i.e. by {_d(d.due)}"
+    elif d.rule == "cla.permanence_by_second_review":
+        head = f"Permanence plan due by {d.detail} (looked after from {_d(d.trigger)}), i.e. by {_d(d.due)}"
+    elif d.rule.startswith("drp."):
+        stage = f" to {d.detail}" if d.detail and d.rule == "drp.stage_response" else ""
+        head = (
+            f"{what}{stage} of escalation {d.ref} due {_span(d)} after {_d(d.trigger)}, i.e. by {_d(d.due)}"
+        )
+    else:
+        head = f"{what} due {_span(d)} after {trigger} on {_d(d.trigger)}, i.e. by {_d(d.due)}"
+    if d.status is Status.MET:
+        tail = f"{verb} {_d(d.done)}, on time" if d.done else "on time"
+    elif d.status is Status.MET_LATE:
+        tail = f"{verb} {_d(d.done)}, {_n(d.late_by, unit)} late" if d.done else "late"
+    elif d.status is Status.OVERDUE and d.closed_by is not None:
+        closer = _CLOSER_WORDS.get(d.closed_by, d.closed_by.replace("_", " "))
+        tail = f"not {verb} before {closer} on {_d(d.counted_to)}, {_n(d.late_by, unit)} late"
+    elif d.status is Status.OVERDUE:
+        tail = f"not {verb} by {_d(d.counted_to)}: {_n(d.late_by, unit)} overdue"
+    elif d.status is Status.DUE_SOON:
+        if d.rule == "cp.plan_length":
+            tail = f"open more than the amber point on {_d(d.counted_to)}: plan its ending"
+        elif d.due == d.counted_to:
+            tail = "not yet " + verb + ", due today"
+        else:
+            tail = f"not yet {verb}, due soon"
+    else:
+        tail = f"not yet {verb}, not yet due"
+    return f"{head}; {tail}."

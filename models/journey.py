@@ -1,0 +1,335 @@
+"""The vocabulary of a child's journey: event types, their fields and enumerated values.
+
+One table, `EVENT_TYPES`, is the single source for the import validator, the storage columns,
+the event forms of the desktop application and the engine's episode logic, so that
+`journey-format.md` is written down in code exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+
+
+class Stage(StrEnum):
+    """The stages of the child's journey, in the order a child passes through them."""
+
+    CP = "CP"
+    PLO = "PLO"
+    COURT = "court"
+    LOOKED_AFTER = "looked after"
+    DRP = "DRP"
+
+
+class Kind(StrEnum):
+    """The value kind of an event field, as the journey file writes it."""
+
+    BOOL = "bool"
+    TEXT = "text"
+    ENUM = "enum"
+    INT = "int"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One type-specific field of an event."""
+
+    name: str
+    kind: Kind
+    label: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    read_by_rules: bool = False
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One event type of `journey-format.md`."""
+
+    name: str
+    label: str
+    stage: Stage
+    fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
+
+    def field(self, name: str) -> FieldSpec | None:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        return None
+
+
+ICPC_CATEGORIES: Final = ("neglect", "physical", "sexual", "emotional", "multiple")
+HEARING_KINDS: Final = ("ico", "cmh", "fcmh", "irh", "final", "other")
+EXTENSION_REASONS: Final = (
+    "timetable_for_proceedings",
+    "timetable_for_child",
+    "delay_impact_on_child",
+    "international",
+    "other",
+)
+ORDERS: Final = (
+    "care_order",
+    "placement_order",
+    "supervision_order",
+    "sgo",
+    "cao",
+    "no_order",
+    "withdrawn",
+)
+PERMANENCE_PLANS: Final = (
+    "return_home",
+    "adoption",
+    "sgo",
+    "cao",
+    "long_term_fostering",
+    "residential",
+    "supported_living",
+    "other",
+)
+GENDERS: Final = ("male", "female", "other", "unknown")
+DRP_ROLES: Final = ("iro", "cp_chair")
+DRP_STAGE_NAMES: Final = {
+    0: "informal",
+    1: "team manager",
+    2: "service manager",
+    3: "head of service",
+    4: "director",
+    5: "Cafcass",
+}
+DRP_CATEGORIES: Final = (
+    "drift_and_delay",
+    "care_planning",
+    "permanence_plan_not_in_place",
+    "visits_overdue",
+    "reviews_out_of_timescale",
+    "plan_not_progressing",
+    "no_allocated_worker",
+    "good_practice",
+)
+
+_B = Kind.BOOL
+_T = Kind.TEXT
+_E = Kind.ENUM
+
+
+def _f(name: str, kind: Kind, label: str, *choices: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, kind, label, tuple(choices), **kw)
+
+
+_REF = _f("ref", _T, "Reference", required=True, read_by_rules=True)
+_DRP_STAGE = _f("stage", Kind.INT, "Stage", minimum=0, maximum=5, required=True, read_by_rules=True)
+
+EVENT_TYPES: Final[dict[str, EventType]] = {
+    t.name: t
+    for t in (
+        EventType(
+            "strategy_discussion",
+            "Strategy discussion",
+            Stage.CP,
+            (_f("s47", _B, "Section 47 enquiry started", read_by_rules=True),),
+        ),
+        EventType(
+            "s47_concluded",
+            "Section 47 enquiry concluded",
+            Stage.CP,
+            (_f("icpc_needed", _B, "ICPC needed", read_by_rules=True),),
+        ),
+        EventType(
+            "icpc",
+            "Initial child protection conference",
+            Stage.CP,
+            (
+                _f("outcome", _E, "Outcome", "plan", "no_plan", read_by_rules=True),
+                _f("category", _E, "Category", *ICPC_CATEGORIES),
+            ),
+        ),
+        EventType("core_group", "Core group", Stage.CP),
+        EventType(
+            "cp_review",
+            "Review child protection conference",
+            Stage.CP,
+            (
+                _f("outcome", _E, "Outcome", "continue", "end", read_by_rules=True),
+                _f("category", _E, "Latest category", *ICPC_CATEGORIES),
+            ),
+        ),
+        EventType("cp_visit", "Child protection visit", Stage.CP, (_f("seen_alone", _B, "Seen alone"),)),
+        EventType("cp_plan_ended", "Child protection plan ended", Stage.CP, (_f("reason", _T, "Reason"),)),
+        EventType(
+            "legal_planning_meeting",
+            "Legal planning meeting",
+            Stage.PLO,
+            (_f("decision", _E, "Decision", "pre_proceedings", "issue", "no_legal_action"),),
+        ),
+        EventType("letter_before_proceedings", "Letter before proceedings", Stage.PLO),
+        EventType("pre_proceedings_meeting", "Pre-proceedings meeting", Stage.PLO),
+        EventType("pre_proceedings_review", "Pre-proceedings review", Stage.PLO),
+        EventType(
+            "family_group_conference",
+            "Family group conference",
+            Stage.PLO,
+            (_f("stage", _E, "Stage", "offered", "declined", "held"),),
+        ),
+        EventType(
+            "pre_proceedings_extended",
+            "Pre-proceedings extended",
+            Stage.PLO,
+            (
+                _f("weeks", Kind.INT, "Weeks", minimum=1, maximum=16, required=True, read_by_rules=True),
+                _f("reason", _T, "Reason"),
+            ),
+        ),
+        EventType(
+            "pre_proceedings_ended",
+            "Pre-proceedings ended",
+            Stage.PLO,
+            (_f("outcome", _E, "Outcome", "step_down", "issue", read_by_rules=True),),
+        ),
+        EventType("decision_to_issue", "Decision to issue", Stage.COURT),
+        EventType("documents_to_legal", "Documents to legal", Stage.COURT),
+        EventType(
+            "proceedings_issued",
+            "Care proceedings issued",
+            Stage.COURT,
+            (_f("case_number", _T, "Case number"), _f("court", _T, "Court")),
+        ),
+        EventType(
+            "hearing",
+            "Hearing",
+            Stage.COURT,
+            (_f("kind", _E, "Kind", *HEARING_KINDS), _f("outcome", _T, "Outcome")),
+        ),
+        EventType(
+            "extension",
+            "Extension of the timetable",
+            Stage.COURT,
+            (
+                _f("until", Kind.DATE, "New end", required=True, read_by_rules=True),
+                _f("reason", _E, "Reason", *EXTENSION_REASONS),
+            ),
+        ),
+        EventType("final_order", "Final order", Stage.COURT, (_f("order", _E, "Order", *ORDERS),)),
+        EventType(
+            "became_looked_after",
+            "Became looked after",
+            Stage.LOOKED_AFTER,
+            (_f("legal_status", _T, "Legal status (SSDA903)"),),
+        ),
+        EventType(
+            "cla_visit", "Looked-after visit", Stage.LOOKED_AFTER, (_f("seen_alone", _B, "Seen alone"),)
+        ),
+        EventType("cla_review", "Looked-after review", Stage.LOOKED_AFTER),
+        EventType(
+            "permanence_plan",
+            "Permanence plan",
+            Stage.LOOKED_AFTER,
+            (
+                _f("plan", _E, "Plan", *PERMANENCE_PLANS),
+                _f("ratified_by_iro", _B, "Ratified by the IRO"),
+            ),
+        ),
+        EventType(
+            "legal_status_changed",
+            "Legal status changed",
+            Stage.LOOKED_AFTER,
+            (_f("legal_status", _T, "Legal status (SSDA903)"),),
+        ),
+        EventType(
+            "ceased_looked_after",
+            "Ceased to be looked after",
+            Stage.LOOKED_AFTER,
+            (_f("reason", _T, "Reason (SSDA903)"),),
+        ),
+        EventType(
+            "drp_raised",
+            "Escalation raised (DRP)",
+            Stage.DRP,
+            (
+                _REF,
+                _DRP_STAGE,
+                _f("raised_by", _T, "Raised by"),
+                _f("role", _E, "Role", *DRP_ROLES),
+                _f("category", _T, "Category"),
+                _f("addressed_to", _T, "Addressed to"),
+            ),
+        ),
+        EventType(
+            "drp_escalated",
+            "Escalated to the next stage (DRP)",
+            Stage.DRP,
+            (_REF, _DRP_STAGE, _f("addressed_to", _T, "Addressed to")),
+        ),
+        EventType(
+            "drp_response",
+            "Response received (DRP)",
+            Stage.DRP,
+            (_REF, _f("satisfactory", _B, "Satisfactory")),
+        ),
+        EventType(
+            "drp_resolved", "Escalation resolved (DRP)", Stage.DRP, (_REF, _f("outcome", _T, "Outcome"))
+        ),
+    )
+}
+
+#: Every type-specific field name used by any event type (the storage columns).
+EVENT_FIELD_NAMES: Final[tuple[str, ...]] = tuple(
+    dict.fromkeys(spec.name for t in EVENT_TYPES.values() for spec in t.fields)
+)
+
+#: Fields common to every event.
+COMMON_EVENT_KEYS: Final = ("id", "type", "date", "note", "recorded_by")
+
+#: Child fields of the journey file, in file order.
+CHILD_FIELDS: Final = (
+    "id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "expected_date_of_birth",
+    "gender",
+    "ethnicity",
+    "disability",
+    "sibling_group",
+    "team",
+    "social_worker",
+    "reviewing_officer",
+)
+
+#: Events that close an episode apply before events that open one on the same date.
+CLOSING_TYPES: Final = frozenset(
+    {"cp_plan_ended", "pre_proceedings_ended", "final_order", "ceased_looked_after", "drp_resolved"}
+)
+
+DRP_TYPES: Final = frozenset({"drp_raised", "drp_escalated", "drp_response", "drp_resolved"})
+
+#: CP events that may come before birth (an unborn child's pre-birth conference).
+PRE_BIRTH_TYPES: Final = frozenset(t.name for t in EVENT_TYPES.values() if t.stage is Stage.CP)
+
+
+def stage_of(event_type: str) -> Stage:
+    return EVENT_TYPES[event_type].stage
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One dated event of a child's chronology, as the engine reads it.
+
+    Only the fields the rules read are typed here; the rest of the record (notes, names,
+    free text) stays with the storage row and the journey file.
+    """
+
+    type: str
+    date: dt.date
+    id: str | None = None
+    s47: bool | None = None
+    icpc_needed: bool | None = None
+    outcome: str | None = None
+    stage: int | None = None
+    until: dt.date | None = None
+    weeks: int | None = None
+    ref: str | None = None
