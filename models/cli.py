@@ -1,0 +1,167 @@
+"""The `permanence-tracker` command: import, export, demo data, drift; no subcommand starts the app.
+
+Errors for a person go to stderr as one sentence with a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from models import paths
+from models.db import Database, DatabaseError, open_database
+from models.engine import Deadline
+from models.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
+from models.rules import RULES, Status, Unit
+from models.store import compute_deadlines, parse_iso
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class CliError(Exception):
+    """A failure to report to the person at the terminal."""
+
+
+def _as_of(value: str) -> date:
+    try:
+        return parse_iso(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="permanence-tracker",
+        description="Track the statutory timescales of children's plans: CP, PLO, court, looked after, DRP.",
+    )
+    parser.add_argument("--db", help="database file (default: tracker.sqlite in the data folder) or a URL")
+    parser.add_argument("--data-dir", help="folder for the database, backups and logs")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import a journey file (all or nothing)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--valid-only", action="store_true", help="import the valid children and skip the rest")
+
+    p = sub.add_parser("export", help="export every child (or some) to a journey file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--child", action="append", help="only this child (repeatable)")
+
+    p = sub.add_parser("demo", help="add fictional demonstration children")
+    p.add_argument("--children", type=int, default=200)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--today", type=_as_of, default=None, help="date the journeys lead up to (default today)")
+
+    p = sub.add_parser("drift", help="every deadline at a date: overdue, due soon, met")
+    p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default today)")
+    p.add_argument("--child", help="only this child")
+    p.add_argument("--json", action="store_true", help="JSON as journey-format.md describes")
+    return parser
+
+
+def _open(args: argparse.Namespace) -> Database:
+    target = args.db or paths.default_database(args.data_dir)
+    try:
+        return open_database(target)
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _late(d: Deadline) -> str:
+    if not d.late_by:
+        return ""
+    unit = "WD" if RULES[d.rule].unit is Unit.WORKING_DAYS else "d"
+    return f"{d.late_by} {unit}"
+
+
+def print_table(deadlines: Sequence[Deadline], out: TextIO | None = None) -> None:
+    stream = out or sys.stdout
+    header = ("Child", "Rule", "Due", "Status", "RAG", "Late", "Explanation")
+    rows = [
+        (
+            d.child_id,
+            d.rule,
+            f"{d.due:%d/%m/%Y}",
+            d.status.value.replace("_", " "),
+            d.rag.value.upper(),
+            _late(d),
+            d.explanation,
+        )
+        for d in deadlines
+    ]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header[:-1])]
+    for row in (header, *rows):
+        cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
+        print("  ".join(cells) + "  " + row[-1], file=stream)
+    counts = {s: sum(1 for d in deadlines if d.status is s) for s in Status}
+    print(
+        f"\n{len(deadlines)} deadlines: {counts[Status.OVERDUE]} overdue, {counts[Status.DUE_SOON]} due soon, "
+        f"{counts[Status.PENDING]} pending, {counts[Status.MET]} met, {counts[Status.MET_LATE]} met late.",
+        file=stream,
+    )
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        app = importlib.import_module("desktop.app")
+        return int(app.main(list(argv) if argv is not None else sys.argv[1:]))
+    db = _open(args)
+    if args.command == "import":
+        try:
+            result = import_file(db, args.file, valid_only=args.valid_only)
+        except ImportError_ as exc:
+            if exc.issues:
+                raise CliError(f"{exc}\n{issues_report(exc.issues)}") from None
+            raise CliError(str(exc)) from None
+        print(result.summary())
+        if result.issues:
+            print(issues_report(result.issues), file=sys.stderr)
+        return 0
+    if args.command == "export":
+        try:
+            count = export_file(db, args.file, args.child)
+        except OSError as exc:
+            raise CliError(f"Cannot write {args.file}: {exc.strerror}.") from None
+        print(f"{count} children exported to {args.file}.")
+        return 0
+    if args.command == "demo":
+        if not 1 <= args.children <= 150_000:
+            raise CliError("--children must be between 1 and 150000.")
+        demo = importlib.import_module("models.demo")
+        data = demo.generate(args.children, seed=args.seed, today=args.today)
+        result = import_journey(db, data, source=f"demo --children {args.children} --seed {args.seed}")
+        print(f"Fictional demonstration data: {result.summary()}")
+        return 0
+    if args.command == "drift":
+        as_of = args.as_of or date.today()
+        deadlines = compute_deadlines(db, as_of, args.child)
+        if args.json:
+            json.dump([d.to_json() for d in deadlines], sys.stdout, indent=1, ensure_ascii=False)
+            sys.stdout.write("\n")
+        else:
+            print_table(deadlines)
+        return 0
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except CliError as exc:
+        print(f"permanence-tracker: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

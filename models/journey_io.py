@@ -1,0 +1,329 @@
+"""Import and export of journey files (`journey-format.md`).
+
+Import is all-or-nothing: every child is checked first, and a file with any error writes nothing
+unless the caller asks for the valid children only. Events carry ids, so importing the same file
+twice changes nothing: an event whose id is already present is updated, not duplicated. Writes go
+through SQLAlchemy Core in bulk, inside one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from models.db import Database
+from models.records import ChildRecord, EventRecord, Issue, parse_child
+from models.store import (
+    CHILD_T,
+    EVENT_T,
+    audit,
+    child_from_row,
+    child_row_values,
+    event_from_row,
+    event_row_values,
+    iter_children,
+)
+
+FORMAT = "journey"
+VERSION = 1
+_BATCH = 5000
+
+
+class ImportError_(Exception):
+    """A journey file that cannot be imported; `issues` says where and why."""
+
+    def __init__(self, message: str, issues: Sequence[Issue] = ()):
+        super().__init__(message)
+        self.issues = list(issues)
+
+
+@dataclass
+class ImportResult:
+    children_added: int = 0
+    children_updated: int = 0
+    children_unchanged: int = 0
+    events_added: int = 0
+    events_updated: int = 0
+    skipped_children: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.children_added or self.children_updated or self.events_added or self.events_updated)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.children_added} children added, {self.children_updated} updated, "
+            f"{self.children_unchanged} unchanged; {self.events_added} events added, "
+            f"{self.events_updated} updated"
+        )
+        if self.skipped_children:
+            text += f"; {len(self.skipped_children)} children with errors skipped"
+        return text + "."
+
+
+def read_journey_file(path: Path) -> Any:
+    """The parsed JSON of a journey file, or an error that says what and where."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportError_(f"{path}: no such file.") from None
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot be read ({exc.strerror}).") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportError_(f"{path}: not UTF-8 text (byte {exc.start}).") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportError_(
+            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}."
+        ) from None
+
+
+def parse_journey(data: Any) -> tuple[list[ChildRecord], list[Issue], list[str]]:
+    """Check a whole journey document: the valid children, every issue, and the invalid child ids."""
+    if not isinstance(data, dict):
+        raise ImportError_("A journey file must be a JSON object with format, version and children.")
+    if data.get("format") != FORMAT:
+        raise ImportError_(f"Not a journey file: format is {data.get('format')!r}, expected {FORMAT!r}.")
+    if data.get("version") != VERSION:
+        raise ImportError_(
+            f"Unsupported journey file version {data.get('version')!r}; this version reads {VERSION}."
+        )
+    children = data.get("children")
+    if not isinstance(children, list):
+        raise ImportError_("A journey file needs a list of children.")
+    first_index: dict[str, int] = {}
+    duplicated: set[str] = set()
+    for index, raw in enumerate(children):
+        child_id = raw.get("id") if isinstance(raw, dict) else None
+        if isinstance(child_id, str):
+            if child_id in first_index:
+                duplicated.add(child_id)
+            first_index.setdefault(child_id, index)
+    valid: list[ChildRecord] = []
+    issues: list[Issue] = []
+    invalid: list[str] = []
+    for index, raw in enumerate(children):
+        record, problems = parse_child(raw, index)
+        child_id = raw.get("id") if isinstance(raw, dict) else None
+        if child_id in duplicated:
+            # Which of two records with one id is right is unknown, so neither is imported.
+            problems.append(
+                Issue(
+                    "the same child id appears more than once in the file",
+                    child_id=child_id,
+                    child_index=index,
+                    field="id",
+                )
+            )
+        if problems:
+            issues.extend(problems)
+            invalid.append(child_id if isinstance(child_id, str) else f"#{index + 1}")
+        elif record is not None:
+            valid.append(record)
+    return valid, issues, invalid
+
+
+def import_journey(
+    db: Database,
+    data: Any,
+    *,
+    valid_only: bool = False,
+    source: str | None = None,
+    user: str | None = None,
+) -> ImportResult:
+    """Import a parsed journey document; nothing is written if it has errors (unless `valid_only`)."""
+    children, issues, invalid = parse_journey(data)
+    if issues and not valid_only:
+        raise ImportError_(
+            f"The file has {len(issues)} error(s) in {len(invalid)} child record(s); nothing was imported.",
+            issues,
+        )
+    result = ImportResult(skipped_children=invalid, issues=issues)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest() if source else None
+    with db.engine.begin() as conn:
+        _write(conn, children, result, user)
+        audit(
+            conn,
+            "import",
+            "journey",
+            source,
+            after={
+                "source": source,
+                "sha256": digest,
+                "children_added": result.children_added,
+                "children_updated": result.children_updated,
+                "events_added": result.events_added,
+                "events_updated": result.events_updated,
+                "skipped_children": invalid,
+            },
+            user=user,
+        )
+    return result
+
+
+def import_file(
+    db: Database, path: Path, *, valid_only: bool = False, user: str | None = None
+) -> ImportResult:
+    return import_journey(db, read_journey_file(path), valid_only=valid_only, source=str(path), user=user)
+
+
+def _chunks(items: Sequence[str], size: int = 900) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _write(conn: Connection, children: Sequence[ChildRecord], result: ImportResult, user: str | None) -> None:
+    ids = [c.id for c in children]
+    existing: dict[str, ChildRecord] = {}
+    has_rows = conn.execute(select(CHILD_T.c.id).limit(1)).first() is not None
+    if has_rows:
+        for chunk in _chunks(ids):
+            rows = conn.execute(select(CHILD_T).where(CHILD_T.c.id.in_(chunk))).mappings().all()
+            events: dict[str, list[EventRecord]] = {}
+            for erow in conn.execute(select(EVENT_T).where(EVENT_T.c.child_id.in_(chunk))).mappings():
+                events.setdefault(erow["child_id"], []).append(event_from_row(erow))
+            for row in rows:
+                existing[row["id"]] = child_from_row(row, events.get(row["id"], ()))
+
+    new_children: list[dict[str, Any]] = []
+    changed_children: list[dict[str, Any]] = []
+    new_events: list[dict[str, Any]] = []
+    changed_events: list[dict[str, Any]] = []
+    for child in children:
+        before = existing.get(child.id)
+        if before is None:
+            new_children.append(child_row_values(child))
+            new_events.extend(event_row_values(child.id, e) for e in child.events)
+            result.children_added += 1
+            result.events_added += len(child.events)
+            continue
+        touched = False
+        if (dict(before.fields), dict(before.extra)) != (dict(child.fields), dict(child.extra)):
+            changed_children.append(child_row_values(child))
+            touched = True
+        old_events = {e.id: e for e in before.events}
+        added, updated = [], []
+        for event in child.events:
+            old = old_events.get(event.id)
+            if old is None:
+                added.append(event)
+            elif old != event:
+                updated.append((old, event))
+        new_events.extend(event_row_values(child.id, e) for e in added)
+        changed_events.extend(event_row_values(child.id, e) for _, e in updated)
+        result.events_added += len(added)
+        result.events_updated += len(updated)
+        if touched or added or updated:
+            result.children_updated += 1
+            audit(
+                conn,
+                "import-update",
+                "child",
+                child.id,
+                child_id=child.id,
+                before={"details": _details(before), "events": [o.to_json() for o, _ in updated]},
+                after={
+                    "details": _details(child),
+                    "events": [e.to_json() for _, e in updated],
+                    "added": [e.to_json() for e in added],
+                },
+                user=user,
+            )
+        else:
+            result.children_unchanged += 1
+
+    for start in range(0, len(new_children), _BATCH):
+        conn.execute(insert(CHILD_T), new_children[start : start + _BATCH])
+    for start in range(0, len(new_events), _BATCH):
+        conn.execute(insert(EVENT_T), new_events[start : start + _BATCH])
+    if changed_children:
+        stmt = (
+            update(CHILD_T)
+            .where(CHILD_T.c.id == bindparam("_id"))
+            .values({k: bindparam(k) for k in changed_children[0] if k != "id"})
+        )
+        conn.execute(
+            stmt, [{**{k: v for k, v in c.items() if k != "id"}, "_id": c["id"]} for c in changed_children]
+        )
+    if changed_events:
+        keys = [k for k in changed_events[0] if k not in ("child_id", "event_id")]
+        stmt = (
+            update(EVENT_T)
+            .where(EVENT_T.c.child_id == bindparam("_child"), EVENT_T.c.event_id == bindparam("_event"))
+            .values({k: bindparam(k) for k in keys})
+        )
+        conn.execute(
+            stmt,
+            [
+                {**{k: e[k] for k in keys}, "_child": e["child_id"], "_event": e["event_id"]}
+                for e in changed_events
+            ],
+        )
+    if new_children:
+        audit(
+            conn,
+            "import-create",
+            "child",
+            None,
+            after={"children": [c["id"] for c in new_children], "events": len(new_events)},
+            user=user,
+        )
+
+
+def _details(record: ChildRecord) -> dict[str, Any]:
+    data = record.to_json()
+    data.pop("events")
+    return data
+
+
+def export_journey(
+    db: Database, child_ids: Sequence[str] | None = None, user: str | None = None
+) -> dict[str, Any]:
+    """Every child (or the given ones) with its chronology, as a journey document."""
+    with db.engine.connect() as conn:
+        children = [c.to_json() for c in iter_children(conn, child_ids)]
+    return {"format": FORMAT, "version": VERSION, "children": children}
+
+
+def write_journey(data: dict[str, Any], path: Path) -> None:
+    """Write a journey document to a file created 0600, atomically (a temporary file, then a rename)."""
+    import os
+
+    tmp = path.with_name(path.name + ".part")
+    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def export_file(
+    db: Database, path: Path, child_ids: Sequence[str] | None = None, user: str | None = None
+) -> int:
+    data = export_journey(db, child_ids)
+    write_journey(data, path)
+    with db.engine.begin() as conn:
+        audit(conn, "export", "journey", str(path), after={"children": len(data["children"])}, user=user)
+    return len(data["children"])
+
+
+def issues_report(issues: Iterable[Issue], limit: int = 50) -> str:
+    lines = []
+    for n, issue in enumerate(issues):
+        if n == limit:
+            lines.append("...")
+            break
+        lines.append(f"- {issue}")
+    return "\n".join(lines)

@@ -1,0 +1,445 @@
+"""Plain records of children and events, and their validation against `journey-format.md`.
+
+The journey file, the event forms of the desktop application and the database all meet here: a
+child or event dict in the file's shape is parsed into a typed record, or into a list of
+`Issue`s that name the child, the event, the field and the reason. The same checks run on import
+and when an event is recorded by hand, so a form cannot save what an import would refuse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from models.engine import court_end, extension_limit
+from models.journey import (
+    CHILD_FIELDS,
+    DRP_TYPES,
+    EVENT_TYPES,
+    GENDERS,
+    Event,
+    FieldSpec,
+    Kind,
+    Stage,
+)
+
+#: Fields the rules read: two same-day events of one type may not disagree in these.
+RULE_FIELDS = ("s47", "icpc_needed", "outcome", "stage", "until", "weeks")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One validation problem, located as precisely as the input allows."""
+
+    reason: str
+    child_id: str | None = None
+    event_id: str | None = None
+    field: str | None = None
+    child_index: int | None = None
+    event_index: int | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.child_id is not None or self.child_index is not None:
+            label = self.child_id if self.child_id is not None else "(no id)"
+            where.append(
+                f"child {label}" + (f" (#{self.child_index + 1})" if self.child_index is not None else "")
+            )
+        if self.event_id is not None or self.event_index is not None:
+            label = self.event_id if self.event_id is not None else "(no id)"
+            where.append(
+                f"event {label}" + (f" (#{self.event_index + 1})" if self.event_index is not None else "")
+            )
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return (", ".join(where) + ": " if where else "") + self.reason
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One event as stored: common fields, typed type-specific fields, unknown keys kept."""
+
+    id: str
+    type: str
+    date: date
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    note: str | None = None
+    recorded_by: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "type": self.type, "date": self.date.isoformat()}
+        for spec in EVENT_TYPES[self.type].fields:
+            if spec.name in self.fields and self.fields[spec.name] is not None:
+                value = self.fields[spec.name]
+                out[spec.name] = value.isoformat() if isinstance(value, date) else value
+        if self.note is not None:
+            out["note"] = self.note
+        if self.recorded_by is not None:
+            out["recorded_by"] = self.recorded_by
+        out.update(self.extra)
+        return out
+
+    def to_engine(self) -> Event:
+        f = self.fields
+        stage = f.get("stage")
+        return Event(
+            self.type,
+            self.date,
+            self.id,
+            f.get("s47"),
+            f.get("icpc_needed"),
+            f.get("outcome"),
+            stage if isinstance(stage, int) else None,
+            f.get("until"),
+            f.get("weeks"),
+            f.get("ref"),
+        )
+
+
+@dataclass(frozen=True)
+class ChildRecord:
+    """One child: the journey file's child fields, unknown keys, and the chronology."""
+
+    id: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    events: tuple[EventRecord, ...] = ()
+
+    @property
+    def name(self) -> str:
+        parts = [self.fields.get("given_name"), self.fields.get("family_name")]
+        return " ".join(p for p in parts if p) or self.id
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id}
+        for name in CHILD_FIELDS[1:]:
+            value = self.fields.get(name)
+            if value is not None:
+                out[name] = value.isoformat() if isinstance(value, date) else value
+        out.update(self.extra)
+        out["events"] = [e.to_json() for e in sorted(self.events, key=lambda e: e.date)]
+        return out
+
+    def with_events(self, events: Iterable[EventRecord]) -> ChildRecord:
+        return replace(self, events=tuple(sorted(events, key=lambda e: e.date)))
+
+
+def parse_date(value: Any) -> date | None:
+    """An ISO date, or None when the value is not a real date."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def auto_event_id(child_id: str, raw: Mapping[str, Any]) -> str:
+    """A stable id for an event that came without one, so a re-import finds it again."""
+    digest = hashlib.sha1(
+        json.dumps([child_id, raw], sort_keys=True, default=str).encode("utf-8"), usedforsecurity=False
+    ).hexdigest()
+    return f"auto-{digest[:12]}"
+
+
+def _check_value(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
+    """The typed value of one field, or an error reason."""
+    if spec.kind is Kind.BOOL:
+        if isinstance(value, bool):
+            return value, None
+        return None, f"must be true or false, not {value!r}"
+    if spec.kind is Kind.INT:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None, f"must be a whole number, not {value!r}"
+        if spec.minimum is not None and value < spec.minimum:
+            return None, f"must be at least {spec.minimum}, not {value}"
+        if spec.maximum is not None and value > spec.maximum:
+            return None, f"must be at most {spec.maximum}, not {value}"
+        return value, None
+    if spec.kind is Kind.DATE:
+        parsed = parse_date(value)
+        if parsed is None:
+            return None, f"{value!r} is not a real date (YYYY-MM-DD)"
+        return parsed, None
+    if not isinstance(value, str):
+        return None, f"must be text, not {value!r}"
+    if spec.kind is Kind.ENUM and value not in spec.choices:
+        return None, f"{value!r} is not one of: {', '.join(spec.choices)}"
+    return value, None
+
+
+def parse_event(
+    raw: Any, child_id: str, child_index: int | None = None, event_index: int | None = None
+) -> tuple[EventRecord | None, list[Issue]]:
+    """Check one event dict on its own (the checks that need the chronology come later)."""
+    where = Issue("", child_id=child_id, child_index=child_index, event_index=event_index)
+    if not isinstance(raw, Mapping):
+        return None, [replace(where, reason="an event must be an object")]
+    event_id = raw.get("id")
+    issues: list[Issue] = []
+    if event_id is not None and (not isinstance(event_id, str) or not event_id.strip()):
+        issues.append(replace(where, reason=f"id must be non-empty text, not {event_id!r}", field="id"))
+        event_id = None
+    eid = event_id if isinstance(event_id, str) else None
+    loc = replace(where, event_id=eid)
+    type_name = raw.get("type")
+    if type_name is None:
+        issues.append(replace(loc, reason="type is required", field="type"))
+    elif type_name not in EVENT_TYPES:
+        issues.append(replace(loc, reason=f"unknown event type {type_name!r}", field="type"))
+    day = parse_date(raw.get("date"))
+    if "date" not in raw:
+        issues.append(replace(loc, reason="date is required", field="date"))
+    elif day is None:
+        issues.append(
+            replace(loc, reason=f"{raw.get('date')!r} is not a real date (YYYY-MM-DD)", field="date")
+        )
+    for text_key in ("note", "recorded_by"):
+        if raw.get(text_key) is not None and not isinstance(raw.get(text_key), str):
+            issues.append(replace(loc, reason=f"must be text, not {raw.get(text_key)!r}", field=text_key))
+    if type_name not in EVENT_TYPES or day is None:
+        return None, issues
+    event_type = EVENT_TYPES[type_name]
+    fields: dict[str, Any] = {}
+    for spec in event_type.fields:
+        if spec.name not in raw or raw[spec.name] is None:
+            if spec.required:
+                issues.append(
+                    replace(loc, reason=f"{spec.name} is required for {type_name}", field=spec.name)
+                )
+            continue
+        value, problem = _check_value(spec, raw[spec.name])
+        if problem:
+            issues.append(replace(loc, reason=problem, field=spec.name))
+        else:
+            fields[spec.name] = value
+    known = {"id", "type", "date", "note", "recorded_by"} | {s.name for s in event_type.fields}
+    extra = {k: v for k, v in raw.items() if k not in known}
+    if issues:
+        return None, issues
+    return (
+        EventRecord(
+            eid or auto_event_id(child_id, raw),
+            type_name,
+            day,
+            fields,
+            raw.get("note"),
+            raw.get("recorded_by"),
+            extra,
+        ),
+        [],
+    )
+
+
+def parse_child_fields(
+    raw: Mapping[str, Any], child_index: int | None = None
+) -> tuple[dict[str, Any], list[Issue]]:
+    """The typed child fields of a child dict (no events)."""
+    child_id = raw.get("id")
+    loc = Issue("", child_id=child_id if isinstance(child_id, str) else None, child_index=child_index)
+    issues: list[Issue] = []
+    fields: dict[str, Any] = {}
+    for name in CHILD_FIELDS[1:]:
+        value = raw.get(name)
+        if value is None:
+            continue
+        if name in ("date_of_birth", "expected_date_of_birth"):
+            parsed = parse_date(value)
+            if parsed is None:
+                issues.append(replace(loc, reason=f"{value!r} is not a real date (YYYY-MM-DD)", field=name))
+            fields[name] = parsed
+        elif name == "disability":
+            if not isinstance(value, bool):
+                issues.append(replace(loc, reason=f"must be true or false, not {value!r}", field=name))
+            fields[name] = value
+        elif not isinstance(value, str):
+            issues.append(replace(loc, reason=f"must be text, not {value!r}", field=name))
+        elif name == "gender" and value not in GENDERS:
+            issues.append(replace(loc, reason=f"{value!r} is not one of: {', '.join(GENDERS)}", field=name))
+        else:
+            fields[name] = value
+    return fields, issues
+
+
+def parse_child(raw: Any, child_index: int | None = None) -> tuple[ChildRecord | None, list[Issue]]:
+    """Check one child dict of a journey file, its events and its chronology."""
+    if not isinstance(raw, Mapping):
+        return None, [Issue("a child must be an object", child_index=child_index)]
+    child_id = raw.get("id")
+    if not isinstance(child_id, str) or not child_id.strip():
+        return None, [
+            Issue(
+                f"id is required and must be non-empty text, not {child_id!r}",
+                field="id",
+                child_index=child_index,
+            )
+        ]
+    fields, issues = parse_child_fields(raw, child_index)
+    raw_events = raw.get("events", [])
+    if not isinstance(raw_events, list):
+        issues.append(
+            Issue("events must be a list", child_id=child_id, child_index=child_index, field="events")
+        )
+        raw_events = []
+    events: list[EventRecord] = []
+    for i, raw_event in enumerate(raw_events):
+        record, problems = parse_event(raw_event, child_id, child_index, i)
+        issues.extend(problems)
+        if record is not None:
+            events.append(record)
+    extra = {k: v for k, v in raw.items() if k not in CHILD_FIELDS and k != "events"}
+    child = ChildRecord(child_id, fields, extra, ())
+    for issue in check_chronology(child, events):
+        issues.append(replace(issue, child_index=child_index))
+    if issues:
+        return None, issues
+    return child.with_events(events), []
+
+
+def check_chronology(child: ChildRecord, events: Sequence[EventRecord]) -> list[Issue]:
+    """The checks that need the whole chronology: birth, order of court events, DRP refs, clashes."""
+    issues: list[Issue] = []
+    cid = child.id
+    seen_ids: set[str] = set()
+    for e in events:
+        if e.id in seen_ids:
+            issues.append(Issue("the same event id appears twice", child_id=cid, event_id=e.id, field="id"))
+        seen_ids.add(e.id)
+
+    birth = child.fields.get("date_of_birth")
+    expected = child.fields.get("expected_date_of_birth")
+    for e in events:
+        if isinstance(birth, date) and e.date < birth:
+            if not (expected is not None and EVENT_TYPES[e.type].stage is Stage.CP):
+                issues.append(
+                    Issue(
+                        f"{_d(e.date)} is before the child's date of birth {_d(birth)}",
+                        child_id=cid,
+                        event_id=e.id,
+                        field="date",
+                    )
+                )
+        elif (
+            birth is None
+            and isinstance(expected, date)
+            and e.date < expected
+            and EVENT_TYPES[e.type].stage is not Stage.CP
+        ):
+            issues.append(
+                Issue(
+                    f"{_d(e.date)} is before the child's expected date of birth {_d(expected)};"
+                    " only child protection events can come before birth",
+                    child_id=cid,
+                    event_id=e.id,
+                    field="date",
+                )
+            )
+
+    ordered = sorted(events, key=lambda e: e.date)
+    issued = [e for e in ordered if e.type == "proceedings_issued"]
+    for e in ordered:
+        if e.type == "final_order" and not any(i.date <= e.date for i in issued):
+            issues.append(
+                Issue(
+                    "a final order needs proceedings issued on or before it",
+                    child_id=cid,
+                    event_id=e.id,
+                    field="type",
+                )
+            )
+    issues.extend(_check_extensions(cid, ordered))
+
+    raised: dict[str, date] = {}
+    for e in ordered:
+        if e.type not in DRP_TYPES:
+            continue
+        ref = e.fields.get("ref")
+        if not isinstance(ref, str):
+            continue
+        if e.type == "drp_raised":
+            raised.setdefault(ref, e.date)
+        elif ref not in raised:
+            issues.append(
+                Issue(
+                    f"escalation {ref!r} was never raised (no drp_raised with this ref before it)",
+                    child_id=cid,
+                    event_id=e.id,
+                    field="ref",
+                )
+            )
+
+    by_key: dict[tuple[str, date, Any], EventRecord] = {}
+    for e in ordered:
+        key = (e.type, e.date, e.fields.get("ref"))
+        first = by_key.setdefault(key, e)
+        if first is e:
+            continue
+        for name in RULE_FIELDS:
+            if first.fields.get(name) != e.fields.get(name):
+                issues.append(
+                    Issue(
+                        f"two {e.type} events on {_d(e.date)} disagree on {name} "
+                        f"({first.fields.get(name)!r} in {first.id}, {e.fields.get(name)!r} here)",
+                        child_id=cid,
+                        event_id=e.id,
+                        field=name,
+                    )
+                )
+    return issues
+
+
+def _check_extensions(child_id: str, ordered: Sequence[EventRecord]) -> list[Issue]:
+    issues: list[Issue] = []
+    issue_date: date | None = None
+    extensions: list[Event] = []
+    for e in ordered:
+        if e.type == "proceedings_issued" and issue_date is None:
+            issue_date, extensions = e.date, []
+        elif e.type == "final_order":
+            issue_date = None
+        elif e.type == "extension":
+            if issue_date is None:
+                issues.append(
+                    Issue(
+                        "an extension needs open proceedings (issued, no final order yet)",
+                        child_id=child_id,
+                        event_id=e.id,
+                        field="type",
+                    )
+                )
+                continue
+            current = court_end(issue_date, extensions)
+            limit = extension_limit(current, e.date)
+            until = e.fields.get("until")
+            if isinstance(until, date) and until > limit:
+                issues.append(
+                    Issue(
+                        f"extension to {_d(until)} is more than 8 weeks (56 days) after the later of the current "
+                        f"end {_d(current)} and the date granted {_d(e.date)}: the latest allowed is {_d(limit)}",
+                        child_id=child_id,
+                        event_id=e.id,
+                        field="until",
+                    )
+                )
+            elif isinstance(until, date) and until <= e.date:
+                issues.append(
+                    Issue(
+                        f"the new end {_d(until)} must be after the date granted {_d(e.date)}",
+                        child_id=child_id,
+                        event_id=e.id,
+                        field="until",
+                    )
+                )
+            extensions.append(e.to_engine())
+    return issues
+
+
+def _d(day: date) -> str:
+    return f"{day:%d/%m/%Y}"

@@ -1,0 +1,409 @@
+"""Use cases over the database: read chronologies in bulk, compute deadlines, record changes.
+
+Every change goes through one function here, in one transaction, with an audit row naming the
+operating-system user, the time, and the record before and after. Readers return plain records,
+never live ORM objects.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+
+from models.calendar import WorkingCalendar, calendar_for
+from models.db import Database
+from models.engine import Deadline, all_deadlines, child_deadlines
+from models.journey import CHILD_FIELDS, EVENT_TYPES, Event
+from models.records import ChildRecord, EventRecord, Issue, check_chronology, parse_date
+from models.settings import Settings, read_settings
+from models.tables import AuditRow, Child, EventRow, SettingRow, column_of, field_of
+
+CHILD_T = Child.__table__  # type: ignore[attr-defined]
+EVENT_T = EventRow.__table__  # type: ignore[attr-defined]
+AUDIT_T = AuditRow.__table__  # type: ignore[attr-defined]
+SETTING_T = SettingRow.__table__  # type: ignore[attr-defined]
+
+_ENGINE_COLUMNS = "child_id, type, date, event_id, s47, icpc_needed, outcome, drp_stage, until, weeks, ref"
+
+
+class ValidationError(Exception):
+    """A change refused because it breaks a rule of the journey format."""
+
+    def __init__(self, issues: Sequence[Issue]):
+        super().__init__("; ".join(str(i) for i in issues))
+        self.issues = list(issues)
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a service account, a container)
+        return "unknown"
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def audit(
+    conn: Connection,
+    action: str,
+    entity: str,
+    entity_id: str | None,
+    *,
+    child_id: str | None = None,
+    before: Any = None,
+    after: Any = None,
+    user: str | None = None,
+) -> None:
+    """Write one audit row inside the caller's transaction."""
+    conn.execute(
+        insert(AUDIT_T),
+        {
+            "at": now_utc(),
+            "user": user or current_user(),
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "child_id": child_id,
+            "before": _json(before),
+            "after": _json(after),
+        },
+    )
+
+
+# --- Rows <-> records -------------------------------------------------------------------------
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def event_row_values(child_id: str, record: EventRecord) -> dict[str, Any]:
+    """The column values of one event (every column present, so bulk statements line up)."""
+    values: dict[str, Any] = {c: None for c in _EVENT_VALUE_COLUMNS}
+    values.update(
+        child_id=child_id,
+        event_id=record.id,
+        type=record.type,
+        date=record.date,
+        note=record.note,
+        recorded_by=record.recorded_by,
+        extra=_json(dict(record.extra)) if record.extra else None,
+    )
+    for name, value in record.fields.items():
+        values[column_of(record.type, name)] = value
+    return values
+
+
+_EVENT_VALUE_COLUMNS = tuple(c.name for c in EVENT_T.columns if c.name != "pk")
+_FIELD_COLUMNS = tuple(
+    c
+    for c in _EVENT_VALUE_COLUMNS
+    if c not in ("child_id", "event_id", "type", "date", "note", "recorded_by", "extra")
+)
+
+
+def event_from_row(row: Mapping[str, Any] | RowMapping) -> EventRecord:
+    event_type = str(row["type"])
+    spec_names = {s.name for s in EVENT_TYPES[event_type].fields}
+    fields: dict[str, Any] = {}
+    for column in _FIELD_COLUMNS:
+        value = row[column]
+        if value is None:
+            continue
+        name = field_of(column)
+        if name not in spec_names or column_of(event_type, name) != column:
+            continue
+        spec = EVENT_TYPES[event_type].field(name)
+        assert spec is not None
+        if spec.kind.value == "bool":
+            value = bool(value)
+        elif spec.kind.value == "date":
+            value = _as_date(value)
+        elif spec.kind.value == "int":
+            value = int(value)
+        fields[name] = value
+    return EventRecord(
+        str(row["event_id"]),
+        event_type,
+        _as_date(row["date"]) or date.min,
+        fields,
+        row["note"],
+        row["recorded_by"],
+        json.loads(row["extra"]) if row["extra"] else {},
+    )
+
+
+def child_row_values(record: ChildRecord) -> dict[str, Any]:
+    values: dict[str, Any] = {name: record.fields.get(name) for name in CHILD_FIELDS[1:]}
+    values["id"] = record.id
+    values["extra"] = _json(dict(record.extra)) if record.extra else None
+    return values
+
+
+def child_from_row(row: Mapping[str, Any] | RowMapping, events: Iterable[EventRecord] = ()) -> ChildRecord:
+    fields: dict[str, Any] = {}
+    for name in CHILD_FIELDS[1:]:
+        value = row[name]
+        if value is None:
+            continue
+        if name in ("date_of_birth", "expected_date_of_birth"):
+            value = _as_date(value)
+        elif name == "disability":
+            value = bool(value)
+        fields[name] = value
+    extra = json.loads(row["extra"]) if row["extra"] else {}
+    return ChildRecord(str(row["id"]), fields, extra).with_events(events)
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def load_child(conn: Connection, child_id: str) -> ChildRecord | None:
+    row = conn.execute(select(CHILD_T).where(CHILD_T.c.id == child_id)).mappings().first()
+    if row is None:
+        return None
+    events = conn.execute(
+        select(EVENT_T).where(EVENT_T.c.child_id == child_id).order_by(EVENT_T.c.date, EVENT_T.c.pk)
+    ).mappings()
+    return child_from_row(row, (event_from_row(e) for e in events))
+
+
+def get_child(db: Database, child_id: str) -> ChildRecord | None:
+    with db.engine.connect() as conn:
+        return load_child(conn, child_id)
+
+
+def iter_children(conn: Connection, child_ids: Sequence[str] | None = None) -> Iterable[ChildRecord]:
+    """Every child with its events, in id order, in two bulk queries."""
+    child_q = select(CHILD_T).order_by(CHILD_T.c.id)
+    event_q = select(EVENT_T).order_by(EVENT_T.c.child_id, EVENT_T.c.date, EVENT_T.c.pk)
+    if child_ids is not None:
+        child_q = child_q.where(CHILD_T.c.id.in_(child_ids))
+        event_q = event_q.where(EVENT_T.c.child_id.in_(child_ids))
+    by_child: dict[str, list[EventRecord]] = {}
+    for row in conn.execute(event_q).mappings():
+        by_child.setdefault(row["child_id"], []).append(event_from_row(row))
+    for row in conn.execute(child_q).mappings():
+        yield child_from_row(row, by_child.get(row["id"], ()))
+
+
+def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[str, list[Event]]:
+    """The fields the rules read, for every child (or one), in one query: the hot path."""
+    sql = f"SELECT {_ENGINE_COLUMNS} FROM event"
+    params: tuple[Any, ...] = ()
+    if child_id is not None:
+        sql += " WHERE child_id = ?" if conn.dialect.name == "sqlite" else " WHERE child_id = %s"
+        params = (child_id,)
+    cursor = conn.exec_driver_sql(sql, params)
+    out: dict[str, list[Event]] = {}
+    fromiso = date.fromisoformat
+    for cid, etype, day, eid, s47, needed, outcome, stage, until, weeks, ref in cursor:
+        if type(day) is str:
+            day = fromiso(day)
+            if until is not None:
+                until = fromiso(until)
+        lst = out.get(cid)
+        if lst is None:
+            lst = out[cid] = []
+        lst.append(
+            Event(
+                etype,
+                day,
+                eid,
+                None if s47 is None else bool(s47),
+                None if needed is None else bool(needed),
+                outcome,
+                stage,
+                until,
+                weeks,
+                ref,
+            )
+        )
+    return out
+
+
+def calendar_of(settings: Settings) -> WorkingCalendar:
+    return calendar_for(frozenset(settings.standards.closure_days))
+
+
+def compute_deadlines(db: Database, as_of: date, child_id: str | None = None) -> list[Deadline]:
+    """Every deadline (of every child, or of one) at `as_of`, ordered by child then due date."""
+    with db.engine.connect() as conn:
+        settings = read_settings(conn)
+        events = load_engine_events(conn, child_id)
+    calendar = calendar_of(settings)
+    if child_id is not None:
+        return child_deadlines(child_id, events.get(child_id, []), as_of, settings.standards, calendar)
+    return all_deadlines(events.items(), as_of, settings.standards, calendar)
+
+
+def child_ids(db: Database) -> list[str]:
+    with db.engine.connect() as conn:
+        return [r[0] for r in conn.execute(select(CHILD_T.c.id).order_by(CHILD_T.c.id))]
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+
+def save_settings(db: Database, settings: Settings, user: str | None = None) -> None:
+    problems = settings.validate()
+    if problems:
+        raise ValidationError([Issue(p) for p in problems])
+    with db.engine.begin() as conn:
+        before = read_settings(conn)
+        values = {
+            "standards": json.dumps(settings.standards.to_json(), sort_keys=True),
+            "authority_name": json.dumps(settings.authority_name),
+            "protective_marking": json.dumps(settings.protective_marking),
+        }
+        for key, value in values.items():
+            conn.execute(delete(SETTING_T).where(SETTING_T.c.key == key))
+            conn.execute(insert(SETTING_T), {"key": key, "value": value})
+        audit(conn, "update", "settings", None, before=before.to_json(), after=settings.to_json(), user=user)
+
+
+def save_child(db: Database, record: ChildRecord, user: str | None = None) -> None:
+    """Create or update a child's details (not its events)."""
+    with db.engine.begin() as conn:
+        existing = load_child(conn, record.id)
+        values = child_row_values(record)
+        if existing is None:
+            conn.execute(insert(CHILD_T), values)
+            audit(
+                conn,
+                "create",
+                "child",
+                record.id,
+                child_id=record.id,
+                after=_child_details(record),
+                user=user,
+            )
+        else:
+            problems = check_chronology(record, existing.events)
+            if problems:
+                raise ValidationError(problems)
+            conn.execute(update(CHILD_T).where(CHILD_T.c.id == record.id).values(values))
+            audit(
+                conn,
+                "update",
+                "child",
+                record.id,
+                child_id=record.id,
+                before=_child_details(existing),
+                after=_child_details(record),
+                user=user,
+            )
+
+
+def _child_details(record: ChildRecord) -> dict[str, Any]:
+    data = record.to_json()
+    data.pop("events")
+    return data
+
+
+def delete_child(db: Database, child_id: str, user: str | None = None) -> ChildRecord:
+    with db.engine.begin() as conn:
+        existing = load_child(conn, child_id)
+        if existing is None:
+            raise KeyError(child_id)
+        conn.execute(delete(EVENT_T).where(EVENT_T.c.child_id == child_id))
+        conn.execute(delete(CHILD_T).where(CHILD_T.c.id == child_id))
+        audit(conn, "delete", "child", child_id, child_id=child_id, before=existing.to_json(), user=user)
+        return existing
+
+
+def validate_event_change(
+    child: ChildRecord, new: EventRecord | None, replacing: str | None = None
+) -> list[Issue]:
+    """What is wrong with the chronology after adding `new` (or replacing / deleting an event)."""
+    events = [e for e in child.events if e.id != replacing]
+    if new is not None:
+        events.append(new)
+    issues = check_chronology(child, events)
+    if new is not None:
+        issues = [i for i in issues if i.event_id in (new.id, None)] or issues
+    return issues
+
+
+def save_event(
+    db: Database, child_id: str, record: EventRecord, user: str | None = None
+) -> EventRecord | None:
+    """Add or replace one event after checking the whole chronology; returns the event it replaced."""
+    with db.engine.begin() as conn:
+        child = load_child(conn, child_id)
+        if child is None:
+            raise KeyError(child_id)
+        previous = next((e for e in child.events if e.id == record.id), None)
+        issues = validate_event_change(child, record, replacing=record.id)
+        if issues:
+            raise ValidationError(issues)
+        values = event_row_values(child_id, record)
+        if previous is None:
+            conn.execute(insert(EVENT_T), values)
+            audit(conn, "create", "event", record.id, child_id=child_id, after=record.to_json(), user=user)
+        else:
+            conn.execute(
+                update(EVENT_T)
+                .where(EVENT_T.c.child_id == child_id, EVENT_T.c.event_id == record.id)
+                .values(values)
+            )
+            audit(
+                conn,
+                "update",
+                "event",
+                record.id,
+                child_id=child_id,
+                before=previous.to_json(),
+                after=record.to_json(),
+                user=user,
+            )
+        return previous
+
+
+def delete_event(db: Database, child_id: str, event_id: str, user: str | None = None) -> EventRecord:
+    """Delete one event, refusing when what is left would not be a valid chronology."""
+    with db.engine.begin() as conn:
+        child = load_child(conn, child_id)
+        if child is None:
+            raise KeyError(child_id)
+        previous = next((e for e in child.events if e.id == event_id), None)
+        if previous is None:
+            raise KeyError(event_id)
+        issues = validate_event_change(child, None, replacing=event_id)
+        if issues:
+            raise ValidationError(issues)
+        conn.execute(delete(EVENT_T).where(EVENT_T.c.child_id == child_id, EVENT_T.c.event_id == event_id))
+        audit(conn, "delete", "event", event_id, child_id=child_id, before=previous.to_json(), user=user)
+        return previous
+
+
+def new_event_id(child: ChildRecord) -> str:
+    """The next free id of the form e1, e2, ... for a child."""
+    taken = {e.id for e in child.events}
+    n = len(taken) + 1
+    while f"e{n}" in taken:
+        n += 1
+    return f"e{n}"
+
+
+def parse_iso(value: str) -> date:
+    """An ISO date from a person or a file, with an error that says what was wrong."""
+    parsed = parse_date(value.strip())
+    if parsed is None:
+        raise ValueError(f"{value!r} is not a real date in the form YYYY-MM-DD.")
+    return parsed
