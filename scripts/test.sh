@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Set up (a .venv with the project and its development tools) and run every check:
+# ruff, mypy --strict, pytest, and the shared timescale examples when ../shared is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/qt-deps.sh
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[dev]"
+
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+
+set +e
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "pytest ran no tests: failing" >&2
+  exit 1
+fi
+[ "$status" -eq 0 ] || exit "$status"
+
+if [ -x ../shared/tools/check-drift ]; then
+  ../shared/tools/check-drift
+fi

@@ -1,0 +1,85 @@
+"""The command line: import, export, drift (JSON and table), errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_drift_json_matches_the_shared_example(
+    tmp_path: Path, examples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "t.sqlite")
+    code, out, _ = run(capsys, "--db", db, "import", str(examples / "journey.json"))
+    assert code == 0 and "3 children added" in out
+    for expected_file in sorted(examples.glob("expected-*.json")):
+        as_of = expected_file.stem.removeprefix("expected-")
+        code, out, _ = run(capsys, "--db", db, "drift", "--as-of", as_of, "--json")
+        assert code == 0
+        got = json.loads(out)
+        want = json.loads(expected_file.read_text())
+        strip = [{k: v for k, v in row.items() if k != "explanation"} for row in got]
+        assert sorted(map(json.dumps, strip)) == sorted(
+            json.dumps({k: v for k, v in row.items() if k != "explanation"}) for row in want
+        )
+        assert all(row["explanation"].endswith(".") for row in got)
+        # Ordered by child, then due date.
+        assert [(r["child_id"], r["due"]) for r in got] == sorted((r["child_id"], r["due"]) for r in got)
+
+
+def test_drift_table_for_one_child(
+    tmp_path: Path, examples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "t.sqlite")
+    run(capsys, "--db", db, "import", str(examples / "journey.json"))
+    code, out, _ = run(capsys, "--db", db, "drift", "--as-of", "2025-03-03", "--child", "EX-001")
+    assert code == 0
+    assert "cp.visit" in out and "EX-002" not in out
+    assert "7 deadlines: 1 overdue" in out
+
+
+def test_export_writes_a_private_file(
+    tmp_path: Path, examples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "t.sqlite")
+    run(capsys, "--db", db, "import", str(examples / "journey.json"))
+    target = tmp_path / "out.json"
+    code, out, _ = run(capsys, "--db", db, "export", str(target), "--child", "EX-003")
+    assert code == 0 and "1 children exported" in out
+    assert [c["id"] for c in json.loads(target.read_text())["children"]] == ["EX-003"]
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["import", "/nonexistent/file.json"], "no such file"),
+        (["drift", "--as-of", "2025-02-30"], "is not a real date"),
+    ],
+)
+def test_errors_are_one_sentence_without_traceback(tmp_path: Path, args: list[str], message: str) -> None:
+    command = [sys.executable, "-m", "models.cli", "--db", str(tmp_path / "t.sqlite"), *args]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bogus = tmp_path / "bogus.sqlite"
+    bogus.write_text("not a database")
+    code, _, err = run(capsys, "--db", str(bogus), "drift")
+    assert code == 1
+    assert "not an SQLite file" in err
