@@ -138,11 +138,16 @@ class _Judge:
         self.standards = standards
         self.calendar = calendar
         self.out: list[Deadline] = []
+        # Per rule: counted in working days?, amber window. Looked up once, not per deadline.
+        self.params = {
+            rule_id: (rule.unit is Unit.WORKING_DAYS, standards.amber_for(rule_id))
+            for rule_id, rule in RULES.items()
+        }
 
-    def count(self, unit: Unit, a: date, b: date) -> int:
-        if unit is Unit.WORKING_DAYS:
-            return self.calendar.working_days_between(a, b)
-        return (b - a).days
+    def start(self, child_id: str) -> list[Deadline]:
+        """Reuse this judge for the next child; returns the previous child's deadlines."""
+        out, self.out, self.child_id = self.out, [], child_id
+        return out
 
     def add(
         self,
@@ -158,28 +163,29 @@ class _Judge:
         span: int = 0,
     ) -> None:
         """Judge one clock and keep it, unless its episode closed before it ever fell due."""
-        unit = RULES[rule_id].unit
+        working, amber = self.params[rule_id]
+        between = self.calendar.working_days_between
         closed = episode.close if episode is not None and done is None else None
-        counted_to = self.as_of
+        as_of = counted_to = self.as_of
         late_by = 0
         if done is not None:
             if done <= due:
                 status = Status.MET
             else:
                 status = Status.MET_LATE
-                late_by = max(1, self.count(unit, due, done))
+                late_by = max(1, between(due, done) if working else (done - due).days)
         elif closed is not None:
             if closed.date <= due:
                 return
             status = Status.OVERDUE
             counted_to = closed.date
-            late_by = max(1, self.count(unit, due, closed.date))
-        elif self.as_of > due:
+            late_by = max(1, between(due, counted_to) if working else (counted_to - due).days)
+        elif as_of > due:
             status = Status.OVERDUE
-            late_by = max(1, self.count(unit, due, self.as_of))
+            late_by = max(1, between(due, as_of) if working else (as_of - due).days)
         elif amber_from is not None:
-            status = Status.DUE_SOON if self.as_of >= amber_from else Status.PENDING
-        elif self.count(unit, self.as_of, due) <= self.standards.amber_for(rule_id):
+            status = Status.DUE_SOON if as_of >= amber_from else Status.PENDING
+        elif (between(as_of, due) if working else (due - as_of).days) <= amber:
             status = Status.DUE_SOON
         else:
             status = Status.PENDING
@@ -211,13 +217,18 @@ def child_deadlines(
     calendar: WorkingCalendar,
 ) -> list[Deadline]:
     """Every deadline of one child at `as_of`, ordered by due date."""
-    chronology = prepare(events, as_of)
+    judge = _Judge(child_id, as_of, standards, calendar)
+    _judge_child(judge, events)
+    return judge.out
+
+
+def _judge_child(judge: _Judge, events: Iterable[Event]) -> None:
+    chronology = prepare(events, judge.as_of)
     if not chronology:
-        return []
+        return
     by_type: dict[str, list[Event]] = {}
     for event in chronology:
         by_type.setdefault(event.type, []).append(event)
-    judge = _Judge(child_id, as_of, standards, calendar)
     if "strategy_discussion" in by_type:
         _s47(judge, by_type)
     if "icpc" in by_type:
@@ -232,8 +243,11 @@ def child_deadlines(
         _care(judge, chronology, by_type)
     if "drp_raised" in by_type:
         _drp(judge, chronology)
-    judge.out.sort(key=lambda d: (d.due, RULE_ORDER[d.rule], d.trigger))
-    return judge.out
+    judge.out.sort(key=_deadline_order)
+
+
+def _deadline_order(d: Deadline) -> tuple[date, int, date]:
+    return (d.due, RULE_ORDER[d.rule], d.trigger)
 
 
 def all_deadlines(
@@ -244,8 +258,11 @@ def all_deadlines(
 ) -> list[Deadline]:
     """Deadlines of many children in one pass, ordered by child then due date."""
     out: list[Deadline] = []
+    judge = _Judge("", as_of, standards, calendar)
     for child_id, events in sorted(events_by_child, key=lambda pair: pair[0]):
-        out.extend(child_deadlines(child_id, events, as_of, standards, calendar))
+        out.extend(judge.start(child_id))
+        _judge_child(judge, events)
+    out.extend(judge.start(""))
     return out
 
 
@@ -283,7 +300,10 @@ def _makes_plan(event: Event) -> bool:
 def _cp_plans(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Event]]) -> None:
     std = judge.standards
     cal = judge.calendar
-    for plan in _episodes(chronology, _makes_plan, _ends_plan, reopens=_makes_plan):
+    # A review that ends the plan closes it before an ICPC of the same date opens the next one
+    # (closing events first), whatever order the two were recorded in.
+    ordered = sorted(chronology, key=lambda e: (e.date, not _ends_plan(e)))
+    for plan in _episodes(ordered, _makes_plan, _ends_plan, reopens=_makes_plan):
         icpc = plan.open
         start = icpc.date
         core = _first_on_or_after(by_type.get("core_group", []), start, plan)
@@ -353,8 +373,11 @@ def _pre_proceedings(judge: _Judge, chronology: Sequence[Event], by_type: dict[s
 
 
 def _decision_to_issue(judge: _Judge, chronology: Sequence[Event]) -> None:
+    # `proceedings_issued` is no closing type, so on one date put the decision first: an issue on
+    # the day of the decision meets it, whatever order the two were recorded in.
+    ordered = sorted(chronology, key=lambda e: (e.date, e.type != "decision_to_issue"))
     episodes = _episodes(
-        chronology, lambda e: e.type == "decision_to_issue", lambda e: e.type == "proceedings_issued"
+        ordered, lambda e: e.type == "decision_to_issue", lambda e: e.type == "proceedings_issued"
     )
     wd = judge.standards.issue_after_decision_wd
     for episode in episodes:
@@ -490,7 +513,8 @@ def _drp(judge: _Judge, chronology: Sequence[Event]) -> None:
 
 def _drp_escalation(judge: _Judge, ref: str, escalation: _Episode, events: Sequence[Event]) -> None:
     stages: list[_Stage] = []
-    for event in events:
+    # The raise is the first stage even if an escalation of the same date was recorded before it.
+    for event in sorted(events, key=lambda e: (e.date, e is not escalation.open)):
         if event is escalation.open or (event.type == "drp_escalated" and event.date >= escalation.open.date):
             if stages:
                 stages[-1].close = event

@@ -203,37 +203,39 @@ def iter_children(conn: Connection, child_ids: Sequence[str] | None = None) -> I
 
 
 def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[str, list[Event]]:
-    """The fields the rules read, for every child (or one), in one query: the hot path."""
+    """The fields the rules read, for every child (or one), in one query: the hot path.
+
+    Reads through the driver's own cursor: a million SQLAlchemy Row objects would cost more than
+    the engine itself.
+    """
+    sqlite = conn.dialect.name == "sqlite"
     sql = f"SELECT {_ENGINE_COLUMNS} FROM event"
     params: tuple[Any, ...] = ()
     if child_id is not None:
-        sql += " WHERE child_id = ?" if conn.dialect.name == "sqlite" else " WHERE child_id = %s"
+        sql += " WHERE child_id = ?" if sqlite else " WHERE child_id = %s"
         params = (child_id,)
-    cursor = conn.exec_driver_sql(sql, params)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     out: dict[str, list[Event]] = {}
     fromiso = date.fromisoformat
-    for cid, etype, day, eid, s47, needed, outcome, stage, until, weeks, ref in cursor:
-        if type(day) is str:
+    new = tuple.__new__
+    for cid, etype, day, eid, s47, needed, outcome, stage, until, weeks, ref in rows:
+        if sqlite:
             day = fromiso(day)
             if until is not None:
                 until = fromiso(until)
+            if s47 is not None:
+                s47 = bool(s47)
+            if needed is not None:
+                needed = bool(needed)
         lst = out.get(cid)
         if lst is None:
             lst = out[cid] = []
-        lst.append(
-            Event(
-                etype,
-                day,
-                eid,
-                None if s47 is None else bool(s47),
-                None if needed is None else bool(needed),
-                outcome,
-                stage,
-                until,
-                weeks,
-                ref,
-            )
-        )
+        lst.append(new(Event, (etype, day, eid, s47, needed, outcome, stage, until, weeks, ref)))
     return out
 
 

@@ -1,0 +1,100 @@
+"""Benchmark the engine and storage at scale (a script, not a test).
+
+Seeds a fresh database with the demo generator through a journey file, as a council's import would,
+then recomputes every deadline from the database. Prints one JSON line:
+
+    .venv/bin/python benchmarks/bench_engine.py --children 50000 [--seed 1] [--keep DB]
+
+Targets (issue 2): recompute every deadline for 50,000 children / ~1,000,000 events from the database
+in under 2 s; import a 50,000-child journey file in under 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from models import demo
+from models.db import open_database
+from models.journey_io import import_file, write_journey
+from models.settings import load_settings
+from models.store import calendar_of, compute_deadlines, load_engine_events
+from models.engine import all_deadlines
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--today", default="2026-11-02", help="fixed so runs are comparable")
+    parser.add_argument("--keep", type=Path, help="keep the seeded database at this path")
+    parser.add_argument("--repeat", type=int, default=3, help="recompute this many times, report the best")
+    args = parser.parse_args()
+    today = date.fromisoformat(args.today)
+    result: dict[str, object] = {"children": args.children, "seed": args.seed, "today": args.today}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        journey = Path(tmp) / "journey.json"
+        t = time.perf_counter()
+        data = demo.generate(args.children, seed=args.seed, today=today)
+        result["generate_s"] = round(time.perf_counter() - t, 2)
+        result["events"] = sum(len(c["events"]) for c in data["children"])
+        write_journey(data, journey)
+        del data
+        gc.collect()
+        result["journey_file_mb"] = round(journey.stat().st_size / 1e6, 1)
+
+        db_path = args.keep or Path(tmp) / "bench.sqlite"
+        if db_path.exists():
+            sys.exit(f"{db_path} exists; choose a new path for --keep")
+        db = open_database(db_path)
+        t = time.perf_counter()
+        imported = import_file(db, journey)
+        result["import_s"] = round(time.perf_counter() - t, 2)
+        result["imported_events"] = imported.events_added
+        gc.collect()
+
+        timings = []
+        load = compute = 0.0
+        deadlines = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            with db.engine.connect() as conn:
+                events = load_engine_events(conn)
+            settings = load_settings(db)
+            t1 = time.perf_counter()
+            deadlines = all_deadlines(events.items(), today, settings.standards, calendar_of(settings))
+            t2 = time.perf_counter()
+            timings.append(t2 - t0)
+            load, compute = t1 - t0, t2 - t1
+            del events
+        result["recompute_all_s"] = round(min(timings), 3)
+        result["recompute_load_s"] = round(load, 3)
+        result["recompute_engine_s"] = round(compute, 3)
+        result["deadlines"] = len(deadlines)
+        t = time.perf_counter()
+        compute_deadlines(db, today, "DEMO-000001")
+        result["one_child_ms"] = round((time.perf_counter() - t) * 1000, 1)
+        result["peak_rss_mb"] = round(_peak_mb(), 1)
+        result["targets_met"] = {
+            "recompute_under_2s": min(timings) < 2.0,
+            "import_under_60s": float(result["import_s"]) < 60.0,  # type: ignore[arg-type]
+        }
+        db.engine.dispose()
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
