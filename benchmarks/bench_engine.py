@@ -23,10 +23,10 @@ from pathlib import Path
 
 from models import demo
 from models.db import open_database
+from models.engine import all_deadlines
 from models.journey_io import import_file, write_journey
 from models.settings import load_settings
 from models.store import calendar_of, compute_deadlines, load_engine_events
-from models.engine import all_deadlines
 
 
 def _peak_mb() -> float:

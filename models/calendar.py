@@ -64,6 +64,8 @@ class WorkingCalendar:
             count.append(n)
         self._workdays = workdays
         self._count = count
+        # n -> (for each day of the span: that day + n working days), built on first use of n.
+        self._plus: dict[int, list[date]] = {}
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self._non_working and self._in_range(day)
@@ -82,6 +84,12 @@ class WorkingCalendar:
             raise ValueError("n must not be negative")
         if n == 0:
             return start
+        table = self._plus.get(n)
+        if table is None:
+            table = self._plus[n] = self._table(n)
+        offset = start.toordinal() - self._base
+        if 0 <= offset < len(table):
+            return table[offset]
         ordinal = start.toordinal()
         if not self._base <= ordinal <= self._end:
             self._in_range(start)
@@ -89,6 +97,16 @@ class WorkingCalendar:
         if index >= len(self._workdays):
             raise ValueError(f"{start:%d/%m/%Y} + {n} working days is beyond {LAST_YEAR}")
         return date.fromordinal(self._workdays[index])
+
+    def _table(self, n: int) -> list[date]:
+        """start + n working days for every start in the span whose answer is inside it too."""
+        workdays, count = self._workdays, self._count
+        table: list[date] = []
+        for done in count:  # working days up to and including the start
+            if done + n > len(workdays):
+                break
+            table.append(date.fromordinal(workdays[done + n - 1]))
+        return table
 
     def working_days_between(self, a: date, b: date) -> int:
         """Working days in (a, b]; 0 when b is not after a."""

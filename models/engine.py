@@ -13,7 +13,8 @@ import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from models.calendar import WorkingCalendar, add_months, add_weeks
 from models.journey import CLOSING_TYPES, DRP_STAGE_NAMES, Event
@@ -23,12 +24,12 @@ from models.rules import RAG_OF, RULE_ORDER, RULES, Rag, Standards, Status, Unit
 COURT_LAST_DAY_OFFSET = timedelta(days=181)
 
 
-@dataclass(slots=True)
-class Deadline:
+class Deadline(NamedTuple):
     """One statutory or local clock for one child, judged at an as-of date.
 
     `counted_to` is the date the lateness or the time left is counted to (the as-of date, or the
-    date the episode closed); `trigger_type`, `closed_by` and `detail` only feed the explanation.
+    date the episode closed); `trigger_type`, `closed_by`, `detail` and `span` only feed the
+    explanation. A named tuple: a full recomputation builds about a million of them.
     """
 
     child_id: str
@@ -80,20 +81,45 @@ class _Episode:
         return self.close.date if self.close is not None else None
 
 
+#: Order on one date: events that close an episode first (timescales.md), then the events that a
+#: same-day partner depends on (a decision to issue before the issue that closes it, a DRP raise
+#: before its escalation), then the rest.
+_SAME_DAY_RANK = {
+    **dict.fromkeys(CLOSING_TYPES, 0),
+    "decision_to_issue": 1,
+    "drp_raised": 1,
+}
+
+
+_DATE_OF = attrgetter("date")
+
+
+def _chronological(event: Event) -> tuple[date, int]:
+    if event.type == "cp_review" and event.outcome == "end":
+        return (event.date, 0)  # a review that ends the plan closes it
+    return (event.date, _SAME_DAY_RANK.get(event.type, 2))
+
+
 def prepare(events: Iterable[Event], as_of: date) -> list[Event]:
     """Events as the clocks see them: up to the as-of date, duplicates merged, closers first."""
-    seen: set[tuple[str, date, str | None]] = set()
-    kept: list[Event] = []
-    for event in events:
-        if event.date > as_of:
-            continue
-        key = (event.type, event.date, event.ref)
-        if key in seen:
-            continue
-        seen.add(key)
-        kept.append(event)
-    kept.sort(key=lambda e: (e.date, e.type not in CLOSING_TYPES))
-    return kept
+    kept = [e for e in events if e.date <= as_of]
+    kept.sort(key=_DATE_OF)
+    dates = [e.date for e in kept]
+    if len(set(dates)) == len(dates):
+        return kept  # no two events on one date: nothing to merge or reorder
+    kept.sort(key=_chronological)
+    out: list[Event] = []
+    day: date | None = None
+    today: set[tuple[str, str | None]] = set()
+    for event in kept:
+        if event.date != day:
+            day = event.date
+            today.clear()
+        key = (event.type, event.ref)
+        if key not in today:
+            today.add(key)
+            out.append(event)
+    return out
 
 
 def _episodes(
@@ -127,6 +153,11 @@ def _first_on_or_after(events: Sequence[Event], day: date, episode: _Episode | N
     if i < len(events) and (episode is None or episode.contains(events[i].date)):
         return events[i]
     return None
+
+
+_new_tuple = tuple.__new__
+_MET = Status.MET
+_MET_LATE = Status.MET_LATE
 
 
 class _Judge:
@@ -170,9 +201,9 @@ class _Judge:
         late_by = 0
         if done is not None:
             if done <= due:
-                status = Status.MET
+                status = _MET
             else:
-                status = Status.MET_LATE
+                status = _MET_LATE
                 late_by = max(1, between(due, done) if working else (done - due).days)
         elif closed is not None:
             if closed.date <= due:
@@ -189,22 +220,26 @@ class _Judge:
             status = Status.DUE_SOON
         else:
             status = Status.PENDING
+        # tuple.__new__ skips the named tuple's Python-level __new__: this runs a million times.
         self.out.append(
-            Deadline(
-                self.child_id,
-                rule_id,
-                trigger.date,
-                due,
-                done,
-                status,
-                RAG_OF[status],
-                late_by,
-                ref,
-                trigger.type,
-                counted_to,
-                closed.type if closed is not None else None,
-                detail,
-                span,
+            _new_tuple(
+                Deadline,
+                (
+                    self.child_id,
+                    rule_id,
+                    trigger.date,
+                    due,
+                    done,
+                    status,
+                    RAG_OF[status],
+                    late_by,
+                    ref,
+                    trigger.type,
+                    counted_to,
+                    closed.type if closed is not None else None,
+                    detail,
+                    span,
+                ),
             )
         )
 
@@ -300,10 +335,8 @@ def _makes_plan(event: Event) -> bool:
 def _cp_plans(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Event]]) -> None:
     std = judge.standards
     cal = judge.calendar
-    # A review that ends the plan closes it before an ICPC of the same date opens the next one
-    # (closing events first), whatever order the two were recorded in.
-    ordered = sorted(chronology, key=lambda e: (e.date, not _ends_plan(e)))
-    for plan in _episodes(ordered, _makes_plan, _ends_plan, reopens=_makes_plan):
+    # A review that ends the plan sorts with the closing events (see _chronological).
+    for plan in _episodes(chronology, _makes_plan, _ends_plan, reopens=_makes_plan):
         icpc = plan.open
         start = icpc.date
         core = _first_on_or_after(by_type.get("core_group", []), start, plan)
@@ -373,11 +406,10 @@ def _pre_proceedings(judge: _Judge, chronology: Sequence[Event], by_type: dict[s
 
 
 def _decision_to_issue(judge: _Judge, chronology: Sequence[Event]) -> None:
-    # `proceedings_issued` is no closing type, so on one date put the decision first: an issue on
-    # the day of the decision meets it, whatever order the two were recorded in.
-    ordered = sorted(chronology, key=lambda e: (e.date, e.type != "decision_to_issue"))
+    # On one date the decision sorts before the issue (see _chronological): an issue on the day
+    # of the decision meets it.
     episodes = _episodes(
-        ordered, lambda e: e.type == "decision_to_issue", lambda e: e.type == "proceedings_issued"
+        chronology, lambda e: e.type == "decision_to_issue", lambda e: e.type == "proceedings_issued"
     )
     wd = judge.standards.issue_after_decision_wd
     for episode in episodes:
@@ -513,8 +545,8 @@ def _drp(judge: _Judge, chronology: Sequence[Event]) -> None:
 
 def _drp_escalation(judge: _Judge, ref: str, escalation: _Episode, events: Sequence[Event]) -> None:
     stages: list[_Stage] = []
-    # The raise is the first stage even if an escalation of the same date was recorded before it.
-    for event in sorted(events, key=lambda e: (e.date, e is not escalation.open)):
+    # The raise sorts before a same-day escalation (see _chronological): it is the first stage.
+    for event in events:
         if event is escalation.open or (event.type == "drp_escalated" and event.date >= escalation.open.date):
             if stages:
                 stages[-1].close = event

@@ -7,9 +7,11 @@ never live ORM objects.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -202,41 +204,106 @@ def iter_children(conn: Connection, child_ids: Sequence[str] | None = None) -> I
         yield child_from_row(row, by_child.get(row["id"], ()))
 
 
-def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[str, list[Event]]:
-    """The fields the rules read, for every child (or one), in one query: the hot path.
+#: Event types whose clocks read more than the type and the date.
+_DETAILED_TYPES = tuple(
+    sorted(t.name for t in EVENT_TYPES.values() if any(f.read_by_rules for f in t.fields))
+)
+_PLAIN_TYPES = tuple(sorted(t for t in EVENT_TYPES if t not in _DETAILED_TYPES))
 
-    Reads through the driver's own cursor: a million SQLAlchemy Row objects would cost more than
-    the engine itself.
+
+def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[str, list[Event]]:
+    """The fields the rules read, for every child (or one), in bulk: the hot path.
+
+    On SQLite the plain events (type and date only: visits, reviews, core groups, ... most of
+    them) come back as one concatenated string per child, which SQLite builds in C; only the few
+    event types whose rules read more fields come back row by row. Both go through the driver's
+    own cursor: a million SQLAlchemy Row objects would cost more than the engine itself.
     """
     sqlite = conn.dialect.name == "sqlite"
-    sql = f"SELECT {_ENGINE_COLUMNS} FROM event"
-    params: tuple[Any, ...] = ()
-    if child_id is not None:
-        sql += " WHERE child_id = ?" if sqlite else " WHERE child_id = %s"
-        params = (child_id,)
+    mark = "?" if sqlite else "%s"
+    where, params = ("", ()) if child_id is None else (f" AND child_id = {mark}", (child_id,))
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    out: dict[str, list[Event]] = {}
+    new = tuple.__new__
+    dates: dict[Any, date] = {}
+    fromiso = date.fromisoformat
+
+    def day_of(value: Any) -> date:
+        parsed = dates.get(value)
+        if parsed is None:
+            parsed = dates[value] = value if isinstance(value, date) else fromiso(value)
+        return parsed
+
     try:
-        cursor.execute(sql, params)
+        detailed = ", ".join(f"'{t}'" for t in _DETAILED_TYPES)
+        if sqlite:
+            cursor.execute(
+                f"SELECT child_id, group_concat(type || ' ' || date, '|') FROM event "
+                f"WHERE type NOT IN ({detailed}){where} GROUP BY child_id",
+                params,
+            )
+            types = {t: t for t in EVENT_TYPES}  # one shared string object per type
+            for cid, packed in cursor.fetchall():
+                lst = out[cid] = []
+                for item in packed.split("|"):
+                    etype, _, day = item.partition(" ")
+                    lst.append(
+                        new(
+                            Event, (types[etype], day_of(day), None, None, None, None, None, None, None, None)
+                        )
+                    )
+            plain_filter = f"type IN ({detailed})"
+        else:
+            plain_filter = "1 = 1"
+        cursor.execute(
+            "SELECT child_id, type, date, event_id, s47, icpc_needed, outcome, drp_stage, until, weeks, ref "
+            f"FROM event WHERE {plain_filter}{where}",
+            params,
+        )
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    out: dict[str, list[Event]] = {}
-    fromiso = date.fromisoformat
-    new = tuple.__new__
     for cid, etype, day, eid, s47, needed, outcome, stage, until, weeks, ref in rows:
-        if sqlite:
-            day = fromiso(day)
-            if until is not None:
-                until = fromiso(until)
-            if s47 is not None:
-                s47 = bool(s47)
-            if needed is not None:
-                needed = bool(needed)
+        if s47 is not None:
+            s47 = bool(s47)
+        if needed is not None:
+            needed = bool(needed)
+        event = new(
+            Event,
+            (
+                etype,
+                day_of(day),
+                eid,
+                s47,
+                needed,
+                outcome,
+                stage,
+                None if until is None else day_of(until),
+                weeks,
+                ref,
+            ),
+        )
         lst = out.get(cid)
         if lst is None:
             lst = out[cid] = []
-        lst.append(new(Event, (etype, day, eid, s47, needed, outcome, stage, until, weeks, ref)))
+        lst.append(event)
     return out
+
+
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a million short-lived tuples are built.
+
+    None of them forms a cycle, but each allocation would count towards a collection that walks
+    every live object: with it on, a full recomputation takes about twice as long.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def calendar_of(settings: Settings) -> WorkingCalendar:
@@ -245,13 +312,14 @@ def calendar_of(settings: Settings) -> WorkingCalendar:
 
 def compute_deadlines(db: Database, as_of: date, child_id: str | None = None) -> list[Deadline]:
     """Every deadline (of every child, or of one) at `as_of`, ordered by child then due date."""
-    with db.engine.connect() as conn:
-        settings = read_settings(conn)
-        events = load_engine_events(conn, child_id)
-    calendar = calendar_of(settings)
-    if child_id is not None:
-        return child_deadlines(child_id, events.get(child_id, []), as_of, settings.standards, calendar)
-    return all_deadlines(events.items(), as_of, settings.standards, calendar)
+    with bulk_work():
+        with db.engine.connect() as conn:
+            settings = read_settings(conn)
+            events = load_engine_events(conn, child_id)
+        calendar = calendar_of(settings)
+        if child_id is not None:
+            return child_deadlines(child_id, events.get(child_id, []), as_of, settings.standards, calendar)
+        return all_deadlines(events.items(), as_of, settings.standards, calendar)
 
 
 def child_ids(db: Database) -> list[str]:
