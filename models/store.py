@@ -283,10 +283,11 @@ def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[st
                 ref,
             ),
         )
-        lst = out.get(cid)
-        if lst is None:
-            lst = out[cid] = []
-        lst.append(event)
+        found = out.get(cid)
+        if found is None:
+            out[cid] = [event]
+        else:
+            found.append(event)
     return out
 
 

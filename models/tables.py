@@ -100,6 +100,7 @@ class AuditRow(SQLModel, table=True):
 #: Event field names (journey file) that are stored under another column name.
 _RENAMED: Final = {"order": "order_made"}
 
+
 def column_of(event_type: str, field_name: str) -> str:
     if field_name == "stage":
         return "drp_stage" if event_type.startswith("drp_") else "fgc_stage"

@@ -41,3 +41,21 @@ def examples() -> Path:
     if not (EXAMPLES / "journey.json").exists():
         pytest.skip("../shared/domain/examples is not present")
     return EXAMPLES
+
+
+@pytest.fixture
+def example_db(db: Database, examples: Path) -> Database:
+    """The shared example journey (three fictional children) imported into a fresh database."""
+    from models.journey_io import import_file
+
+    import_file(db, examples / "journey.json")
+    return db
+
+
+@pytest.fixture
+def example_db(db: Database, examples: Path) -> Database:
+    """The `db` fixture with the shared example children (EX-001 to EX-003) imported."""
+    from models.journey_io import import_file
+
+    import_file(db, examples / "journey.json")
+    return db
