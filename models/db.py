@@ -1,35 +1,65 @@
-"""The database engine: opening, pragmas, the versioned schema and backups.
+"""The database engine: opening, pragmas, encryption, integrity, the versioned schema and backups.
 
 SQLite is the default (one file on the officer's laptop); the same code runs on PostgreSQL when
-`open_database` is given a `postgresql://` URL. SQLite files are created with mode 0600 and opened
-with foreign keys on, WAL and `synchronous=FULL`. The schema is versioned by an ordered list of
-steps keyed by `PRAGMA user_version` (a `schema_version` table elsewhere); the file is backed up
-with SQLite's online backup API before any step runs, and a file newer than this code is refused.
+`open_database` is given a `postgresql://` URL. SQLite files are created with mode 0600 in a 0700
+folder and opened with foreign keys on, WAL and `synchronous=FULL`, so a committed change survives
+a crash or a power cut. With a passphrase the file is encrypted at rest by SQLCipher (the
+`sqlcipher3` driver); without one it is plain SQLite.
+
+Opening checks, in order: the file is SQLite (or encrypted, and the passphrase opens it), it passes
+`PRAGMA quick_check`, and its schema is not newer than this code. Each failure is its own exception
+with a message for a person. The schema is versioned by an ordered list of steps keyed by
+`PRAGMA user_version` (a `schema_version` table elsewhere); the file is backed up with SQLite's
+online backup API before any step runs.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, event, text
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import QueuePool
 from sqlmodel import SQLModel, create_engine
 
 from models import tables as _tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 log = logging.getLogger("permanence.db")
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
 
 class DatabaseError(Exception):
     """A database that cannot be used, with a message for a person."""
+
+
+class DatabaseDamaged(DatabaseError):
+    """The file fails SQLite's integrity check (or cannot be read as a database at all)."""
+
+    def __init__(self, path: Path, detail: str):
+        super().__init__(
+            f"The database {path} is damaged ({detail}). It can be moved aside and the newest good "
+            "backup restored."
+        )
+        self.path = path
+        self.detail = detail
+
+
+class PassphraseRequired(DatabaseError):
+    """An encrypted file (or one that is not SQLite at all) opened without a passphrase."""
+
+
+class WrongPassphrase(DatabaseError):
+    """The passphrase does not open the encrypted file."""
 
 
 def _v1(conn: Connection) -> None:
@@ -43,14 +73,66 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 @dataclass(frozen=True)
 class Database:
-    """An open database: the SQLAlchemy engine and, for SQLite, its file."""
+    """An open database: the SQLAlchemy engine and, for SQLite, its file and how it was opened."""
 
     engine: Engine
     path: Path | None
+    passphrase: str | None = field(default=None, repr=False)
+    read_only: bool = False
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def encrypted(self) -> bool:
+        return self.passphrase is not None
+
+    def raw_connection(self, path: Path | None = None, *, read_only: bool | None = None) -> Any:
+        """A driver connection to this file (or another file with the same key), pragmas applied."""
+        target = path or self.path
+        if target is None:
+            raise DatabaseError("Only SQLite files have raw connections.")
+        return connect_file(target, self.passphrase, self.read_only if read_only is None else read_only)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _driver(encrypted: bool) -> Any:
+    if not encrypted:
+        return sqlite3
+    try:
+        return importlib.import_module("sqlcipher3")
+    except ImportError:  # pragma: no cover - the dependency is declared
+        raise DatabaseError(
+            "Encrypted databases need the sqlcipher3 package, which is not installed."
+        ) from None
+
+
+def _quote_key(passphrase: str) -> str:
+    return "'" + passphrase.replace("'", "''") + "'"
+
+
+def connect_file(path: Path, passphrase: str | None = None, read_only: bool = False) -> Any:
+    """A DB-API connection to an SQLite (or SQLCipher) file with the project's pragmas."""
+    driver = _driver(passphrase is not None)
+    uri = f"file:{quote(str(path))}" + ("?mode=ro" if read_only else "")
+    conn = driver.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+    try:
+        if passphrase is not None:
+            conn.execute(f"PRAGMA key = {_quote_key(passphrase)}")
+            with suppress(Exception):
+                conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        if not read_only:
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+    except Exception:
+        conn.close()
+        raise
+    return conn
 
 
 def _create_private_file(path: Path) -> None:
@@ -61,49 +143,110 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
-    # Transactions are begun explicitly (the "begin" listener), not by the sqlite3 module.
-    dbapi_conn.isolation_level = None
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.close()
+def file_is_plain_sqlite(path: Path) -> bool | None:
+    """True for a plain SQLite file, False for something else (encrypted?), None when empty."""
+    with path.open("rb") as fh:
+        header = fh.read(16)
+    if not header:
+        return None
+    return header == SQLITE_MAGIC
 
 
-def open_database(target: str | Path, *, migrate: bool = True) -> Database:
-    """Open (creating if needed) and migrate a database; `target` is a file path or a URL."""
+def open_database(
+    target: str | Path,
+    *,
+    migrate: bool = True,
+    read_only: bool = False,
+    passphrase: str | None = None,
+    check: bool = True,
+) -> Database:
+    """Open (creating if needed), check and migrate a database; `target` is a file path or a URL.
+
+    Raises:
+        PassphraseRequired: the file is encrypted (or not SQLite) and no passphrase was given.
+        WrongPassphrase: the passphrase does not open the encrypted file.
+        DatabaseDamaged: the file fails its integrity check.
+        DatabaseError: anything else that stops the file being used, said for a person.
+    """
     url = str(target)
-    path: Path | None = None
-    if "://" not in url:
-        path = Path(url).expanduser().resolve()
-        if path.is_dir():
-            raise DatabaseError(f"{path} is a folder, not a database file.")
-        if not path.exists():
-            try:
-                _create_private_file(path)
-            except OSError as exc:
-                raise DatabaseError(f"Cannot create the database file {path}: {exc.strerror}.") from exc
-        else:
-            _check_sqlite_header(path)
-        url = f"sqlite:///{path}"
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-        # SQLite's own transaction handling is replaced by SQLAlchemy's explicit BEGIN.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
-    db = Database(engine, path)
-    if migrate:
+    if "://" in url:
+        engine = create_engine(url)
+        db = Database(engine, None, None, read_only)
+        if migrate and not read_only:
+            migrate_database(db)
+        return db
+
+    path = Path(url).expanduser().resolve()
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file.")
+    if not path.exists():
+        if read_only:
+            raise DatabaseError(f"There is no database at {path} to open read-only.")
+        try:
+            _create_private_file(path)
+        except OSError as exc:
+            raise DatabaseError(f"Cannot create the database file {path}: {exc.strerror}.") from exc
+    else:
+        plain = file_is_plain_sqlite(path)
+        if plain is False and passphrase is None:
+            raise PassphraseRequired(
+                f"{path} is encrypted (or is not a Permanence Tracker database): its passphrase is needed."
+            )
+        if plain is True and passphrase is not None:
+            raise DatabaseError(f"{path} is not encrypted; open it without a passphrase.")
+    if passphrase is not None and not passphrase:
+        raise DatabaseError("The passphrase cannot be empty.")
+
+    _probe(path, passphrase, read_only, check)
+
+    engine = create_engine(
+        "sqlite://",
+        module=_driver(passphrase is not None),
+        creator=lambda: connect_file(path, passphrase, read_only),
+        poolclass=QueuePool,
+    )
+    # Transactions are begun explicitly (the driver's own handling is off: isolation_level=None).
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    db = Database(engine, path, passphrase, read_only)
+    if read_only:
+        current = schema_version(db)
+        if current != SCHEMA_VERSION:
+            engine.dispose()
+            raise DatabaseError(
+                f"{path} has schema version {current}, this version needs {SCHEMA_VERSION}: "
+                "open it once without --read-only to upgrade it."
+            )
+    elif migrate:
         migrate_database(db)
     return db
 
 
-def _check_sqlite_header(path: Path) -> None:
-    with path.open("rb") as fh:
-        header = fh.read(16)
-    if header and header != b"SQLite format 3\x00":
-        raise DatabaseError(f"{path} is not a Permanence Tracker database (not an SQLite file).")
+def _probe(path: Path, passphrase: str | None, read_only: bool, check: bool) -> None:
+    """Fail early, and clearly, on a wrong passphrase, a foreign file or a damaged one."""
+    try:
+        conn = connect_file(path, passphrase, read_only)
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(f"Cannot open {path}: {exc}.") from None
+    except Exception as exc:
+        if passphrase is not None:
+            raise WrongPassphrase(f"The passphrase does not open {path}.") from None
+        raise DatabaseDamaged(path, str(exc)) from None
+    try:
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except Exception as exc:
+            if passphrase is not None:
+                raise WrongPassphrase(f"The passphrase does not open {path}.") from None
+            raise DatabaseDamaged(path, str(exc)) from None
+        if check:
+            try:
+                rows = conn.execute("PRAGMA quick_check").fetchall()
+            except Exception as exc:
+                raise DatabaseDamaged(path, str(exc)) from None
+            if [r[0] for r in rows] != ["ok"]:
+                raise DatabaseDamaged(path, "; ".join(str(r[0]) for r in rows[:3]))
+    finally:
+        conn.close()
 
 
 def schema_version(db: Database) -> int:
@@ -148,21 +291,31 @@ def _stamp() -> str:
 
 
 def backup_database(db: Database, target: Path) -> Path:
-    """Copy the SQLite file with the online backup API, mode 0600, and check the copy."""
+    """Copy the file with SQLite's online backup API (encrypted with the same key), 0600, checked.
+
+    A half-written copy is removed, never left looking like a backup.
+    """
     if db.path is None:
         raise DatabaseError("Backups are only made of SQLite files; use the server's own backups.")
     _create_private_file(target)
-    source = sqlite3.connect(db.path)
     try:
-        dest = sqlite3.connect(target)
+        source = db.raw_connection()
         try:
-            source.backup(dest)
-            ok = dest.execute("PRAGMA quick_check").fetchone()[0]
+            dest = connect_file(target, db.passphrase)
+            try:
+                source.backup(dest)
+                ok = dest.execute("PRAGMA quick_check").fetchone()[0]
+                dest.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
+            finally:
+                dest.close()
         finally:
-            dest.close()
-    finally:
-        source.close()
+            source.close()
+    except BaseException:
+        with suppress(OSError):
+            target.unlink()
+        raise
     if ok != "ok":
+        target.unlink()
         raise DatabaseError(f"The backup {target} failed its check ({ok}).")
     return target
 

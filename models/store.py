@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import getpass
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -69,20 +70,29 @@ def audit(
     after: Any = None,
     user: str | None = None,
 ) -> None:
-    """Write one audit row inside the caller's transaction."""
-    conn.execute(
-        insert(AUDIT_T),
-        {
-            "at": now_utc(),
-            "user": user or current_user(),
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "child_id": child_id,
-            "before": _json(before),
-            "after": _json(after),
-        },
-    )
+    """Write one audit row, chained to the previous one, inside the caller's transaction."""
+    row = {
+        "at": now_utc(),
+        "user": user or current_user(),
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "child_id": child_id,
+        "before": _json(before),
+        "after": _json(after),
+    }
+    previous = conn.execute(select(AUDIT_T.c.hash).order_by(AUDIT_T.c.id.desc()).limit(1)).scalar()
+    row["hash"] = chain_hash(previous or "", row)
+    conn.execute(insert(AUDIT_T), row)
+
+
+#: The audit columns a row's hash covers, in order.
+AUDIT_HASHED = ("at", "user", "action", "entity", "entity_id", "child_id", "before", "after")
+
+
+def chain_hash(previous: str, row: Mapping[str, Any] | RowMapping) -> str:
+    payload = json.dumps([previous, *(row[k] for k in AUDIT_HASHED)], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 # --- Rows <-> records -------------------------------------------------------------------------

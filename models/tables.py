@@ -82,7 +82,11 @@ class SettingRow(SQLModel, table=True):
 
 
 class AuditRow(SQLModel, table=True):
-    """Who changed what, when, with the record before and after (JSON)."""
+    """Who changed what, when, with the record before and after (JSON).
+
+    Tamper-evident: `hash` is the SHA-256 of the previous row's hash and this row's content, so
+    editing or deleting a row breaks the chain from there on (`models.audit.verify_chain`).
+    """
 
     __tablename__ = "audit"
 
@@ -95,6 +99,7 @@ class AuditRow(SQLModel, table=True):
     child_id: str | None = Field(default=None, index=True)
     before: str | None = None
     after: str | None = None
+    hash: str = ""
 
 
 #: Event field names (journey file) that are stored under another column name.

@@ -82,4 +82,4 @@ def test_a_file_that_is_not_a_database(tmp_path: Path, capsys: pytest.CaptureFix
     bogus.write_text("not a database")
     code, _, err = run(capsys, "--db", str(bogus), "drift")
     assert code == 1
-    assert "not an SQLite file" in err
+    assert "is encrypted (or is not a Permanence Tracker database)" in err

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from models.db import SCHEMA_VERSION, DatabaseError, backup_database, open_database, schema_version
+from models.db import (
+    SCHEMA_VERSION,
+    DatabaseError,
+    PassphraseRequired,
+    backup_database,
+    open_database,
+    schema_version,
+)
 from models.records import ChildRecord, EventRecord
 from models.rules import Standards
 from models.settings import Settings, load_settings
@@ -73,7 +80,7 @@ def test_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "notes.sqlite"
     path.write_text("hello, this is not SQLite\n" * 10)
-    with pytest.raises(DatabaseError, match="not an SQLite file"):
+    with pytest.raises(PassphraseRequired, match="is not a Permanence Tracker database"):
         open_database(path)
 
 

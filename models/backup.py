@@ -1,0 +1,311 @@
+"""Backups, restore, damaged files, and encryption at rest.
+
+Backups are made with SQLite's online backup API (so a live database copies consistently), stay
+encrypted when the database is, are checked after writing, and live in a 0700 `backups` folder
+beside the database, named `<stem>-<YYYYmmdd-HHMMSS>-<kind>.sqlite`. They are thinned to the newest
+of each of the last 7 days, 4 weeks and 12 months. A damaged file is moved aside, never deleted;
+restoring a backup first backs up (or moves aside) what it replaces.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from models.db import (
+    SCHEMA_VERSION,
+    Database,
+    DatabaseError,
+    _create_private_file,
+    _quote_key,
+    backup_database,
+    connect_file,
+    file_is_plain_sqlite,
+)
+
+log = logging.getLogger("permanence.backup")
+
+KEEP_DAILY = 7
+KEEP_WEEKLY = 4
+KEEP_MONTHLY = 12
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})-(?P<kind>[a-z-]+)\.sqlite$")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken: datetime
+    kind: str
+    size: int
+
+
+def backup_dir(db_path: Path) -> Path:
+    folder = db_path.parent / "backups"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def list_backups(db_path: Path) -> list[BackupInfo]:
+    """Backups of this database file, newest first."""
+    folder = db_path.parent / "backups"
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        match = _NAME.match(path.name)
+        if match is None or match["stem"] != db_path.stem:
+            continue
+        taken = datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S")
+        found.append(BackupInfo(path, taken, match["kind"], path.stat().st_size))
+    return sorted(found, key=lambda b: b.taken, reverse=True)
+
+
+def make_backup(db: Database, kind: str = "manual", now: datetime | None = None) -> Path:
+    """A checked copy of the live database in the backups folder."""
+    if db.path is None:
+        raise DatabaseError("Backups are only made of SQLite files; use the server's own backups.")
+    moment = now or datetime.now()
+    folder = backup_dir(db.path)
+    target = folder / f"{db.path.stem}-{moment:%Y%m%d-%H%M%S}-{kind}.sqlite"
+    n = 1
+    while target.exists():  # two backups in one second
+        moment += timedelta(seconds=1)
+        target = folder / f"{db.path.stem}-{moment:%Y%m%d-%H%M%S}-{kind}.sqlite"
+        n += 1
+    return backup_database(db, target)
+
+
+def ensure_daily_backup(db: Database, now: datetime | None = None) -> Path | None:
+    """On the first start of a day, a backup; then thin the old ones. Returns the new backup."""
+    if db.path is None or db.read_only:
+        return None
+    moment = now or datetime.now()
+    if any(b.taken.date() == moment.date() for b in list_backups(db.path)):
+        return None
+    made = make_backup(db, "daily", moment)
+    thin_backups(db.path, moment.date())
+    return made
+
+
+def backups_to_keep(backups: Iterable[BackupInfo], today: date) -> set[Path]:
+    """The newest backup of each of the last 7 days, 4 ISO weeks and 12 months, and the newest."""
+    ordered = sorted(backups, key=lambda b: b.taken, reverse=True)
+    keep: set[Path] = set()
+    if ordered:
+        keep.add(ordered[0].path)
+    seen_days: set[date] = set()
+    seen_weeks: set[tuple[int, int]] = set()
+    seen_months: set[tuple[int, int]] = set()
+    for backup in ordered:
+        day = backup.taken.date()
+        age = (today - day).days
+        if age < KEEP_DAILY and day not in seen_days:
+            seen_days.add(day)
+            keep.add(backup.path)
+        week = day.isocalendar()[:2]
+        if age < 7 * KEEP_WEEKLY and week not in seen_weeks:
+            seen_weeks.add(week)
+            keep.add(backup.path)
+        month = (day.year, day.month)
+        months_ago = (today.year - day.year) * 12 + today.month - day.month
+        if months_ago < KEEP_MONTHLY and month not in seen_months:
+            seen_months.add(month)
+            keep.add(backup.path)
+    return keep
+
+
+def thin_backups(db_path: Path, today: date) -> list[Path]:
+    """Delete the backups the policy no longer keeps; returns what was removed."""
+    backups = list_backups(db_path)
+    keep = backups_to_keep(backups, today)
+    removed = []
+    for backup in backups:
+        if backup.path not in keep:
+            backup.path.unlink()
+            removed.append(backup.path)
+    return removed
+
+
+def check_file(path: Path, passphrase: str | None = None) -> str:
+    """'ok', or what is wrong with a database or backup file."""
+    try:
+        conn = connect_file(path, passphrase, read_only=True)
+    except Exception as exc:
+        return str(exc)
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+        result = "; ".join(str(r[0]) for r in rows[:3])
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if result == "ok" and version > SCHEMA_VERSION:
+            return f"written by a newer version (schema {version})"
+        return result
+    except Exception as exc:
+        return str(exc)
+    finally:
+        conn.close()
+
+
+def newest_good_backup(db_path: Path, passphrase: str | None = None) -> BackupInfo | None:
+    for backup in list_backups(db_path):
+        if check_file(backup.path, passphrase) == "ok":
+            return backup
+    return None
+
+
+def _companions(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+def move_aside(path: Path, reason: str = "damaged") -> Path:
+    """Rename a file (and its WAL companions) out of the way, keeping every byte."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.{reason}-{stamp}")
+    os.replace(path, target)
+    for companion in _companions(path):
+        if companion.exists():
+            os.replace(companion, target.with_name(target.name + companion.name[len(path.name) :]))
+    log.warning("moved %s aside to %s", path, target)
+    return target
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _copy_into_place(source: Path, db_path: Path, passphrase: str | None) -> None:
+    """Copy a checked database file onto `db_path` atomically (temporary file, then rename)."""
+    tmp = db_path.with_name(db_path.name + ".restoring")
+    with suppress(FileNotFoundError):
+        tmp.unlink()
+    _create_private_file(tmp)
+    try:
+        src = connect_file(source, passphrase, read_only=True)
+        try:
+            dest = connect_file(tmp, passphrase)
+            try:
+                src.backup(dest)
+                dest.execute("PRAGMA journal_mode=DELETE")
+                ok = dest.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                dest.close()
+        finally:
+            src.close()
+        if ok != "ok":
+            raise DatabaseError(f"The copy of {source} failed its check ({ok}); nothing was replaced.")
+        for companion in _companions(db_path):
+            with suppress(FileNotFoundError):
+                companion.unlink()
+        os.replace(tmp, db_path)
+        _fsync_dir(db_path.parent)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def restore_backup(db_path: Path, backup: Path, passphrase: str | None = None) -> Path | None:
+    """Put a backup in place of the database, which must be closed.
+
+    What is replaced is first backed up (or, if it cannot be read, moved aside). Returns that
+    safety copy's path.
+    """
+    problem = check_file(backup, passphrase)
+    if problem != "ok":
+        raise DatabaseError(f"The backup {backup.name} cannot be restored: {problem}.")
+    safety: Path | None = None
+    if db_path.exists():
+        if check_file(db_path, passphrase) == "ok":
+            from models.db import open_database
+
+            current = open_database(db_path, passphrase=passphrase, migrate=False)
+            try:
+                safety = make_backup(current, "pre-restore")
+            finally:
+                current.dispose()
+        else:
+            safety = move_aside(db_path)
+    _copy_into_place(backup, db_path, passphrase)
+    return safety
+
+
+# --- Encryption at rest -----------------------------------------------------------------------
+
+
+def _export_encrypted(source: Path, source_key: str | None, target: Path, target_key: str) -> None:
+    """Write an encrypted copy of `source` with SQLCipher's sqlcipher_export, then check it."""
+    with suppress(FileNotFoundError):
+        target.unlink()
+    _create_private_file(target)
+    try:
+        conn = connect_file(source, source_key) if source_key else _plain_via_sqlcipher(source)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute(f"ATTACH DATABASE ? AS encrypted KEY {_quote_key(target_key)}", (str(target),))
+            conn.execute("SELECT sqlcipher_export('encrypted')")
+            conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+            conn.execute("DETACH DATABASE encrypted")
+        finally:
+            conn.close()
+        problem = check_file(target, target_key)
+        if problem != "ok":
+            raise DatabaseError(f"The encrypted copy failed its check ({problem}).")
+    except BaseException:
+        with suppress(FileNotFoundError):
+            target.unlink()
+        raise
+
+
+def _plain_via_sqlcipher(path: Path) -> Any:
+    import importlib
+
+    driver = importlib.import_module("sqlcipher3")
+    return driver.connect(str(path), isolation_level=None)  # no key: SQLCipher reads plain SQLite
+
+
+def set_passphrase(db: Database, new_passphrase: str) -> Database:
+    """Encrypt the database (or change its passphrase) in place; returns the reopened database.
+
+    A backup is taken first. Every backup in the backups folder is rewritten with the new key, so
+    no copy stays readable without it. The caller must not use `db` afterwards.
+    """
+    from models.db import open_database
+
+    if db.path is None:
+        raise DatabaseError("Only SQLite files are encrypted here; a server has its own encryption.")
+    if len(new_passphrase) < 8:
+        raise DatabaseError("The passphrase must be at least 8 characters long.")
+    path = db.path
+    old_key = db.passphrase
+    safety = make_backup(db, "pre-encryption")
+    db.dispose()
+    tmp = path.with_name(path.name + ".encrypting")
+    _export_encrypted(path, old_key, tmp, new_passphrase)
+    for companion in _companions(path):
+        with suppress(FileNotFoundError):
+            companion.unlink()
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+    for backup in list_backups(path):
+        key = None if file_is_plain_sqlite(backup.path) else old_key
+        rewritten = backup.path.with_name(backup.path.name + ".rekey")
+        try:
+            _export_encrypted(backup.path, key, rewritten, new_passphrase)
+        except Exception as exc:
+            if backup.path == safety:
+                raise  # the copy taken a moment ago must convert; stop before claiming success
+            log.warning("could not re-encrypt the old backup %s: %s", backup.path, exc)
+            continue
+        os.replace(rewritten, backup.path)
+    return open_database(path, passphrase=new_passphrase)
