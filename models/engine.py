@@ -105,19 +105,34 @@ def prepare(events: Iterable[Event], as_of: date) -> list[Event]:
     kept = [e for e in events if e.date <= as_of]
     kept.sort(key=_DATE_OF)
     dates = [e.date for e in kept]
-    if len(set(dates)) == len(dates):
+    shared = [i for i in range(1, len(dates)) if dates[i] == dates[i - 1]]
+    if not shared:
         return kept  # no two events on one date: nothing to merge or reorder
-    kept.sort(key=_chronological)
     out: list[Event] = []
-    day: date | None = None
-    today: set[tuple[str, str | None]] = set()
-    for event in kept:
-        if event.date != day:
-            day = event.date
-            today.clear()
+    done = 0
+    for i in shared:
+        start = i - 1
+        if start < done:
+            continue  # inside a run already handled
+        end = i + 1
+        while end < len(dates) and dates[end] == dates[start]:
+            end += 1
+        out.extend(kept[done:start])
+        out.extend(_same_day(kept[start:end]))
+        done = end
+    out.extend(kept[done:])
+    return out
+
+
+def _same_day(events: list[Event]) -> list[Event]:
+    """Events of one date: closers first, and one of each type (and DRP ref)."""
+    events.sort(key=_chronological)
+    seen: set[tuple[str, str | None]] = set()
+    out = []
+    for event in events:
         key = (event.type, event.ref)
-        if key not in today:
-            today.add(key)
+        if key not in seen:
+            seen.add(key)
             out.append(event)
     return out
 
@@ -158,6 +173,52 @@ def _first_on_or_after(events: Sequence[Event], day: date, episode: _Episode | N
 _new_tuple = tuple.__new__
 _MET = Status.MET
 _MET_LATE = Status.MET_LATE
+
+
+class _Chronology:
+    """One child's prepared events, indexed by type, with date look-ups by bisection."""
+
+    __slots__ = ("_dates", "by_type")
+
+    def __init__(self, events: Sequence[Event]):
+        by_type: dict[str, list[Event]] = {}
+        for event in events:
+            found = by_type.get(event.type)
+            if found is None:
+                by_type[event.type] = [event]
+            else:
+                found.append(event)
+        self.by_type = by_type
+        self._dates: dict[str, list[date]] = {}
+
+    def of(self, event_type: str) -> list[Event]:
+        return self.by_type.get(event_type, [])
+
+    def within(self, event_type: str, episode: _Episode) -> list[Event]:
+        """The events of one type dated inside the episode (its close date included)."""
+        events = self.by_type.get(event_type)
+        if not events:
+            return []
+        dates = self._dates.get(event_type)
+        if dates is None:
+            dates = self._dates[event_type] = [e.date for e in events]
+        lo = bisect.bisect_left(dates, episode.open.date)
+        close = episode.close
+        hi = len(dates) if close is None else bisect.bisect_right(dates, close.date)
+        return events[lo:hi]
+
+    def merged(self, *types: str) -> list[Event]:
+        """The events of these types in chronological order (closers first on one date)."""
+        out: list[Event] = []
+        kinds = 0
+        for event_type in types:
+            found = self.by_type.get(event_type)
+            if found:
+                out.extend(found)
+                kinds += 1
+        if kinds > 1:
+            out.sort(key=_chronological)
+        return out
 
 
 class _Judge:
@@ -261,21 +322,20 @@ def _judge_child(judge: _Judge, events: Iterable[Event]) -> None:
     chronology = prepare(events, judge.as_of)
     if not chronology:
         return
-    by_type: dict[str, list[Event]] = {}
-    for event in chronology:
-        by_type.setdefault(event.type, []).append(event)
+    chron = _Chronology(chronology)
+    by_type = chron.by_type
     if "strategy_discussion" in by_type:
         _s47(judge, by_type)
     if "icpc" in by_type:
-        _cp_plans(judge, chronology, by_type)
+        _cp_plans(judge, chron)
     if "letter_before_proceedings" in by_type:
-        _pre_proceedings(judge, chronology, by_type)
+        _pre_proceedings(judge, chron)
     if "decision_to_issue" in by_type:
-        _decision_to_issue(judge, chronology)
+        _decision_to_issue(judge, chron)
     if "proceedings_issued" in by_type:
-        _proceedings(judge, chronology, by_type)
+        _proceedings(judge, chron)
     if "became_looked_after" in by_type:
-        _care(judge, chronology, by_type)
+        _care(judge, chron)
     if "drp_raised" in by_type:
         _drp(judge, chronology)
     judge.out.sort(key=_deadline_order)
@@ -332,14 +392,16 @@ def _makes_plan(event: Event) -> bool:
     return event.type == "icpc" and event.outcome == "plan"
 
 
-def _cp_plans(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Event]]) -> None:
+def _cp_plans(judge: _Judge, chron: _Chronology) -> None:
     std = judge.standards
     cal = judge.calendar
     # A review that ends the plan sorts with the closing events (see _chronological).
-    for plan in _episodes(chronology, _makes_plan, _ends_plan, reopens=_makes_plan):
+    boundaries = chron.merged("icpc", "cp_plan_ended", "cp_review")
+    for plan in _episodes(boundaries, _makes_plan, _ends_plan, reopens=_makes_plan):
         icpc = plan.open
         start = icpc.date
-        core = _first_on_or_after(by_type.get("core_group", []), start, plan)
+        core_groups = chron.within("core_group", plan)
+        core = core_groups[0] if core_groups else None
         judge.add(
             "cp.core_group_10wd",
             icpc,
@@ -349,7 +411,7 @@ def _cp_plans(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, lis
             span=10,
         )
 
-        reviews = [e for e in by_type.get("cp_review", []) if plan.contains(e.date)]
+        reviews = chron.within("cp_review", plan)
         judge.add(
             "cp.review_3m", icpc, add_months(start, 3), reviews[0].date if reviews else None, plan, span=3
         )
@@ -359,19 +421,14 @@ def _cp_plans(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, lis
             following = reviews[k + 1].date if k + 1 < len(reviews) else None
             judge.add("cp.review_6m", review, add_months(review.date, 6), following, plan, span=6)
 
-        visits = [e for e in by_type.get("cp_visit", []) if plan.contains(e.date)]
+        # Chained: the ICPC, then each visit, is due a next visit (met by the next one).
+        visits = chron.within("cp_visit", plan)
+        wd = std.cp_visit_wd
         triggers = [icpc, *visits]
-        first = _first_on_or_after(visits, start)
+        add = judge.add
         for k, trigger in enumerate(triggers):
-            met = first if k == 0 else (visits[k] if k < len(visits) else None)
-            judge.add(
-                "cp.visit",
-                trigger,
-                cal.add_working_days(trigger.date, std.cp_visit_wd),
-                met.date if met else None,
-                plan,
-                span=std.cp_visit_wd,
-            )
+            met = visits[k].date if k < len(visits) else None
+            add("cp.visit", trigger, cal.add_working_days(trigger.date, wd), met, plan, span=wd)
 
         due = add_months(start, std.cp_plan_length_months)
         judge.add(
@@ -388,16 +445,14 @@ def _cp_plans(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, lis
 # --- Pre-proceedings and court ----------------------------------------------------------------
 
 
-def _pre_proceedings(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Event]]) -> None:
+def _pre_proceedings(judge: _Judge, chron: _Chronology) -> None:
     episodes = _episodes(
-        chronology,
+        chron.merged("letter_before_proceedings", "pre_proceedings_ended"),
         lambda e: e.type == "letter_before_proceedings",
         lambda e: e.type == "pre_proceedings_ended",
     )
     for episode in episodes:
-        weeks = sum(
-            e.weeks or 0 for e in by_type.get("pre_proceedings_extended", []) if episode.contains(e.date)
-        )
+        weeks = sum(e.weeks or 0 for e in chron.within("pre_proceedings_extended", episode))
         due = add_weeks(episode.open.date, 16 + weeks)
         detail = f"{weeks} weeks of extensions" if weeks else None
         judge.add(
@@ -405,11 +460,13 @@ def _pre_proceedings(judge: _Judge, chronology: Sequence[Event], by_type: dict[s
         )
 
 
-def _decision_to_issue(judge: _Judge, chronology: Sequence[Event]) -> None:
+def _decision_to_issue(judge: _Judge, chron: _Chronology) -> None:
     # On one date the decision sorts before the issue (see _chronological): an issue on the day
     # of the decision meets it.
     episodes = _episodes(
-        chronology, lambda e: e.type == "decision_to_issue", lambda e: e.type == "proceedings_issued"
+        chron.merged("decision_to_issue", "proceedings_issued"),
+        lambda e: e.type == "decision_to_issue",
+        lambda e: e.type == "proceedings_issued",
     )
     wd = judge.standards.issue_after_decision_wd
     for episode in episodes:
@@ -417,15 +474,15 @@ def _decision_to_issue(judge: _Judge, chronology: Sequence[Event]) -> None:
         judge.add("court.issue_after_decision", episode.open, due, episode.close_date, episode, span=wd)
 
 
-def _proceedings(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Event]]) -> None:
+def _proceedings(judge: _Judge, chron: _Chronology) -> None:
     episodes = _episodes(
-        chronology, lambda e: e.type == "proceedings_issued", lambda e: e.type == "final_order"
+        chron.merged("proceedings_issued", "final_order"),
+        lambda e: e.type == "proceedings_issued",
+        lambda e: e.type == "final_order",
     )
     for episode in episodes:
-        due = court_end(
-            episode.open.date, [e for e in by_type.get("extension", []) if episode.contains(e.date)]
-        )
-        extensions = [e for e in by_type.get("extension", []) if episode.contains(e.date)]
+        extensions = chron.within("extension", episode)
+        due = court_end(episode.open.date, extensions)
         detail = None
         if extensions:
             latest = extensions[-1]
@@ -453,16 +510,18 @@ def extension_limit(current_end: date, granted: date) -> date:
 # --- Looked after -----------------------------------------------------------------------------
 
 
-def _care(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Event]]) -> None:
+def _care(judge: _Judge, chron: _Chronology) -> None:
     std = judge.standards
     cal = judge.calendar
     periods = _episodes(
-        chronology, lambda e: e.type == "became_looked_after", lambda e: e.type == "ceased_looked_after"
+        chron.merged("became_looked_after", "ceased_looked_after"),
+        lambda e: e.type == "became_looked_after",
+        lambda e: e.type == "ceased_looked_after",
     )
     for period in periods:
         start_event = period.open
         start = start_event.date
-        reviews = [e for e in by_type.get("cla_review", []) if period.contains(e.date)]
+        reviews = chron.within("cla_review", period)
         first_due = cal.add_working_days(start, 20)
         judge.add(
             "cla.review_first_20wd",
@@ -490,7 +549,8 @@ def _care(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Ev
         else:
             permanence_due = add_months(first_due, 3)
             basis = f"the second review, due 3 months after the first review's due date {_d(first_due)}"
-        plan = _first_on_or_after(by_type.get("permanence_plan", []), start, period)
+        plans = chron.within("permanence_plan", period)
+        plan = plans[0] if plans else None
         judge.add(
             "cla.permanence_by_second_review",
             start_event,
@@ -500,26 +560,21 @@ def _care(judge: _Judge, chronology: Sequence[Event], by_type: dict[str, list[Ev
             detail=basis,
         )
 
-        visits = [e for e in by_type.get("cla_visit", []) if period.contains(e.date)]
-        first = _first_on_or_after(visits, start)
-        judge.add(
+        visits = chron.within("cla_visit", period)
+        first_days, every = std.cla_first_visit_days, std.cla_visit_days
+        add = judge.add
+        add(
             "cla.visit",
             start_event,
-            start + timedelta(days=std.cla_first_visit_days),
-            first.date if first else None,
+            start + timedelta(days=first_days),
+            visits[0].date if visits else None,
             period,
-            span=std.cla_first_visit_days,
+            span=first_days,
         )
+        gap = timedelta(days=every)
         for k, visit in enumerate(visits):
             following = visits[k + 1].date if k + 1 < len(visits) else None
-            judge.add(
-                "cla.visit",
-                visit,
-                visit.date + timedelta(days=std.cla_visit_days),
-                following,
-                period,
-                span=std.cla_visit_days,
-            )
+            add("cla.visit", visit, visit.date + gap, following, period, span=every)
 
 
 # --- Dispute resolution (DRP) -----------------------------------------------------------------

@@ -214,90 +214,82 @@ def iter_children(conn: Connection, child_ids: Sequence[str] | None = None) -> I
         yield child_from_row(row, by_child.get(row["id"], ()))
 
 
-#: Event types whose clocks read more than the type and the date.
-_DETAILED_TYPES = tuple(
-    sorted(t.name for t in EVENT_TYPES.values() if any(f.read_by_rules for f in t.fields))
-)
-_PLAIN_TYPES = tuple(sorted(t for t in EVENT_TYPES if t not in _DETAILED_TYPES))
-
-
 def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[str, list[Event]]:
     """The fields the rules read, for every child (or one), in bulk: the hot path.
 
-    On SQLite the plain events (type and date only: visits, reviews, core groups, ... most of
-    them) come back as one concatenated string per child, which SQLite builds in C; only the few
-    event types whose rules read more fields come back row by row. Both go through the driver's
-    own cursor: a million SQLAlchemy Row objects would cost more than the engine itself.
+    On SQLite each child's events come back as one string that SQLite packs in C (events split by
+    the ASCII record separator, fields by the unit separator, which validation keeps out of
+    text); most events carry only their type and date, and only the few types whose rules read
+    more carry the rest. Elsewhere, one row per event through the driver's own cursor.
     """
-    sqlite = conn.dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
-    where, params = ("", ()) if child_id is None else (f" AND child_id = {mark}", (child_id,))
+    where, params = ("", ()) if child_id is None else (" WHERE child_id = ?", (child_id,))
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    out: dict[str, list[Event]] = {}
-    new = tuple.__new__
-    dates: dict[Any, date] = {}
-    fromiso = date.fromisoformat
-
-    def day_of(value: Any) -> date:
-        parsed = dates.get(value)
-        if parsed is None:
-            parsed = dates[value] = value if isinstance(value, date) else fromiso(value)
-        return parsed
-
     try:
-        detailed = ", ".join(f"'{t}'" for t in _DETAILED_TYPES)
-        if sqlite:
-            cursor.execute(
-                f"SELECT child_id, group_concat(type || ' ' || date, '|') FROM event "
-                f"WHERE type NOT IN ({detailed}){where} GROUP BY child_id",
-                params,
-            )
-            types = {t: t for t in EVENT_TYPES}  # one shared string object per type
-            for cid, packed in cursor.fetchall():
-                lst = out[cid] = []
-                for item in packed.split("|"):
-                    etype, _, day = item.partition(" ")
-                    lst.append(
-                        new(
-                            Event, (types[etype], day_of(day), None, None, None, None, None, None, None, None)
-                        )
-                    )
-            plain_filter = f"type IN ({detailed})"
-        else:
-            plain_filter = "1 = 1"
+        if conn.dialect.name == "sqlite":
+            cursor.execute(_PACKED_QUERY + where + " GROUP BY child_id", params)
+            return _unpack(cursor.fetchall())
         cursor.execute(
             "SELECT child_id, type, date, event_id, s47, icpc_needed, outcome, drp_stage, until, weeks, ref "
-            f"FROM event WHERE {plain_filter}{where}",
+            "FROM event" + where.replace("?", "%s"),
             params,
         )
         rows = cursor.fetchall()
     finally:
         cursor.close()
+    out: dict[str, list[Event]] = {}
     for cid, etype, day, eid, s47, needed, outcome, stage, until, weeks, ref in rows:
-        if s47 is not None:
-            s47 = bool(s47)
-        if needed is not None:
-            needed = bool(needed)
-        event = new(
-            Event,
-            (
-                etype,
-                day_of(day),
-                eid,
-                s47,
-                needed,
-                outcome,
-                stage,
-                None if until is None else day_of(until),
-                weeks,
-                ref,
-            ),
-        )
-        found = out.get(cid)
-        if found is None:
-            out[cid] = [event]
-        else:
-            found.append(event)
+        out.setdefault(cid, []).append(Event(etype, day, eid, s47, needed, outcome, stage, until, weeks, ref))
+    return out
+
+
+#: Event types whose clocks read more than the type and the date.
+_DETAILED_TYPES = tuple(
+    sorted(t.name for t in EVENT_TYPES.values() if any(f.read_by_rules for f in t.fields))
+)
+_US, _RS = "\x1f", "\x1e"
+_PACKED_QUERY = (
+    "SELECT child_id, group_concat(CASE WHEN type IN ("
+    + ", ".join(f"'{t}'" for t in _DETAILED_TYPES)
+    + ") THEN type || char(31) || date || char(31) || ifnull(s47, '') || char(31) || ifnull(icpc_needed, '')"
+    " || char(31) || (CASE WHEN type IN ('icpc', 'cp_review') THEN ifnull(outcome, '') ELSE '' END)"
+    " || char(31) || ifnull(drp_stage, '') || char(31) || ifnull(until, '') || char(31) || ifnull(weeks, '')"
+    " || char(31) || ifnull(ref, '') ELSE type || char(31) || date END, char(30)) FROM event"
+)
+
+
+def _unpack(rows: Sequence[tuple[str, str]]) -> dict[str, list[Event]]:
+    new = tuple.__new__
+    types = {t: t for t in EVENT_TYPES}  # one shared string object per type
+    dates: dict[str, date] = {}
+    fromiso = date.fromisoformat
+    out: dict[str, list[Event]] = {}
+    for cid, packed in rows:
+        events = out[cid] = []
+        for item in packed.split(_RS):
+            fields = item.split(_US)
+            day = dates.get(fields[1])
+            if day is None:
+                day = dates[fields[1]] = fromiso(fields[1])
+            if len(fields) == 2:
+                events.append(
+                    new(Event, (types[fields[0]], day, None, None, None, None, None, None, None, None))
+                )
+                continue
+            _, _, s47, needed, outcome, stage, until, weeks, ref = fields
+            events.append(
+                Event(
+                    types[fields[0]],
+                    day,
+                    None,
+                    (s47 == "1") if s47 else None,
+                    (needed == "1") if needed else None,
+                    outcome or None,
+                    int(stage) if stage else None,
+                    fromiso(until) if until else None,
+                    int(weeks) if weeks else None,
+                    ref or None,
+                )
+            )
     return out
 
 
