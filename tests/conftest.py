@@ -7,12 +7,12 @@ import os
 # Before any Qt import: no display needed, and never the real home folder.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from models.db import Database, open_database  # noqa: E402
+from models.db import Database, open_database
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 EXAMPLES = SHARED / "domain" / "examples"
@@ -41,15 +41,6 @@ def examples() -> Path:
     if not (EXAMPLES / "journey.json").exists():
         pytest.skip("../shared/domain/examples is not present")
     return EXAMPLES
-
-
-@pytest.fixture
-def example_db(db: Database, examples: Path) -> Database:
-    """The shared example journey (three fictional children) imported into a fresh database."""
-    from models.journey_io import import_file
-
-    import_file(db, examples / "journey.json")
-    return db
 
 
 @pytest.fixture

@@ -1,0 +1,217 @@
+"""Every menu and toolbar action, declared once: an `ActionId` and one factory per action.
+
+A factory sets text, shortcut, tip and enabled state; `create_actions` builds them all and
+connects each to its handler. Menus, toolbars and tests refer to actions by id, never by text.
+`PRINT` is registered for the reports feature, which wires its handler and shows it; until then it
+stays hidden, disabled and out of the menus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from typing import Final
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+
+
+class ActionId(StrEnum):
+    NEW_CHILD = "new_child"
+    ADD_EVENT = "add_event"
+    FIND = "find"
+    PRINT = "print"
+    UNDO = "undo"
+    REDO = "redo"
+    IMPORT_JOURNEY = "import_journey"
+    EXPORT_JOURNEY = "export_journey"
+    LOAD_DEMO = "load_demo"
+    SETTINGS = "settings"
+    SHOW_TODAY = "show_today"
+    SHOW_REGISTER = "show_register"
+    BACK_TO_TODAY = "back_to_today"
+    QUIT = "quit"
+
+
+Factory = Callable[[QObject], QAction]
+_FACTORIES: dict[ActionId, Factory] = {}
+
+
+def _factory(action_id: ActionId) -> Callable[[Factory], Factory]:
+    def register(fn: Factory) -> Factory:
+        _FACTORIES[action_id] = fn
+        return fn
+
+    return register
+
+
+def _action(parent: QObject, action_id: ActionId, text: str, tip: str, *keys: QKeySequence) -> QAction:
+    action = QAction(text, parent)
+    action.setObjectName(f"action_{action_id.value}")
+    action.setToolTip(
+        tip + (f" ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})" if keys else "")
+    )
+    action.setStatusTip(tip)
+    if keys:
+        action.setShortcuts(list(keys))
+    return action
+
+
+@_factory(ActionId.NEW_CHILD)
+def _new_child(parent: QObject) -> QAction:
+    return _action(parent, ActionId.NEW_CHILD, "&New child…", "Add a child's record", QKeySequence("Ctrl+N"))
+
+
+@_factory(ActionId.ADD_EVENT)
+def _add_event(parent: QObject) -> QAction:
+    action = _action(
+        parent,
+        ActionId.ADD_EVENT,
+        "Add &event…",
+        "Record an event for the open child",
+        QKeySequence("Ctrl+E"),
+    )
+    action.setEnabled(False)  # until a child is open
+    return action
+
+
+@_factory(ActionId.FIND)
+def _find(parent: QObject) -> QAction:
+    return _action(
+        parent,
+        ActionId.FIND,
+        "&Find a child",
+        "Search the children register by name or ID",
+        QKeySequence("Ctrl+F"),
+    )
+
+
+@_factory(ActionId.PRINT)
+def _print(parent: QObject) -> QAction:
+    action = _action(parent, ActionId.PRINT, "&Print…", "Print a report", QKeySequence("Ctrl+P"))
+    action.setEnabled(False)
+    action.setVisible(False)
+    return action
+
+
+@_factory(ActionId.UNDO)
+def _undo(parent: QObject) -> QAction:
+    action = _action(parent, ActionId.UNDO, "&Undo", "Undo the last change", QKeySequence("Ctrl+Z"))
+    action.setEnabled(False)
+    return action
+
+
+@_factory(ActionId.REDO)
+def _redo(parent: QObject) -> QAction:
+    action = _action(
+        parent,
+        ActionId.REDO,
+        "&Redo",
+        "Redo the change undone last",
+        QKeySequence("Ctrl+Shift+Z"),
+        QKeySequence("Ctrl+Y"),
+    )
+    action.setEnabled(False)
+    return action
+
+
+@_factory(ActionId.IMPORT_JOURNEY)
+def _import_journey(parent: QObject) -> QAction:
+    return _action(
+        parent, ActionId.IMPORT_JOURNEY, "&Import journey file…", "Import children from a journey file"
+    )
+
+
+@_factory(ActionId.EXPORT_JOURNEY)
+def _export_journey(parent: QObject) -> QAction:
+    return _action(
+        parent, ActionId.EXPORT_JOURNEY, "&Export journey file…", "Export every child to a journey file"
+    )
+
+
+@_factory(ActionId.LOAD_DEMO)
+def _load_demo(parent: QObject) -> QAction:
+    return _action(
+        parent,
+        ActionId.LOAD_DEMO,
+        "Load &demonstration data…",
+        "Add fictional children to try the tracker out",
+    )
+
+
+@_factory(ActionId.SETTINGS)
+def _settings(parent: QObject) -> QAction:
+    action = _action(
+        parent,
+        ActionId.SETTINGS,
+        "&Settings…",
+        "Local standards, amber windows, closure days, authority name and marking",
+        QKeySequence("Ctrl+,"),
+    )
+    action.setMenuRole(QAction.MenuRole.PreferencesRole)
+    return action
+
+
+@_factory(ActionId.SHOW_TODAY)
+def _show_today(parent: QObject) -> QAction:
+    return _action(
+        parent, ActionId.SHOW_TODAY, "&Today", "What is overdue and due soon", QKeySequence("Ctrl+1")
+    )
+
+
+@_factory(ActionId.SHOW_REGISTER)
+def _show_register(parent: QObject) -> QAction:
+    return _action(
+        parent, ActionId.SHOW_REGISTER, "&Children", "The register of every child", QKeySequence("Ctrl+2")
+    )
+
+
+@_factory(ActionId.BACK_TO_TODAY)
+def _back_to_today(parent: QObject) -> QAction:
+    return _action(
+        parent,
+        ActionId.BACK_TO_TODAY,
+        "&Back to today",
+        "Show the position as at today",
+        QKeySequence("Ctrl+T"),
+    )
+
+
+@_factory(ActionId.QUIT)
+def _quit(parent: QObject) -> QAction:
+    action = _action(parent, ActionId.QUIT, "&Quit", "Close the tracker", QKeySequence("Ctrl+Q"))
+    action.setMenuRole(QAction.MenuRole.QuitRole)
+    return action
+
+
+#: Menus, in order; None is a separator. PRINT joins the File menu with the reports feature.
+MENUS: Final[dict[str, tuple[ActionId | None, ...]]] = {
+    "&File": (
+        ActionId.NEW_CHILD,
+        ActionId.ADD_EVENT,
+        None,
+        ActionId.IMPORT_JOURNEY,
+        ActionId.EXPORT_JOURNEY,
+        ActionId.LOAD_DEMO,
+        None,
+        ActionId.QUIT,
+    ),
+    "&Edit": (ActionId.UNDO, ActionId.REDO, None, ActionId.FIND, None, ActionId.SETTINGS),
+    "&View": (ActionId.SHOW_TODAY, ActionId.SHOW_REGISTER, None, ActionId.BACK_TO_TODAY),
+}
+
+TOOLBAR: Final = (ActionId.NEW_CHILD, ActionId.ADD_EVENT, ActionId.IMPORT_JOURNEY, ActionId.FIND)
+
+
+def create_actions(
+    parent: QObject, handlers: Mapping[ActionId, Callable[[], object]]
+) -> dict[ActionId, QAction]:
+    """Every action, parented to `parent`, each connected to its handler (if given)."""
+    actions: dict[ActionId, QAction] = {}
+    for action_id in ActionId:
+        action = _FACTORIES[action_id](parent)
+        handler = handlers.get(action_id)
+        if handler is not None:
+            action.triggered.connect(handler)
+        actions[action_id] = action
+    return actions

@@ -1,0 +1,523 @@
+"""The main window: navigation between Today, the children register and a child's record.
+
+Integration points for the other pages: `open_child(child_id)` shows a child on the `ChildPage`;
+`undo_stack` is the one `QUndoStack` every change is pushed to; `refresh()` recomputes every
+page (in the background: fifty thousand children take seconds), and `overview_ready` says when the
+pages show the new position. The as-of date lives in the toolbar; any other day than today puts a
+banner over every page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.actions import MENUS, TOOLBAR, ActionId, create_actions
+from desktop.work import run_in_background, wait_cursor, wait_for_background
+from models import demo
+from models.db import Database
+from models.journey_io import (
+    ImportError_,
+    ImportResult,
+    export_file,
+    import_file,
+    import_journey,
+    issues_report,
+)
+from models.overview import ChildSummary, Overview, build_overview, count_children
+from models.settings import load_settings
+from models.store import ValidationError
+from views import prompts
+from views.child_dialog import ChildDialog
+from views.child_page import ChildPage
+from views.labels import BANNER_STYLE, fmt_date
+from views.register_page import RegisterPage
+from views.settings_dialog import SettingsDialog
+from views.today_page import TodayPage
+from views.undo import SaveChildCommand, push
+from views.welcome_page import WelcomePage
+
+log = logging.getLogger("permanence.desktop.window")
+
+UI_SETTINGS_FILE = "ui.ini"
+
+NAV_TODAY, NAV_REGISTER, NAV_CHILD = range(3)
+
+
+class MainWindow(QMainWindow):
+    """The officer's daily tool.
+
+    Signals:
+        overview_ready(): the pages show a freshly computed position (after start-up, a change of
+            as-of date, an import or a change of settings).
+        as_of_changed(object): the as-of date changed; carries the new `date`.
+    """
+
+    overview_ready = Signal()
+    as_of_changed = Signal(object)
+
+    def __init__(
+        self,
+        db: Database,
+        data_dir: Path,
+        *,
+        as_of: date | None = None,
+        today: Callable[[], date] = date.today,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.data_dir = data_dir
+        self._today = today
+        self._as_of = as_of or today()
+        self._overview = Overview(self._as_of)
+        self._generation = 0
+        self._loading = False
+        self._dirty: set[str] = set()
+        self._open_child: str | None = None
+        self.ui_settings = QSettings(str(data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
+
+        self.undo_stack = QUndoStack(self)
+        self._actions = create_actions(
+            self,
+            {
+                ActionId.NEW_CHILD: self._on_new_child,
+                ActionId.ADD_EVENT: self._on_add_event,
+                ActionId.FIND: self.focus_search,
+                ActionId.UNDO: self.undo_stack.undo,
+                ActionId.REDO: self.undo_stack.redo,
+                ActionId.IMPORT_JOURNEY: self._on_import_journey,
+                ActionId.EXPORT_JOURNEY: self._on_export_journey,
+                ActionId.LOAD_DEMO: self._on_load_demo,
+                ActionId.SETTINGS: self._on_settings,
+                ActionId.SHOW_TODAY: self.show_today,
+                ActionId.SHOW_REGISTER: self.show_register,
+                ActionId.BACK_TO_TODAY: self.back_to_today,
+                ActionId.QUIT: self.close,
+            },
+        )
+        for action in self._actions.values():
+            self.addAction(action)  # shortcuts work whichever page has focus
+
+        self.welcome_page = WelcomePage(self)
+        self.today_page = TodayPage(self)
+        self.register_page = RegisterPage(self)
+        self.child_page = ChildPage(db, self.undo_stack, self)
+
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        for text in ("Today", "Children", "Child record"):
+            QListWidgetItem(text, self.nav)
+        self.nav.setFixedWidth(190)
+        self.nav.setWordWrap(True)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setStyleSheet(
+            "QListWidget#navigation { font-size: 14px; } QListWidget::item { padding: 8px; }"
+        )
+        self.nav.item(NAV_CHILD).setFlags(Qt.ItemFlag.NoItemFlags)
+        self.stack = QStackedWidget(self)
+        for page in (self.today_page, self.register_page, self.child_page, self.welcome_page):
+            self.stack.addWidget(page)
+
+        self._build_toolbar()
+        self._build_banner()
+        self._build_menus()
+        self._build_status_bar()
+
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self.today_page.open_child_requested.connect(self.open_child)
+        self.register_page.open_child_requested.connect(self.open_child)
+        self.child_page.open_child_requested.connect(self.open_child)
+        self.child_page.child_changed.connect(self._on_child_changed)
+        self.welcome_page.demo_requested.connect(self._on_load_demo)
+        self.welcome_page.import_requested.connect(self._on_import_journey)
+        self.welcome_page.new_child_requested.connect(self._on_new_child)
+        self.undo_stack.canUndoChanged.connect(self._actions[ActionId.UNDO].setEnabled)
+        self.undo_stack.canRedoChanged.connect(self._actions[ActionId.REDO].setEnabled)
+        self.undo_stack.undoTextChanged.connect(self._on_undo_stack_undo_text_changed)
+        self.undo_stack.redoTextChanged.connect(self._on_undo_stack_redo_text_changed)
+
+        self._update_title()
+        self._update_banner()
+        self.resize(1440, 880)
+        self._restore_ui_state()
+        if count_children(db) == 0:
+            self._show_welcome(True)
+        else:
+            self._show_welcome(False)
+            self.show_today()
+            self.refresh()
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action_id in TOOLBAR:
+            toolbar.addAction(self._actions[action_id])
+        spacer = QWidget(toolbar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addWidget(QLabel("Position as at  ", toolbar))
+        self.as_of_edit = QDateEdit(toolbar)
+        self.as_of_edit.setObjectName("asOfEdit")
+        self.as_of_edit.setDisplayFormat("dd/MM/yyyy")
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setKeyboardTracking(False)
+        self.as_of_edit.setDateRange(QDate(2000, 1, 1), QDate(2099, 12, 31))
+        self.as_of_edit.calendarWidget().setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.as_of_edit.setDate(QDate(self._as_of))
+        self.as_of_edit.setToolTip(
+            "The date the deadlines are worked out at: today, or a past day to re-run its position"
+        )
+        self.as_of_edit.dateChanged.connect(self._on_as_of_edit_date_changed)
+        toolbar.addWidget(self.as_of_edit)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def _build_banner(self) -> None:
+        self.banner = QFrame(self)
+        self.banner.setObjectName("asOfBanner")
+        self.banner.setStyleSheet(BANNER_STYLE)
+        self.banner_label = QLabel(self.banner)
+        self.banner_label.setObjectName("asOfBannerText")
+        self.back_to_today_button = QPushButton("Back to today", self.banner)
+        self.back_to_today_button.setObjectName("backToToday")
+        self.back_to_today_button.clicked.connect(self._actions[ActionId.BACK_TO_TODAY].trigger)
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(12, 6, 12, 6)
+        row.addWidget(self.banner_label, 1)
+        row.addWidget(self.back_to_today_button)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        for title, ids in MENUS.items():
+            menu = bar.addMenu(title)
+            for action_id in ids:
+                if action_id is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(self._actions[action_id])
+
+    def _build_status_bar(self) -> None:
+        self.count_status = QLabel(self)
+        self.busy_status = QLabel("", self)
+        self.busy_status.setObjectName("busyStatus")
+        self.statusBar().addWidget(self.busy_status)
+        self.statusBar().addPermanentWidget(self.count_status)
+        where = str(self.db.path) if self.db.path else str(self.db.engine.url)
+        self.db_status = QLabel(where, self)
+        self.db_status.setStyleSheet("color: #5f6368;")
+        self.statusBar().addPermanentWidget(self.db_status)
+
+    def action(self, action_id: ActionId) -> QAction:
+        """The window's action of that id (menus, toolbar and shortcuts all use these)."""
+        return self._actions[action_id]
+
+    # --- the as-of date -----------------------------------------------------------------------
+
+    @property
+    def as_of(self) -> date:
+        return self._as_of
+
+    @property
+    def overview(self) -> Overview:
+        return self._overview
+
+    def set_as_of(self, day: date) -> None:
+        """Show every page as at `day` (recomputed in the background)."""
+        if day == self._as_of:
+            return
+        self._as_of = day
+        if _to_date(self.as_of_edit.date()) != day:
+            self.as_of_edit.blockSignals(True)
+            self.as_of_edit.setDate(QDate(day))
+            self.as_of_edit.blockSignals(False)
+        self._update_banner()
+        if self._open_child is not None:
+            self.child_page.set_as_of(day)
+        self.refresh()
+        self.as_of_changed.emit(day)
+
+    def back_to_today(self) -> None:
+        self.set_as_of(self._today())
+
+    def _update_banner(self) -> None:
+        not_today = self._as_of != self._today()
+        self.banner_label.setText(f"Showing the position as at {fmt_date(self._as_of)} — not today")
+        self.banner.setVisible(not_today)
+        self._actions[ActionId.BACK_TO_TODAY].setEnabled(not_today)
+
+    def _on_as_of_edit_date_changed(self, day: QDate) -> None:
+        self.set_as_of(_to_date(day))
+
+    # --- computing the pages ------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Recompute every child at the as-of date in the background, then show it on every page."""
+        self._generation += 1
+        generation, db, as_of = self._generation, self.db, self._as_of
+        self._loading = True
+        self._dirty.clear()
+        self.busy_status.setText("Working out deadlines…")
+        run_in_background(
+            lambda: build_overview(db, as_of),
+            lambda overview: self._on_overview_built(generation, overview),
+            self._on_overview_failed,
+        )
+
+    def _on_overview_built(self, generation: int, overview: Overview) -> None:
+        if generation != self._generation:
+            return  # a newer request is on its way
+        self._loading = False
+        if self._dirty:
+            ids = sorted(self._dirty)
+            overview = overview.merged(build_overview(self.db, overview.as_of, ids), ids)
+            self._dirty.clear()
+        self.busy_status.setText("")
+        self._show_overview(overview)
+        self.overview_ready.emit()
+
+    def _on_overview_failed(self, exc: Exception) -> None:
+        self._loading = False
+        self.busy_status.setText("")
+        prompts.show_error(
+            self, "Cannot work out the deadlines", f"The deadlines could not be worked out: {exc}"
+        )
+
+    def _show_overview(self, overview: Overview) -> None:
+        self._overview = overview
+        self.register_page.set_rows(overview.children)
+        self.today_page.set_items(overview.attention, overview.as_of)
+        total = len(overview.children)
+        self.count_status.setText(f"{total:,} {'child' if total == 1 else 'children'}")
+        if overview.children and self.stack.currentWidget() is self.welcome_page:
+            self._show_welcome(False)
+            self.show_today()
+        if self._open_child is not None:
+            summary = overview.child(self._open_child)
+            label = _child_nav_text(summary)
+            self.nav.item(NAV_CHILD).setText(label)
+
+    def _on_child_changed(self, child_id: str) -> None:
+        """Recompute one child after an edit (or its undo) and merge it into the pages."""
+        if self._loading:
+            self._dirty.add(child_id)
+            return
+        partial = build_overview(self.db, self._as_of, [child_id])
+        self._show_overview(self._overview.merged(partial, [child_id]))
+
+    # --- pages --------------------------------------------------------------------------------
+
+    def _show_welcome(self, welcome: bool) -> None:
+        self.nav.setVisible(not welcome)
+        if welcome:
+            self.stack.setCurrentWidget(self.welcome_page)
+        for action_id in (
+            ActionId.FIND,
+            ActionId.EXPORT_JOURNEY,
+            ActionId.SHOW_TODAY,
+            ActionId.SHOW_REGISTER,
+        ):
+            self._actions[action_id].setEnabled(not welcome)
+
+    def show_today(self) -> None:
+        self.nav.setCurrentRow(NAV_TODAY)
+
+    def show_register(self) -> None:
+        self.nav.setCurrentRow(NAV_REGISTER)
+
+    def focus_search(self) -> None:
+        self.show_register()
+        self.register_page.focus_search()
+
+    def open_child(self, child_id: str) -> None:
+        """Show a child's record on the child page."""
+        self._open_child = child_id
+        self.child_page.show_child(child_id, self._as_of)
+        item = self.nav.item(NAV_CHILD)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        summary = self._overview.child(child_id)
+        item.setText(_child_nav_text(summary))
+        self._actions[ActionId.ADD_EVENT].setEnabled(True)
+        self._show_welcome(False)
+        self.nav.setCurrentRow(NAV_CHILD)
+        self.stack.setCurrentWidget(self.child_page)
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        pages = {NAV_TODAY: self.today_page, NAV_REGISTER: self.register_page, NAV_CHILD: self.child_page}
+        page = pages.get(row)
+        if page is not None:
+            self.stack.setCurrentWidget(page)
+
+    # --- action handlers ----------------------------------------------------------------------
+
+    def _on_new_child(self) -> None:
+        record = ChildDialog.ask(self, self.db, None)
+        if record is None:
+            return
+        try:
+            push(self.undo_stack, SaveChildCommand(self.db, record, None, self._on_child_changed))
+        except (ValidationError, KeyError) as exc:
+            prompts.show_error(self, "The child was not added", str(exc))
+            return
+        self.open_child(record.id)
+
+    def _on_add_event(self) -> None:
+        if self._open_child is None:
+            return
+        self.nav.setCurrentRow(NAV_CHILD)
+        self.child_page.add_event()
+
+    def _on_import_journey(self) -> None:
+        path = prompts.ask_open_journey(self, self.data_dir)
+        if path is None:
+            return
+        result = self._import(path)
+        if result is not None:
+            prompts.show_info(self, "Journey file imported", f"{path.name}: {result.summary()}")
+            self.refresh()
+
+    def _import(self, path: Path) -> ImportResult | None:
+        """Import a file; when it has errors, offer to import only the valid children."""
+        try:
+            with wait_cursor():
+                return import_file(self.db, path)
+        except ImportError_ as exc:
+            if not exc.issues:
+                prompts.show_error(self, "The journey file was not imported", str(exc))
+                return None
+            if not prompts.ask_import_valid_only(self, str(exc), issues_report(exc.issues)):
+                return None
+        try:
+            with wait_cursor():
+                return import_file(self.db, path, valid_only=True)
+        except ImportError_ as exc:
+            prompts.show_error(self, "The journey file was not imported", str(exc))
+            return None
+
+    def _on_export_journey(self) -> None:
+        suggested = self.data_dir / f"journey-{self._today():%Y-%m-%d}.json"
+        path = prompts.ask_save_journey(self, suggested)
+        if path is None:
+            return
+        try:
+            count = export_file(self.db, path)
+        except OSError as exc:
+            prompts.show_error(
+                self, "The journey file was not written", f"Cannot write {path}: {exc.strerror}."
+            )
+            return
+        self.statusBar().showMessage(f"{count:,} children exported to {path}", 10_000)
+
+    def _on_load_demo(self) -> None:
+        count = prompts.ask_demo_children(self)
+        if count is None:
+            return
+        self.load_demo(count)
+
+    def load_demo(self, count: int, seed: int = 1) -> None:
+        """Add `count` fictional children whose journeys lead up to today."""
+        with wait_cursor():
+            data = demo.generate(count, seed=seed, today=self._today())
+            result = import_journey(
+                self.db, data, source=f"demonstration data: {count} children, seed {seed}"
+            )
+        self.statusBar().showMessage(f"Fictional demonstration data: {result.summary()}", 15_000)
+        self.refresh()
+
+    def _on_settings(self) -> None:
+        dialog = SettingsDialog(self.db, self)
+        dialog.settings_saved.connect(self._on_settings_saved)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _on_settings_saved(self) -> None:
+        self._update_title()
+        if self._open_child is not None:
+            self.child_page.set_as_of(self._as_of)
+        self.refresh()
+
+    def _on_undo_stack_undo_text_changed(self, text: str) -> None:
+        self._actions[ActionId.UNDO].setText(f"&Undo {text}" if text else "&Undo")
+
+    def _on_undo_stack_redo_text_changed(self, text: str) -> None:
+        self._actions[ActionId.REDO].setText(f"&Redo {text}" if text else "&Redo")
+
+    # --- window state -------------------------------------------------------------------------
+
+    def _update_title(self) -> None:
+        settings = load_settings(self.db)
+        self.setWindowTitle(f"Permanence Tracker — {settings.authority_name}")
+
+    def _restore_ui_state(self) -> None:
+        s = self.ui_settings
+        geometry = s.value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = s.value("main_window/state")
+        if state is not None:
+            self.restoreState(state)
+        for key, header in (
+            ("register/header", self.register_page.table.horizontalHeader()),
+            ("today/header", self.today_page.tree.header()),
+        ):
+            value = s.value(key)
+            if value is not None:
+                header.restoreState(value)
+
+    def save_ui_state(self) -> None:
+        s = self.ui_settings
+        s.setValue("main_window/geometry", self.saveGeometry())
+        s.setValue("main_window/state", self.saveState())
+        s.setValue("register/header", self.register_page.table.horizontalHeader().saveState())
+        s.setValue("today/header", self.today_page.tree.header().saveState())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_ui_state()
+        wait_for_background()
+        # The stack is destroyed before the pages connected to it: its last signals must not reach them.
+        self.undo_stack.blockSignals(True)
+        super().closeEvent(event)
+
+
+def _to_date(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+def _child_nav_text(summary: ChildSummary | None) -> str:
+    return f"Child record\n{summary.name}" if summary else "Child record"

@@ -1,0 +1,106 @@
+"""Slow work off the GUI thread: one helper on `QThreadPool` that delivers results on the GUI thread.
+
+A task is a plain function (it must not touch a widget, and opens its own database connection);
+its result or its exception comes back through a queued signal to callbacks run on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QGuiApplication
+
+log = logging.getLogger("permanence.desktop.work")
+
+T = TypeVar("T")
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; its signals cross back from the worker (queued connections)."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self._fn = fn
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except Exception as exc:  # delivered to the caller's on_error
+            log.exception("background task failed")
+            self._relay.failed.emit(exc)
+        else:
+            self._relay.succeeded.emit(result)
+
+
+_RUNNING: set[_Relay] = set()
+_gc_was_enabled = False
+
+
+def _hold_gc() -> None:
+    """No cyclic garbage collection while a task runs: a collection triggered on the worker
+    thread would destroy unreachable Qt objects there, off their thread, and crash."""
+    global _gc_was_enabled
+    if not _RUNNING:
+        _gc_was_enabled = gc.isenabled()
+        gc.collect()  # here, on the GUI thread
+        gc.disable()
+
+
+def _release_gc() -> None:
+    if not _RUNNING and _gc_was_enabled:
+        gc.enable()
+
+
+def run_in_background(
+    fn: Callable[[], T],
+    on_done: Callable[[T], None],
+    on_error: Callable[[Exception], None],
+) -> None:
+    """Run `fn` on the thread pool; call `on_done(result)` or `on_error(exc)` on the GUI thread."""
+    relay = _Relay()
+    _hold_gc()
+    _RUNNING.add(relay)
+
+    def done(result: Any) -> None:
+        _RUNNING.discard(relay)
+        _release_gc()
+        on_done(result)
+
+    def failed(exc: Any) -> None:
+        _RUNNING.discard(relay)
+        _release_gc()
+        on_error(exc)
+
+    relay.succeeded.connect(done)
+    relay.failed.connect(failed)
+    QThreadPool.globalInstance().start(_Task(fn, relay))
+
+
+def wait_for_background(msecs: int = 30_000) -> bool:
+    """Block until every background task has finished (shutdown and tests)."""
+    return QThreadPool.globalInstance().waitForDone(msecs)
+
+
+def busy() -> bool:
+    return bool(_RUNNING)
+
+
+@contextmanager
+def wait_cursor() -> Iterator[None]:
+    """The wait cursor while short work runs on the GUI thread."""
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QGuiApplication.restoreOverrideCursor()

@@ -1,0 +1,200 @@
+"""The application as a whole: start-up, the as-of date, first run, import, actions, window state."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtGui import QKeySequence
+from pytestqt.qtbot import QtBot
+
+from desktop import app as desktop_app
+from desktop.actions import MENUS, ActionId
+from desktop.main_window import MainWindow
+from models.db import Database
+from views import prompts
+from views import register_model as rm
+
+Start = Callable[..., MainWindow]
+
+MARCH = date(2025, 3, 3)
+SEPTEMBER = date(2025, 9, 1)
+
+
+def _rag(window: MainWindow, child_id: str) -> str:
+    model = window.register_page.model
+    return str(model.index(model.row_of(child_id), rm.RAG).data())
+
+
+def test_starts_on_today_with_every_page_filled(start: Start, example_db: Database) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03")
+    assert window.stack.currentWidget() is window.today_page
+    assert window.register_page.count_label.text() == "3 of 3 children"
+    assert window.today_page.overdue_label.text() == "<b>1</b> overdue"
+    assert window.undo_stack is not None
+    assert window.windowTitle() == "Permanence Tracker — Example Borough Council"
+
+
+def test_the_as_of_date_recomputes_every_page(qtbot: QtBot, start: Start, example_db: Database) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03")
+    assert _rag(window, "EX-003") == "—"
+    assert not window.banner.isHidden()
+    assert window.banner_label.text() == "Showing the position as at 03/03/2025 — not today"
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        window.as_of_edit.setDate(QDate(2025, 9, 1))
+    assert window.as_of == SEPTEMBER
+    assert _rag(window, "EX-003") == "Red – 1 overdue"
+    assert _rag(window, "EX-002") == "Red – 3 overdue, 1 due soon"
+    assert window.today_page.overdue_label.text() == "<b>5</b> overdue"
+    assert window.today_page.due_soon_label.text() == "<b>1</b> due soon"
+    assert window.banner_label.text() == "Showing the position as at 01/09/2025 — not today"
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        qtbot.mouseClick(window.back_to_today_button, Qt.MouseButton.LeftButton)
+    assert window.as_of == date.today()
+    assert window.banner.isHidden()
+    assert window.as_of_edit.date() == QDate(date.today())
+
+
+def test_the_child_page_follows_the_as_of_date(qtbot: QtBot, start: Start, example_db: Database) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03")
+    with qtbot.waitSignal(window.today_page.open_child_requested):
+        window.today_page.open_child_requested.emit("EX-001")
+    assert window.stack.currentWidget() is window.child_page
+    assert window.child_page.current_child_id() == "EX-001"
+    assert window.action(ActionId.ADD_EVENT).isEnabled()
+    assert window.nav.item(2).text() == "Child record\nAva Example"
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        window.set_as_of(SEPTEMBER)
+    assert window.child_page.as_of() == SEPTEMBER
+
+
+def test_first_run_welcome_then_demonstration_data(
+    qtbot: QtBot, start: Start, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = start(tmp_path / "empty.sqlite", wait=False)
+    assert window.stack.currentWidget() is window.welcome_page
+    assert window.nav.isHidden()
+    monkeypatch.setattr(prompts, "ask_demo_children", lambda parent, default=200: 25)
+    with qtbot.waitSignal(window.overview_ready, timeout=30_000):
+        window.welcome_page.demo_button.click()
+    assert window.stack.currentWidget() is window.today_page
+    assert window.register_page.count_label.text() == "25 of 25 children"
+    assert all(row.id.startswith("DEMO-") for row in window.register_page.model.all_rows)
+
+
+def test_import_with_errors_offers_the_valid_children(
+    qtbot: QtBot, start: Start, tmp_path: Path, examples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = json.loads((examples / "journey.json").read_text())
+    data["children"][1]["events"][0]["type"] = "no_such_event"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    window = start(tmp_path / "empty.sqlite", wait=False)
+    asked: list[str] = []
+    told: list[str] = []
+    monkeypatch.setattr(prompts, "ask_open_journey", lambda parent, folder=None: bad)
+    monkeypatch.setattr(
+        prompts, "ask_import_valid_only", lambda parent, message, report: asked.append(report) or True
+    )
+    monkeypatch.setattr(prompts, "show_info", lambda parent, title, text: told.append(text))
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        window.action(ActionId.IMPORT_JOURNEY).trigger()
+    assert "EX-002" in asked[0] and "no_such_event" in asked[0]
+    assert "2 children added" in told[0]
+    assert window.register_page.model.visible_ids() == ["EX-001", "EX-003"]
+
+
+def test_import_refused_imports_nothing(
+    qtbot: QtBot, start: Start, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    window = start(tmp_path / "empty.sqlite", wait=False)
+    errors: list[str] = []
+    monkeypatch.setattr(prompts, "ask_open_journey", lambda parent, folder=None: bad)
+    monkeypatch.setattr(prompts, "show_error", lambda parent, title, text: errors.append(text))
+    window.action(ActionId.IMPORT_JOURNEY).trigger()
+    assert "not valid JSON" in errors[0]
+    assert window.stack.currentWidget() is window.welcome_page
+
+
+def test_export(start: Start, example_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = start(example_db.path)
+    target = tmp_path / "out.json"
+    monkeypatch.setattr(prompts, "ask_save_journey", lambda parent, suggested: target)
+    window.action(ActionId.EXPORT_JOURNEY).trigger()
+    assert [c["id"] for c in json.loads(target.read_text())["children"]] == ["EX-001", "EX-002", "EX-003"]
+
+
+def test_settings_change_recomputes(qtbot: QtBot, start: Start, example_db: Database) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03")
+    window.action(ActionId.SETTINGS).trigger()
+    from views.settings_dialog import SettingsDialog
+
+    dialog = window.findChild(SettingsDialog)
+    assert dialog is not None
+    dialog.amber_spins["cla.review_first_20wd"].setValue(10)  # 14/03 is 9 working days after 03/03
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    assert _rag(window, "EX-002") == "Amber – 1 due soon"
+
+
+def test_actions_registry(start: Start, example_db: Database) -> None:
+    window = start(example_db.path)
+    shortcuts = {
+        ActionId.NEW_CHILD: "Ctrl+N",
+        ActionId.ADD_EVENT: "Ctrl+E",
+        ActionId.FIND: "Ctrl+F",
+        ActionId.PRINT: "Ctrl+P",
+        ActionId.UNDO: "Ctrl+Z",
+        ActionId.REDO: "Ctrl+Shift+Z",
+    }
+    for action_id, keys in shortcuts.items():
+        assert window.action(action_id).shortcut() == QKeySequence(keys), action_id
+    in_menus = {a for ids in MENUS.values() for a in ids}
+    assert ActionId.PRINT not in in_menus
+    assert not window.action(ActionId.PRINT).isVisible()
+    assert not window.action(ActionId.PRINT).isEnabled()
+    assert set(ActionId) - in_menus == {ActionId.PRINT}
+    assert not window.action(ActionId.ADD_EVENT).isEnabled()  # no child open yet
+    assert not window.action(ActionId.UNDO).isEnabled()
+
+
+def test_find_focuses_the_register_search(qtbot: QtBot, start: Start, example_db: Database) -> None:
+    window = start(example_db.path)
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    window.action(ActionId.FIND).trigger()
+    assert window.stack.currentWidget() is window.register_page
+    qtbot.waitUntil(lambda: window.register_page.search.hasFocus())
+
+
+def test_window_layout_is_remembered_in_the_data_folder(
+    start: Start, example_db: Database, _private_data_dir: Path
+) -> None:
+    window = start(example_db.path)
+    window.register_page.table.horizontalHeader().resizeSection(rm.NAME, 333)
+    window.close()
+    ini = _private_data_dir / "ui.ini"
+    assert ini.exists()
+    assert QSettings(str(ini), QSettings.Format.IniFormat).value("register/header") is not None
+    again = start(example_db.path)
+    assert again.register_page.table.horizontalHeader().sectionSize(rm.NAME) == 333
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> None:
+    bad = tmp_path / "notes.sqlite"
+    bad.write_text("these are my notes, not a database")
+    shown: list[str] = []
+    monkeypatch.setattr(prompts, "show_error", lambda parent, title, text: shown.append(text))
+    status = desktop_app.main(["--db", str(bad), "--data-dir", str(tmp_path / "data")])
+    assert status == 1
+    assert "not a Permanence Tracker database" in shown[0]
+    assert (tmp_path / "data" / "logs" / "permanence-tracker.log").exists()
+    from desktop.logs import shutdown_logging
+
+    shutdown_logging()

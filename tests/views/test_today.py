@@ -1,0 +1,132 @@
+"""The Today page: overdue and due-soon deadlines by stage, as at the shared examples' dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from models.db import Database
+from models.overview import build_overview
+from views import today_model as tm
+from views.today_page import TodayPage
+
+MARCH = date(2025, 3, 3)
+SEPTEMBER = date(2025, 9, 1)
+
+
+def _page(qtbot: QtBot, db: Database, as_of: date) -> TodayPage:
+    page = TodayPage()
+    qtbot.addWidget(page)
+    page.set_items(build_overview(db, as_of).attention, as_of)
+    return page
+
+
+def _lines(model: tm.TodayModel) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for g in range(model.rowCount()):
+        group = model.index(g, 0)
+        out.append((group.data(),))
+        for r in range(model.rowCount(group)):
+            out.append(tuple(model.index(r, c, group).data() for c in range(model.columnCount())))
+    return out
+
+
+def test_model_passes_qtmodeltester(qtmodeltester: ModelTester, example_db: Database) -> None:
+    model = tm.TodayModel()
+    model.set_items(build_overview(example_db, SEPTEMBER).attention)
+    qtmodeltester.check(model)
+    model.set_items(())
+    qtmodeltester.check(model)
+
+
+def test_march(qtbot: QtBot, example_db: Database) -> None:
+    page = _page(qtbot, example_db, MARCH)
+    assert _lines(page.model) == [
+        ("Child protection — 1 overdue, 0 due soon",),
+        (
+            "OVERDUE",
+            "Ava Example",
+            "EX-001",
+            "Child protection visit",
+            "24/02/2025",
+            "5 working days overdue",
+        ),
+    ]
+    assert page.overdue_label.text() == "<b>1</b> overdue"
+    assert page.due_soon_label.text() == "<b>0</b> due soon"
+
+
+def test_september_groups_by_stage(qtbot: QtBot, example_db: Database) -> None:
+    page = _page(qtbot, example_db, SEPTEMBER)
+    lines = _lines(page.model)
+    assert lines == [
+        ("Child protection — 1 overdue, 0 due soon",),
+        (
+            "OVERDUE",
+            "Ava Example",
+            "EX-001",
+            "Child protection visit",
+            "24/02/2025",
+            "130 working days overdue",
+        ),
+        ("Care proceedings — 0 overdue, 1 due soon",),
+        (
+            "DUE SOON",
+            "Ben Example",
+            "EX-002",
+            "Final order within 26 weeks of issue",
+            "26/09/2025",
+            "due in 25 days",
+        ),
+        ("Looked after — 4 overdue, 0 due soon",),
+        ("OVERDUE", "Ben Example", "EX-002", "Looked-after visit", "02/04/2025", "152 days overdue"),
+        (
+            "OVERDUE",
+            "Ben Example",
+            "EX-002",
+            "Permanence plan by the second looked-after review",
+            "12/06/2025",
+            "81 days overdue",
+        ),
+        (
+            "OVERDUE",
+            "Ben Example",
+            "EX-002",
+            "Second looked-after review within 3 months of the first",
+            "12/06/2025",
+            "81 days overdue",
+        ),
+        ("OVERDUE", "Cara Example", "EX-003", "Looked-after visit", "09/07/2025", "54 days overdue"),
+    ]
+    assert page.overdue_label.text() == "<b>5</b> overdue"
+    assert page.due_soon_label.text() == "<b>1</b> due soon"
+    status = page.model.index(0, tm.STATUS, page.model.index(0, 0))
+    assert status.data(Qt.ItemDataRole.BackgroundRole) is not None  # a label and a colour
+
+
+def test_nothing_to_do(qtbot: QtBot, db: Database) -> None:
+    page = _page(qtbot, db, MARCH)
+    assert page.model.rowCount() == 0
+    assert not page.empty_label.isHidden()
+    assert page.tree.isHidden()
+
+
+def test_double_click_asks_to_open_the_child(qtbot: QtBot, example_db: Database) -> None:
+    page = _page(qtbot, example_db, SEPTEMBER)
+    page.resize(1200, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    group = page.model.index(2, 0)  # looked after
+    index = page.model.index(3, tm.CHILD, group)  # Cara
+    rect = page.tree.visualRect(index)
+    with qtbot.waitSignal(page.open_child_requested) as blocker:
+        qtbot.mouseClick(page.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(page.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert blocker.args == ["EX-003"]
+    # A group line opens nothing.
+    with qtbot.assertNotEmitted(page.open_child_requested):
+        rect = page.tree.visualRect(page.model.index(0, 0, QModelIndex()))
+        qtbot.mouseDClick(page.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

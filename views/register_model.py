@@ -1,0 +1,230 @@
+"""The children register's table model: one `ChildSummary` per row, sorted and filtered in Python.
+
+Fifty thousand rows are sorted with `list.sort` and filtered with one pass over precomputed
+haystacks (`models.overview.filter_rows`); no `QSortFilterProxyModel` sits in front of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final, cast
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from models.overview import ChildSummary, RegisterFilter, filter_rows
+from models.rules import RAG_ORDER, RULES
+from views.labels import RAG_COLOURS, RAG_WORDS, STAGE_SHORT, fmt_date
+
+ID, NAME, AGE, RAG, NEXT_DUE, NEXT_RULE, STAGES, TEAM, WORKER, OFFICER = range(10)
+
+HEADERS: Final = {
+    ID: "ID",
+    NAME: "Name",
+    AGE: "Age",
+    RAG: "Worst RAG",
+    NEXT_DUE: "Next due",
+    NEXT_RULE: "Next deadline",
+    STAGES: "Current stages",
+    TEAM: "Team",
+    WORKER: "Social worker",
+    OFFICER: "Reviewing officer",
+}
+
+#: The native value each column sorts by (None sorts last when ascending).
+SORT_ROLE: Final = Qt.ItemDataRole.UserRole + 1
+#: The child's id, whatever the column.
+ID_ROLE: Final = Qt.ItemDataRole.UserRole + 2
+
+_NO_RAG = len(RAG_ORDER)
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _sort_value(row: ChildSummary, column: int) -> Any:
+    if column == ID:
+        return row.id
+    if column == NAME:
+        return row.name.lower()
+    if column == AGE:
+        return row.age
+    if column == TEAM:
+        return row.team.lower()
+    if column == STAGES:
+        return tuple(s.value for s in row.stages)
+    if column == WORKER:
+        return row.social_worker.lower()
+    if column == OFFICER:
+        return row.reviewing_officer.lower()
+    if column == NEXT_DUE:
+        return row.next_due
+    if column == NEXT_RULE:
+        return RULES[row.next_rule].title if row.next_rule else None
+    if column == RAG:
+        # Worst first, then the most overdue.
+        return (RAG_ORDER[row.worst_rag] if row.worst_rag else _NO_RAG, -row.overdue, -row.due_soon)
+    raise IndexError(column)
+
+
+def _key(row: ChildSummary, column: int) -> tuple[Any, str] | None:
+    """The sort key of a row (ties broken by id), or None when it has nothing to sort by."""
+    value = _sort_value(row, column)
+    if value is None or (isinstance(value, str | tuple) and not value):
+        return None
+    return (value, row.id)
+
+
+def rag_text(row: ChildSummary) -> str:
+    """'Red – 2 overdue', 'Amber – 1 due soon', 'Green', or a dash when nothing is open."""
+    if row.worst_rag is None:
+        return "—"
+    parts = []
+    if row.overdue:
+        parts.append(f"{row.overdue} overdue")
+    if row.due_soon:
+        parts.append(f"{row.due_soon} due soon")
+    word = RAG_WORDS[row.worst_rag]
+    return f"{word} – {', '.join(parts)}" if parts else word
+
+
+class RegisterModel(QAbstractTableModel):
+    """Every child's summary; `set_rows` for new data, `set_filter` for what is shown."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._all: list[ChildSummary] = []
+        self._rows: list[ChildSummary] = []
+        self._filter = RegisterFilter()
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+
+    # --- data in ------------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[ChildSummary]) -> None:
+        """Replace every row (keeping the current sort and filter)."""
+        self.beginResetModel()
+        self._all = list(rows)
+        self._apply_sort()
+        self._rows = filter_rows(self._all, self._filter)
+        self.endResetModel()
+
+    def set_filter(self, flt: RegisterFilter) -> None:
+        if flt == self._filter:
+            return
+        self.beginResetModel()
+        self._filter = flt
+        self._rows = filter_rows(self._all, flt)
+        self.endResetModel()
+
+    @property
+    def filter(self) -> RegisterFilter:
+        return self._filter
+
+    @property
+    def all_rows(self) -> Sequence[ChildSummary]:
+        return self._all
+
+    def total_count(self) -> int:
+        return len(self._all)
+
+    def row_at(self, row: int) -> ChildSummary:
+        return self._rows[row]
+
+    def row_of(self, child_id: str) -> int:
+        """The visible row of a child, or -1."""
+        for i, r in enumerate(self._rows):
+            if r.id == child_id:
+                return i
+        return -1
+
+    # --- Qt model -----------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS.get(section)
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == ID_ROLE:
+            return row.id
+        if role == SORT_ROLE:
+            return _sort_value(row, column)
+        if column == RAG and row.worst_rag is not None:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return RAG_COLOURS[row.worst_rag][0]
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return RAG_COLOURS[row.worst_rag][1]
+        if role == Qt.ItemDataRole.ToolTipRole and column == NEXT_RULE and row.next_rule:
+            return f"{RULES[row.next_rule].title}, due {fmt_date(row.next_due)}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == AGE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _display(row: ChildSummary, column: int) -> str:
+        if column == ID:
+            return row.id
+        if column == NAME:
+            return row.name
+        if column == AGE:
+            if row.age is not None:
+                return str(row.age)
+            return "unborn" if row.unborn else ""
+        if column == TEAM:
+            return row.team
+        if column == STAGES:
+            return ", ".join(STAGE_SHORT[s] for s in row.stages)
+        if column == WORKER:
+            return row.social_worker
+        if column == OFFICER:
+            return row.reviewing_officer
+        if column == NEXT_DUE:
+            return fmt_date(row.next_due)
+        if column == NEXT_RULE:
+            return RULES[row.next_rule].title if row.next_rule else ""
+        if column == RAG:
+            return rag_text(row)
+        return ""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort every row in Python (33 ms for 100k rows, where a proxy takes seconds)."""
+        if not 0 <= column < len(HEADERS) or (column, order) == (self._sort_column, self._sort_order):
+            return  # the view asks twice for one click
+        self.beginResetModel()
+        self._sort_column, self._sort_order = column, order
+        self._apply_sort()
+        self._rows = filter_rows(self._all, self._filter)
+        self.endResetModel()
+
+    def _apply_sort(self) -> None:
+        if self._sort_column < 0:
+            return
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        keyed = [(_key(row, self._sort_column), row) for row in self._all]
+        # Children with nothing to sort by stay at the bottom either way.
+        filled = [pair for pair in keyed if pair[0] is not None]
+        empty = [pair[1] for pair in keyed if pair[0] is None]
+        filled.sort(key=lambda pair: cast(tuple[Any, str], pair[0]), reverse=descending)
+        empty.sort(key=lambda row: row.id)
+        self._all = [pair[1] for pair in filled] + empty
+
+    def visible_ids(self) -> list[str]:
+        return [r.id for r in self._rows]

@@ -1,0 +1,221 @@
+"""The children register: every child, searchable as you type, filtered, sorted on any column."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.journey import Stage
+from models.overview import NONE, ChildSummary, RegisterFilter, distinct_values
+from models.rules import Rag
+from views import register_model as rm
+from views.labels import STAGE_TITLES
+
+#: Starting widths (pixels) until the user's own are remembered.
+DEFAULT_WIDTHS = {
+    rm.ID: 110,
+    rm.NAME: 150,
+    rm.AGE: 50,
+    rm.RAG: 170,
+    rm.NEXT_DUE: 90,
+    rm.NEXT_RULE: 260,
+    rm.STAGES: 120,
+    rm.TEAM: 160,
+    rm.WORKER: 110,
+    rm.OFFICER: 110,
+}
+
+_RAG_CHOICES = (
+    ("Red – overdue", Rag.RED.value),
+    ("Amber – due soon", Rag.AMBER.value),
+    ("Green – on track", Rag.GREEN.value),
+    ("Nothing open", NONE),
+)
+
+
+class RegisterPage(QWidget):
+    """The table of every child with its search box and filters.
+
+    Signals:
+        open_child_requested(str): a child was activated (double-click or Enter); carries its id.
+    """
+
+    open_child_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = rm.RegisterModel(self)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("registerSearch")
+        self.search.setPlaceholderText("Search by name or ID  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+
+        self.stage_filter = self._combo("All stages")
+        for stage in Stage:
+            self.stage_filter.addItem(STAGE_TITLES[stage], stage.value)
+        self.stage_filter.addItem("No current stage", NONE)
+        self.rag_filter = self._combo("Any RAG")
+        for text, value in _RAG_CHOICES:
+            self.rag_filter.addItem(text, value)
+        self.team_filter = self._combo("All teams")
+        self.worker_filter = self._combo("All social workers")
+        self.officer_filter = self._combo("All reviewing officers")
+        self.clear_button = QPushButton("Clear filters", self)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("registerCount")
+
+        self.table = QTableView(self)
+        self.table.setObjectName("registerTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vertical = self.table.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        vertical.hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        for column, width in DEFAULT_WIDTHS.items():
+            header.resizeSection(column, width)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(rm.ID, Qt.SortOrder.AscendingOrder)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        for combo in (
+            self.stage_filter,
+            self.rag_filter,
+            self.team_filter,
+            self.worker_filter,
+            self.officer_filter,
+        ):
+            filters.addWidget(combo, 1)
+        filters.addWidget(self.clear_button)
+        heading = QHBoxLayout()
+        title = QLabel("<h2>Children</h2>", self)
+        heading.addWidget(title)
+        heading.addStretch(1)
+        heading.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(heading)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+
+        self.search.textChanged.connect(self._on_search_text_changed)
+        for combo in self._filter_combos():
+            combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        self.table.activated.connect(self._on_table_activated)
+        self._update_count()
+
+    def _combo(self, any_text: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.addItem(any_text, None)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
+        return combo
+
+    def _filter_combos(self) -> tuple[QComboBox, ...]:
+        return (self.stage_filter, self.rag_filter, self.team_filter, self.worker_filter, self.officer_filter)
+
+    # --- data in ------------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[ChildSummary]) -> None:
+        """Show a new overview, keeping the search, the filters (where still present) and the sort."""
+        values = distinct_values(rows)
+        for combo, key in (
+            (self.team_filter, "team"),
+            (self.worker_filter, "social_worker"),
+            (self.officer_filter, "reviewing_officer"),
+        ):
+            self._refill(combo, values[key])
+        self.model.set_rows(rows)
+        self._apply_filter()
+
+    def _refill(self, combo: QComboBox, values: Sequence[str]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        try:
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for value in values:
+                combo.addItem(value or "(not recorded)", value)
+            index = combo.findData(current) if current is not None else 0
+            combo.setCurrentIndex(max(index, 0))
+        finally:
+            combo.blockSignals(False)
+
+    def current_filter(self) -> RegisterFilter:
+        stage = self.stage_filter.currentData()
+        rag = self.rag_filter.currentData()
+        return RegisterFilter(
+            text=self.search.text(),
+            stage=None if stage is None else (Stage(stage) if stage else NONE),
+            rag=None if rag is None else (Rag(rag) if rag else NONE),
+            team=self.team_filter.currentData(),
+            social_worker=self.worker_filter.currentData(),
+            reviewing_officer=self.officer_filter.currentData(),
+        )
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def selected_child(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()).id if rows else None
+
+    # --- handlers -----------------------------------------------------------------------------
+
+    def _apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total_count()
+        noun = "child" if total == 1 else "children"
+        self.count_label.setText(f"{shown:,} of {total:,} {noun}")
+
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._apply_filter()
+
+    def _on_filter_changed(self, _index: int) -> None:
+        self._apply_filter()
+
+    def _on_clear_button_clicked(self) -> None:
+        for combo in self._filter_combos():
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._apply_filter()
+
+    def _on_table_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        child_id: Any = index.data(rm.ID_ROLE)
+        if child_id:
+            self.open_child_requested.emit(str(child_id))

@@ -1,0 +1,293 @@
+"""The settings dialog: local standards, amber windows, closure days, authority name and marking.
+
+Every value shows the catalogue's default beside it; "Reset standards to the catalogue defaults"
+puts them back. Saving goes through `models.store.save_settings` (validated and audited); what is
+wrong is said in the dialog, which stays open until it is right or cancelled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Final
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.db import Database
+from models.rules import RULES, Standards, Unit
+from models.settings import Settings, load_settings
+from models.store import ValidationError, save_settings
+from views.date_edit import DateEdit
+from views.field_widgets import ERROR_STYLE
+from views.labels import fmt_date
+
+#: (label, unit) of each local standard, in the order shown.
+STANDARD_LABELS: Final = {
+    "cp_visit_wd": ("Child protection visits at least every", "working days"),
+    "issue_after_decision_wd": ("Proceedings issued within", "working days of the decision"),
+    "drp_stage_response_wd": ("DRP: a response to each stage within", "working days"),
+    "cp_plan_length_months": ("Child protection plan length limit", "months"),
+    "cp_plan_amber_months": ("A CP plan shows amber once open for", "months"),
+    "cla_first_visit_days": ("First looked-after visit within", "days of becoming looked after"),
+    "cla_visit_days": ("Looked-after visits at least every", "days"),
+}
+
+_DEFAULTS = Standards()
+
+
+def _unit_words(unit: Unit) -> str:
+    return "working days" if unit is Unit.WORKING_DAYS else "days"
+
+
+class SettingsDialog(QDialog):
+    """Edit and save the authority's settings.
+
+    Signals:
+        settings_saved(): the settings were saved (the deadlines need recomputing).
+    """
+
+    settings_saved = Signal()
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setObjectName("settingsDialog")
+        self._db = db
+        self._closure_days: list[date] = []
+
+        self.standard_spins: dict[str, QSpinBox] = {}
+        self.amber_spins: dict[str, QSpinBox] = {}
+
+        tabs = QTabWidget(self)
+        tabs.addTab(self._standards_tab(), "Local standards")
+        tabs.addTab(self._amber_tab(), "Amber windows")
+        tabs.addTab(self._closure_tab(), "Closure days")
+        tabs.addTab(self._authority_tab(), "Authority")
+        self.tabs = tabs
+
+        self.message = QLabel(self)
+        self.message.setObjectName("settingsMessage")
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+
+        self.reset_button = QPushButton("Reset standards to the catalogue defaults", self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.reset_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(bottom)
+
+        self.reset_button.clicked.connect(self._on_reset_button_clicked)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+        self.set_settings(load_settings(db))
+        self.resize(720, 560)
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _standards_tab(self) -> QWidget:
+        page = QWidget(self)
+        grid = QGridLayout(page)
+        intro = QLabel(
+            "Local standards are set by the authority, not by law. The tracker works out every "
+            "child's deadlines with these values.",
+            page,
+        )
+        intro.setWordWrap(True)
+        grid.addWidget(intro, 0, 0, 1, 4)
+        for row, (name, (label, unit)) in enumerate(STANDARD_LABELS.items(), start=1):
+            spin = QSpinBox(page)
+            spin.setRange(1, 999)
+            spin.setObjectName(f"standard_{name}")
+            self.standard_spins[name] = spin
+            grid.addWidget(QLabel(label, page), row, 0)
+            grid.addWidget(spin, row, 1)
+            grid.addWidget(QLabel(unit, page), row, 2)
+            grid.addWidget(self._default_label(getattr(_DEFAULTS, name), page), row, 3)
+        grid.setColumnStretch(2, 1)
+        grid.setRowStretch(len(STANDARD_LABELS) + 1, 1)
+        return page
+
+    def _amber_tab(self) -> QWidget:
+        inner = QWidget(self)
+        grid = QGridLayout(inner)
+        intro = QLabel(
+            "A deadline shows amber (due soon) when it falls within this many days of the as-of date.",
+            inner,
+        )
+        intro.setWordWrap(True)
+        grid.addWidget(intro, 0, 0, 1, 4)
+        row = 1
+        for rule_id, rule in RULES.items():
+            if rule_id not in _DEFAULTS.amber:
+                continue
+            spin = QSpinBox(inner)
+            spin.setRange(0, 365)
+            spin.setObjectName(f"amber_{rule_id}")
+            self.amber_spins[rule_id] = spin
+            title = QLabel(rule.title, inner)
+            title.setToolTip(rule_id)
+            grid.addWidget(title, row, 0)
+            grid.addWidget(spin, row, 1)
+            grid.addWidget(QLabel(_unit_words(rule.unit), inner), row, 2)
+            grid.addWidget(self._default_label(_DEFAULTS.amber[rule_id], inner), row, 3)
+            row += 1
+        grid.setColumnStretch(0, 1)
+        grid.setRowStretch(row, 1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        return scroll
+
+    def _closure_tab(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        intro = QLabel(
+            "Days the authority is closed besides weekends and bank holidays in England and Wales "
+            "(for example 27–31 December). They are not counted as working days. None by default.",
+            page,
+        )
+        intro.setWordWrap(True)
+        self.closure_list = QListWidget(page)
+        self.closure_list.setObjectName("closureList")
+        self.closure_date = DateEdit(page)
+        self.add_closure_button = QPushButton("Add", page)
+        self.remove_closure_button = QPushButton("Remove selected", page)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Closure day:", page))
+        row.addWidget(self.closure_date)
+        row.addWidget(self.add_closure_button)
+        row.addStretch(1)
+        row.addWidget(self.remove_closure_button)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(self.closure_list, 1)
+        self.add_closure_button.clicked.connect(self._on_add_closure_button_clicked)
+        self.remove_closure_button.clicked.connect(self._on_remove_closure_button_clicked)
+        return page
+
+    def _authority_tab(self) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.authority_name = QLineEdit(page)
+        self.authority_name.setObjectName("authorityName")
+        self.protective_marking = QLineEdit(page)
+        self.protective_marking.setObjectName("protectiveMarking")
+        form.addRow("Authority name", self.authority_name)
+        form.addRow("Protective marking", self.protective_marking)
+        note = QLabel("The marking is printed in capitals at the top and bottom of every report page.", page)
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
+    @staticmethod
+    def _default_label(value: int, parent: QWidget) -> QLabel:
+        label = QLabel(f"default {value}", parent)
+        label.setStyleSheet("color: #5f6368;")
+        return label
+
+    # --- values -------------------------------------------------------------------------------
+
+    def set_settings(self, settings: Settings) -> None:
+        self._set_standards(settings.standards)
+        self.authority_name.setText(settings.authority_name)
+        self.protective_marking.setText(settings.protective_marking)
+        self.message.setVisible(False)
+
+    def _set_standards(self, standards: Standards) -> None:
+        for name, spin in self.standard_spins.items():
+            spin.setValue(getattr(standards, name))
+        for rule_id, spin in self.amber_spins.items():
+            spin.setValue(standards.amber_for(rule_id))
+        self._closure_days = sorted(standards.closure_days)
+        self._refresh_closure_list()
+
+    def settings(self) -> Settings:
+        """The settings as entered (not yet checked)."""
+        values = {name: spin.value() for name, spin in self.standard_spins.items()}
+        standards = dataclasses.replace(
+            _DEFAULTS,
+            **values,
+            amber={rule_id: spin.value() for rule_id, spin in self.amber_spins.items()},
+            closure_days=tuple(self._closure_days),
+        )
+        return Settings(standards, self.authority_name.text().strip(), self.protective_marking.text().strip())
+
+    def closure_days(self) -> list[date]:
+        return list(self._closure_days)
+
+    def _refresh_closure_list(self) -> None:
+        self.closure_list.clear()
+        for day in self._closure_days:
+            item = QListWidgetItem(f"{fmt_date(day)}  ({day:%A})")
+            item.setData(Qt.ItemDataRole.UserRole, day.isoformat())
+            self.closure_list.addItem(item)
+
+    def _show_problems(self, problems: list[str]) -> None:
+        self.message.setText("\n".join(f"• {p}" for p in problems))
+        self.message.setVisible(bool(problems))
+
+    # --- handlers -----------------------------------------------------------------------------
+
+    def _on_reset_button_clicked(self) -> None:
+        self._set_standards(Standards())
+        self.message.setVisible(False)
+
+    def _on_add_closure_button_clicked(self) -> None:
+        day = self.closure_date.value()
+        if day is None:
+            self._show_problems([self.closure_date.error() or "Type a closure day as dd/mm/yyyy first."])
+            return
+        if day not in self._closure_days:
+            self._closure_days = sorted([*self._closure_days, day])
+            self._refresh_closure_list()
+        self.closure_date.set_value(None)
+        self.message.setVisible(False)
+
+    def _on_remove_closure_button_clicked(self) -> None:
+        chosen = {
+            date.fromisoformat(i.data(Qt.ItemDataRole.UserRole)) for i in self.closure_list.selectedItems()
+        }
+        if chosen:
+            self._closure_days = [d for d in self._closure_days if d not in chosen]
+            self._refresh_closure_list()
+
+    def _on_buttons_accepted(self) -> None:
+        settings = self.settings()
+        problems = settings.validate()
+        if problems:
+            self._show_problems(problems)
+            return
+        try:
+            save_settings(self._db, settings)
+        except ValidationError as exc:
+            self._show_problems([str(i) for i in exc.issues])
+            return
+        self.settings_saved.emit()
+        self.accept()
