@@ -24,7 +24,7 @@ from models.engine import Deadline, child_deadlines, prepare
 from models.journey import Event, Stage
 from models.rules import RAG_ORDER, RULES, Rag, Standards, Status, Unit
 from models.settings import read_settings
-from models.store import calendar_of, load_engine_events
+from models.store import bulk_work, calendar_of, load_engine_events
 
 #: The order stages are listed in everywhere (the order a child passes through them).
 STAGE_ORDER: Mapping[Stage, int] = {stage: i for i, stage in enumerate(Stage)}
@@ -294,7 +294,7 @@ def read_overview(conn: Connection, as_of: date, child_ids: Sequence[str] | None
 
 def build_overview(db: Database, as_of: date, child_ids: Sequence[str] | None = None) -> Overview:
     """The overview of every child (or of a few, to merge after an edit) at `as_of`."""
-    with db.engine.connect() as conn:
+    with bulk_work(), db.engine.connect() as conn:
         return read_overview(conn, as_of, child_ids)
 
 
