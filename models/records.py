@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from models.calendar import FIRST_YEAR, LAST_YEAR
 from models.engine import court_end, extension_limit
 from models.journey import (
     CHILD_FIELDS,
@@ -167,6 +168,11 @@ def _check_value(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
         parsed = parse_date(value)
         if parsed is None:
             return None, f"{value!r} is not a real date (YYYY-MM-DD)"
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            return (
+                None,
+                f"{parsed:%d/%m/%Y} is outside the years the tracker counts ({FIRST_YEAR} to {LAST_YEAR})",
+            )
         return parsed, None
     if not isinstance(value, str):
         return None, f"must be text, not {value!r}"
@@ -201,6 +207,15 @@ def parse_event(
         issues.append(
             replace(loc, reason=f"{raw.get('date')!r} is not a real date (YYYY-MM-DD)", field="date")
         )
+    elif not FIRST_YEAR <= day.year <= LAST_YEAR:
+        issues.append(
+            replace(
+                loc,
+                reason=f"{day:%d/%m/%Y} is outside the years the tracker counts ({FIRST_YEAR} to {LAST_YEAR})",
+                field="date",
+            )
+        )
+        day = None
     for text_key in ("note", "recorded_by"):
         if raw.get(text_key) is not None and not isinstance(raw.get(text_key), str):
             issues.append(replace(loc, reason=f"must be text, not {raw.get(text_key)!r}", field=text_key))

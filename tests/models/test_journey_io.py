@@ -102,6 +102,10 @@ def test_unknown_keys_are_kept(db: Database) -> None:
         ),
         (child(events=[{"id": "x", "type": "cla_visit"}]), "date is required"),
         (
+            child(events=[{"id": "x", "type": "cla_visit", "date": "1899-01-01"}]),
+            "outside the years the tracker counts (1990 to 2070)",
+        ),
+        (
             child(events=[{"id": "x", "type": "tea_party", "date": "2025-01-01"}]),
             "unknown event type 'tea_party'",
         ),
