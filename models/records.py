@@ -176,6 +176,8 @@ def _check_value(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
         return parsed, None
     if not isinstance(value, str):
         return None, f"must be text, not {value!r}"
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        return None, "contains control characters, which text fields may not hold"
     if spec.kind is Kind.ENUM and value not in spec.choices:
         return None, f"{value!r} is not one of: {', '.join(spec.choices)}"
     return value, None
