@@ -18,6 +18,8 @@ from models import paths
 from models.db import Database, DatabaseError, open_database
 from models.engine import Deadline
 from models.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
+from models.period import Period
+from models.reports import REPORT_NAMES
 from models.rules import RULES, Status, Unit
 from models.store import compute_deadlines, parse_iso
 
@@ -32,6 +34,13 @@ class CliError(Exception):
 def _as_of(value: str) -> date:
     try:
         return parse_iso(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _period(value: str) -> Period:
+    try:
+        return Period.parse(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -62,6 +71,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default today)")
     p.add_argument("--child", help="only this child")
     p.add_argument("--json", action="store_true", help="JSON as journey-format.md describes")
+
+    p = sub.add_parser("report", help="a printed report as a PDF (the monthly pack: report pack)")
+    p.add_argument(
+        "name", choices=REPORT_NAMES, help="tracker, drp, court, plo, permanence, chronology or pack"
+    )
+    p.add_argument(
+        "--period",
+        type=_period,
+        default=None,
+        help="YYYY-MM (default: the last complete month before the as-of date)",
+    )
+    p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default today)")
+    p.add_argument("--officer", help="tracker: only this reviewing officer's section")
+    p.add_argument("--child", help="chronology: the child's id")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="PDF file, or a folder for a file named with the period and as-of date (default: this folder)",
+    )
     return parser
 
 
@@ -149,8 +179,34 @@ def run(argv: Sequence[str] | None = None) -> int:
         else:
             print_table(deadlines)
         return 0
+    if args.command == "report":
+        return _report(db, args)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
+
+
+def _report(db: Database, args: argparse.Namespace) -> int:
+    """Build a report and write it; the audit row is written with it."""
+    reports = importlib.import_module("models.reports.registry")
+    as_of = args.as_of or date.today()
+    target: Path = args.output or Path.cwd()
+    if not target.exists() and (str(args.output or "").endswith(("/", "\\")) or not target.suffix):
+        target.mkdir(parents=True, exist_ok=True)
+    try:
+        request = reports.make_request(args.name, as_of, args.period, args.officer, args.child)
+        pdf = reports.build_report(db, request)
+        path = reports.save_report(db, request, pdf, target)
+    except reports.ReportError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"Cannot write {target}: {exc.strerror}.") from None
+    title = reports.REPORTS[request.name].title
+    pages = reports.page_count(pdf)
+    print(
+        f"{title} for {request.period.label} as of {request.as_of:%d/%m/%Y}: "
+        f"{pages} page{'s' if pages != 1 else ''} written to {path}."
+    )
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+
+from models.backup import BackupInfo
 
 JOURNEY_FILTER = "Journey files (*.json);;All files (*)"
 
@@ -78,3 +81,75 @@ def show_info(parent: QWidget | None, title: str, text: str) -> None:
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.critical(parent, title, text)
+
+
+# --- Data safety: opening, damage, exports ---------------------------------------------------------
+
+CSV_FILTER = "CSV files (*.csv);;All files (*)"
+
+
+def ask_passphrase(parent: QWidget | None, path: Path, error: str | None = None) -> str | None:
+    """The passphrase of an encrypted database file, or None when the person chose to quit."""
+    from views.passphrase_dialog import PassphraseDialog
+
+    return PassphraseDialog.ask(
+        parent,
+        f"Type the passphrase of\n{path}\nto open it. Without it the records cannot be read.",
+        error,
+    )
+
+
+def ask_restore_damaged(parent: QWidget | None, path: Path, detail: str, backup: BackupInfo) -> bool:
+    """The database is damaged: True to restore `backup` (the damaged file is kept aside), False to quit."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("The database is damaged")
+    box.setText(f"The database {path.name} is damaged and cannot be opened safely.")
+    box.setInformativeText(
+        f"The newest good backup was taken on {backup.taken:%d/%m/%Y at %H:%M}. Restoring it puts it in "
+        "place of the damaged file; changes made after that time will need to be entered again.\n\n"
+        "The damaged file is not deleted: it is moved aside in the same folder, so the IT service desk "
+        "can try to recover more from it."
+    )
+    box.setDetailedText(f"File: {path}\nProblem: {detail}\nBackup: {backup.path}")
+    restore = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(quit_button)
+    box.exec()
+    return box.clickedButton() is restore
+
+
+def ask_save_csv(parent: QWidget | None, suggested: Path, title: str = "Export to a CSV file") -> Path | None:
+    """Where to write a CSV export, or None if cancelled."""
+    name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), CSV_FILTER)
+    if not name:
+        return None
+    path = Path(name)
+    return path if path.suffix else path.with_suffix(".csv")
+
+
+def show_warning(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.warning(parent, title, text)
+
+
+PDF_FILTER = "PDF files (*.pdf);;All files (*)"
+
+
+def ask_save_pdf(
+    parent: QWidget | None, suggested: Path, title: str = "Save the report as PDF"
+) -> Path | None:
+    """Where to save a report's PDF, or None if cancelled."""
+    name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), PDF_FILTER)
+    if not name:
+        return None
+    path = Path(name)
+    return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
+
+
+def ask_print(parent: QWidget | None, printer: QPrinter, pages: int) -> bool:
+    """The system's print dialog for `printer` (pages 1 to `pages`); True to print, False if cancelled."""
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print the report")
+    dialog.setMinMax(1, max(pages, 1))
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
+    return dialog.exec() == QDialog.DialogCode.Accepted

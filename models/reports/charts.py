@@ -1,0 +1,228 @@
+"""Small drawings for the reports: a bar per month, and the 26-week court timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from models.reports import styles as S
+
+
+def month_bars(
+    labels: Sequence[str], values: Sequence[int], width: float, height: float = 45 * mm
+) -> Drawing:
+    """One labelled bar per month, its count above it."""
+    drawing = Drawing(width, height)
+    base, top = 12.0, height - 12.0
+    most = max(values, default=0) or 1
+    slot = width / max(len(values), 1)
+    bar = slot * 0.6
+    drawing.add(Line(0, base, width, base, strokeColor=S.RULE_LINE, strokeWidth=0.6))
+    for i, (text, value) in enumerate(zip(labels, values, strict=True)):
+        x = i * slot + (slot - bar) / 2
+        h = (top - base) * value / most
+        drawing.add(Rect(x, base, bar, h, fillColor=S.BAR_FILL, strokeColor=S.RULE_LINE, strokeWidth=0.4))
+        drawing.add(
+            String(
+                x + bar / 2, base + h + 2, str(value), fontName=S.FONT_BOLD, fontSize=7, textAnchor="middle"
+            )
+        )
+        drawing.add(String(x + bar / 2, 3, text, fontName=S.FONT, fontSize=6.5, textAnchor="middle"))
+    return drawing
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One dated mark on the court timeline."""
+
+    day: date
+    text: str
+    kind: str  # "hearing", "extension", "today", "final"
+
+
+TIMELINE_HEIGHT = 62 * mm
+
+
+def court_timeline(
+    issued: date,
+    statutory_end: date,
+    end: date,
+    marks: Sequence[Mark],
+    width: float,
+) -> Drawing:
+    """The 26 weeks from issue drawn to scale, with the extended end, hearings, today and the final order.
+
+    Above the band: issue, the end of week 26, the extended end and the as-of date, as labelled flags.
+    The band: the 26 weeks shaded and labelled, any extension hatched in amber and labelled (so it
+    reads in black and white). Below: week ticks, then hearings, extensions and the final order as
+    triangles with labels on staggered rows so that neighbours do not overlap.
+    """
+    last = max([end, statutory_end, *(m.day for m in marks)])
+    span_days = max((last - issued).days + 10, 189)
+    left, right = 6.0, width - 6.0
+    band_y, band_h = 24 * mm, 5 * mm
+    drawing = Drawing(width, TIMELINE_HEIGHT)
+    labels: list[tuple[float, float, str, bool, object]] = []
+
+    def x(day: date) -> float:
+        return left + (right - left) * (day - issued).days / span_days
+
+    def text(tx: float, ty: float, words: str, bold: bool = False, colour: object = None) -> None:
+        labels.append((tx, ty, words, bold, colour))
+
+    week26 = x(statutory_end + timedelta(days=1))
+    drawing.add(
+        Rect(
+            x(issued),
+            band_y,
+            week26 - x(issued),
+            band_h,
+            fillColor=S.TIMELINE_PERIOD,
+            strokeColor=S.TIMELINE_AXIS,
+            strokeWidth=0.5,
+        )
+    )
+    drawing.add(
+        String(
+            (x(issued) + week26) / 2,
+            band_y + 4.5,
+            "26 weeks",
+            fontName=S.FONT_BOLD,
+            fontSize=7,
+            textAnchor="middle",
+        )
+    )
+    if end > statutory_end:
+        ext_end = x(end + timedelta(days=1))
+        drawing.add(
+            Rect(
+                week26,
+                band_y,
+                ext_end - week26,
+                band_h,
+                fillColor=S.TIMELINE_EXTENDED,
+                strokeColor=S.TIMELINE_AXIS,
+                strokeWidth=0.5,
+                strokeDashArray=[2, 1.5],
+            )
+        )
+        drawing.add(
+            String(
+                (week26 + ext_end) / 2,
+                band_y + 4.5,
+                "extended",
+                fontName=S.FONT,
+                fontSize=6.5,
+                textAnchor="middle",
+            )
+        )
+
+    # Week ticks under the band, labelled every 4 weeks.
+    for week in range(0, span_days // 7 + 1, 2):
+        tx = x(issued + timedelta(days=7 * week))
+        drawing.add(
+            Line(
+                tx,
+                band_y,
+                tx,
+                band_y - (5 if week % 4 == 0 else 3),
+                strokeColor=S.TIMELINE_AXIS,
+                strokeWidth=0.5,
+            )
+        )
+        if week % 4 == 0:
+            drawing.add(
+                String(
+                    tx,
+                    band_y - 11,
+                    f"wk {week}",
+                    fontName=S.FONT,
+                    fontSize=6,
+                    textAnchor="middle",
+                    fillColor=S.MUTED,
+                )
+            )
+
+    # Flags above the band.
+    flags = [(x(issued), f"Issued {issued:%d/%m/%Y}", False, None)]
+    flags.append((week26, f"26 weeks end {statutory_end:%d/%m/%Y}", False, None))
+    if end != statutory_end:
+        flags.append((x(end + timedelta(days=1)), f"Extended to {end:%d/%m/%Y}", True, None))
+    for mark in marks:
+        if mark.kind == "today":
+            flags.append((x(mark.day), mark.text, True, S.TIMELINE_TODAY))
+    for level, (fx, words, bold, colour) in enumerate(sorted(flags, key=lambda f: f[0])):
+        top = band_y + band_h + 5 + 9 * level
+        stroke = colour or S.TIMELINE_AXIS
+        dash = [3, 2] if colour is not None else None
+        drawing.add(
+            Line(
+                fx,
+                band_y - (2 if colour is None else 8),
+                fx,
+                top + 7,
+                strokeColor=stroke,
+                strokeWidth=1.2 if colour is not None else 0.6,
+                strokeDashArray=dash,
+            )
+        )
+        text(fx, top, words, bold=bold, colour=colour)
+
+    # Events: a line across the band at the date, a marker under the week labels, and a label below
+    # on one of four staggered rows so that neighbours do not overlap.
+    events = sorted((m for m in marks if m.kind != "today"), key=lambda m: m.day)
+    marker_top = band_y - 14
+    for i, mark in enumerate(events):
+        mx = x(mark.day)
+        ty = marker_top - 16 - 9 * (i % 4)
+        fill = S.TIMELINE_TODAY if mark.kind == "final" else S.TIMELINE_AXIS
+        drawing.add(Line(mx, band_y, mx, band_y + band_h, strokeColor=fill, strokeWidth=1))
+        if mark.kind == "extension":
+            drawing.add(
+                Rect(
+                    mx - 2.5,
+                    marker_top - 6,
+                    5,
+                    5,
+                    fillColor=S.TIMELINE_EXTENDED,
+                    strokeColor=fill,
+                    strokeWidth=0.6,
+                )
+            )
+        else:
+            drawing.add(
+                Polygon(
+                    [mx, marker_top, mx - 3, marker_top - 6, mx + 3, marker_top - 6],
+                    fillColor=fill,
+                    strokeColor=fill,
+                )
+            )
+        drawing.add(Line(mx, marker_top - 6, mx, ty + 7, strokeColor=S.GRID, strokeWidth=0.4))
+        text(mx, ty, mark.text, bold=mark.kind == "final")
+
+    # Labels last, each on a white ground so that no line runs through its words.
+    size = 6.5
+    for tx, ty, words, bold, colour in labels:
+        font = S.FONT_BOLD if bold else S.FONT
+        room = stringWidth(words, font, size)
+        start = tx - 2 - room if tx + 2 + room > width else tx + 2
+        drawing.add(
+            Rect(
+                start - 1,
+                ty - 2,
+                room + 2,
+                size + 2.5,
+                fillColor=colors.white,
+                strokeColor=colors.white,
+                strokeWidth=0,
+            )
+        )
+        drawing.add(String(start, ty, words, fontName=font, fontSize=size, fillColor=colour or S.TEXT))
+    drawing.height = band_y + band_h + 5 + 9 * len(flags) + 4
+    return drawing

@@ -1,0 +1,218 @@
+"""What the reports share: the request, its errors, short words for rules, RAG cells, measure tables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from reportlab.platypus import Flowable
+
+from models.child_view import choice_label
+from models.engine import Deadline
+from models.facts import Caseload
+from models.journey import DRP_STAGE_NAMES
+from models.measures import MeasureLine
+from models.overview import is_open
+from models.period import Period
+from models.reports.document import PageHeader, fmt, table
+from models.reports.tables import Cell, Column, RagCell
+from models.rules import RAG_ORDER, RULES, Rag, Status, Unit
+
+
+class ReportError(Exception):
+    """A report that cannot be made as asked, in one sentence for the person who asked."""
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Which report, for which month, at which as-of date, for which officer or child."""
+
+    name: str
+    period: Period
+    as_of: date
+    officer: str | None = None
+    child_id: str | None = None
+
+    def file_name(self) -> str:
+        """A file name that says what the PDF is and the as-of date it can be re-run with."""
+        base = {"pack": "monthly-pack", "chronology": "chronology"}.get(self.name, f"{self.name}-report")
+        parts = [base]
+        if self.child_id:
+            parts.append(_slug(self.child_id))
+        if self.officer:
+            parts.append(_slug(self.officer))
+        parts += [self.period.key, "asof", self.as_of.isoformat()]
+        return "-".join(parts) + ".pdf"
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "report": self.name,
+            "period": self.period.key,
+            "as_of": self.as_of.isoformat(),
+            "officer": self.officer,
+            "child_id": self.child_id,
+        }
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "x"
+
+
+def page_header(caseload: Caseload, title: str, period: Period) -> PageHeader:
+    settings = caseload.settings
+    return PageHeader(settings.authority_name, settings.protective_marking, title, period, caseload.as_of)
+
+
+# --- Words ------------------------------------------------------------------------------------
+
+#: Short names of the rules for table cells.
+RULE_SHORT: Final = {
+    "cp.icpc_15wd": "ICPC",
+    "cp.core_group_10wd": "First core group",
+    "cp.review_3m": "First review conference",
+    "cp.review_6m": "Review conference",
+    "cp.visit": "CP visit",
+    "cp.plan_length": "CP plan length",
+    "plo.pre_proceedings_16w": "Pre-proceedings to end",
+    "court.issue_after_decision": "Issue after decision",
+    "court.final_26w": "Final order",
+    "cla.review_first_20wd": "First LAC review",
+    "cla.review_second_3m": "Second LAC review",
+    "cla.review_6m": "LAC review",
+    "cla.permanence_by_second_review": "Permanence plan",
+    "cla.visit": "LAC visit",
+    "drp.stage_response": "DRP stage response",
+    "drp.resolution_20wd": "DRP resolution",
+}
+
+STATUS_WORDS: Final = {
+    Status.MET: "met",
+    Status.MET_LATE: "met late",
+    Status.OVERDUE: "overdue",
+    Status.DUE_SOON: "due soon",
+    Status.PENDING: "pending",
+}
+
+
+def unit_word(rule: str, count: int) -> str:
+    working = RULES[rule].unit is Unit.WORKING_DAYS
+    word = "WD" if working else ("day" if count == 1 else "days")
+    return f"{count} {word}"
+
+
+def days_left(caseload: Caseload, d: Deadline) -> int:
+    """Time left to a deadline from the as-of date, in the rule's unit."""
+    if RULES[d.rule].unit is Unit.WORKING_DAYS:
+        return caseload.calendar.working_days_between(caseload.as_of, d.due)
+    return (d.due - caseload.as_of).days
+
+
+def deadline_state(caseload: Caseload, d: Deadline) -> str:
+    """'overdue 12 WD', 'due today', 'due in 3 days', 'met 14/07/2025', 'met late (2 WD)'."""
+    if d.status is Status.OVERDUE:
+        return f"overdue {unit_word(d.rule, d.late_by)}"
+    if d.status is Status.MET:
+        return f"met {fmt(d.done)}"
+    if d.status is Status.MET_LATE:
+        return f"met {fmt(d.done)}, {unit_word(d.rule, d.late_by)} late"
+    left = days_left(caseload, d)
+    if left == 0:
+        return "due today"
+    return f"due in {unit_word(d.rule, left)}"
+
+
+def short_state(caseload: Caseload, d: Deadline) -> str:
+    """'overdue 12 WD', 'today', 'in 3 days', 'met': for narrow cells beside the due date."""
+    if d.status is Status.OVERDUE:
+        return f"overdue {unit_word(d.rule, d.late_by)}"
+    if d.status in (Status.MET, Status.MET_LATE):
+        return STATUS_WORDS[d.status]
+    left = days_left(caseload, d)
+    return "today" if left == 0 else f"in {unit_word(d.rule, left)}"
+
+
+#: Hearings as the court team writes them.
+HEARING_SHORT: Final = {
+    "ico": "ICO",
+    "cmh": "CMH",
+    "fcmh": "FCMH",
+    "irh": "IRH",
+    "final": "Final hearing",
+    "other": "Other hearing",
+}
+
+
+def deadline_line(caseload: Caseload, d: Deadline) -> str:
+    """'LAC visit due 01/08/2025: overdue 31 days'."""
+    ref = f" {d.ref}" if d.ref else ""
+    return f"{RULE_SHORT[d.rule]}{ref} due {fmt(d.due)}: {deadline_state(caseload, d)}"
+
+
+def rag_cell(rag: Rag | None, detail: str = "") -> RagCell:
+    return RagCell(rag, detail)
+
+
+def worst(rags: Iterable[Rag | None]) -> Rag | None:
+    found: Rag | None = None
+    for rag in rags:
+        if rag is not None and (found is None or RAG_ORDER[rag] < RAG_ORDER[found]):
+            found = rag
+    return found
+
+
+def open_deadlines(caseload: Caseload, child_id: str, rules: Iterable[str] | None = None) -> list[Deadline]:
+    wanted = set(rules) if rules is not None else None
+    return [d for d in caseload.deadlines_of(child_id) if is_open(d) and (wanted is None or d.rule in wanted)]
+
+
+def label(field: str, value: str | None, empty: str = "") -> str:
+    return choice_label(field, value) if value else empty
+
+
+def stage_text(stage: int) -> str:
+    """'2 (service manager)'."""
+    return f"{stage} ({DRP_STAGE_NAMES.get(stage, 'unknown')})"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 child', '3 children', '0 escalations'."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def yes_no(value: bool | None) -> str:
+    return "" if value is None else ("Yes" if value else "No")
+
+
+def child_cell(child_id: str, name: str) -> str:
+    return f"{child_id}\n{name}" if name and name != child_id else child_id
+
+
+# --- Measures ---------------------------------------------------------------------------------
+
+MEASURE_COLUMNS: Final = (
+    Column("Measure", 0.6),
+    Column("What it counts", 3.0),
+    Column("Result", 0.8, "RIGHT"),
+    Column("Detail", 3.1),
+    Column("Against 70% / 80% / 90%", 1.6),
+)
+
+
+_DIRECTION: Final = {Rag.GREEN: "rising (good)", Rag.AMBER: "level", Rag.RED: "falling"}
+
+
+def measures_table(lines: Sequence[MeasureLine]) -> list[Flowable]:
+    """The measures with each percentage against the improvement plan's milestones."""
+    rows: list[list[Cell]] = []
+    for line in lines:
+        if line.share is not None:
+            judged: Cell = RagCell(line.rag, line.share.milestone, ": ")
+        elif line.rag is not None:
+            judged = RagCell(line.rag, _DIRECTION[line.rag], ": ")
+        else:
+            judged = ""
+        rows.append([line.id, line.title, line.result, line.detail, judged])
+    return table(MEASURE_COLUMNS, rows)

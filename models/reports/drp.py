@@ -1,0 +1,326 @@
+"""2. DRP report: IRO and CP chair escalations (the dispute resolution process).
+
+Escalations raised in the period with their highest stage, category and the raiser's role; open
+escalations with their stage clocks; escalations resolved in the period with their working days
+(mean, median, share within 20 working days); and a count by month over the last 12 months. More
+escalations are read as IROs challenging, which is good: the month-on-month direction is green
+when the count rises.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from reportlab.platypus import Flowable, KeepTogether, Spacer
+
+from models.engine import Deadline
+from models.facts import Caseload, Escalation
+from models.measures import (
+    Measures,
+    compute_measures,
+    escalations_raised,
+    escalations_resolved,
+    measure_lines,
+    resolution_wd,
+)
+from models.period import Period
+from models.reports.charts import month_bars
+from models.reports.common import (
+    ReportRequest,
+    child_cell,
+    deadline_state,
+    label,
+    measures_table,
+    plural,
+    rag_cell,
+    stage_text,
+    yes_no,
+)
+from models.reports.document import fmt, frame_width, heading, heading_text, note, para, table, title
+from models.reports.tables import Cell, Column
+from models.rules import Rag
+
+TITLE: Final = "DRP report (IRO escalations)"
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRow:
+    escalation: Escalation
+    name: str
+    working_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """A stage or resolution clock of an open escalation, as words and a RAG."""
+
+    text: str
+    rag: Rag | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRow:
+    escalation: Escalation
+    name: str
+    stage_clock: Clock
+    resolution_clock: Clock
+    open_wd: int
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCount:
+    period: Period
+    formal: int
+    informal: int
+
+
+@dataclass(frozen=True)
+class DrpData:
+    period: Period
+    as_of: date
+    measures: Measures
+    raised: tuple[EscalationRow, ...]
+    open: tuple[OpenRow, ...]
+    resolved: tuple[EscalationRow, ...]
+    by_stage: dict[int, int]
+    by_category: dict[str, int]
+    by_role: dict[str, int]
+    by_month: tuple[MonthCount, ...]
+
+
+def gather(caseload: Caseload, period: Period) -> DrpData:
+    names = {c.id: c.name for c in caseload.children}
+    raised = escalations_raised(caseload, period)
+    resolved = escalations_resolved(caseload, period)
+    open_rows = []
+    for facts in caseload.all_facts():
+        for e in facts.escalations:
+            if not e.is_open:
+                continue
+            clocks = [
+                d for d in caseload.deadlines_of(e.child_id) if d.ref == e.ref and d.trigger >= e.raised
+            ]
+            stage_clock = next(
+                (d for d in clocks if d.rule == "drp.stage_response" and d.trigger == e.current.date), None
+            )
+            resolution = next((d for d in clocks if d.rule == "drp.resolution_20wd"), None)
+            open_wd = caseload.calendar.working_days_between(e.raised, caseload.as_of)
+            open_rows.append(
+                OpenRow(
+                    e,
+                    names.get(e.child_id, ""),
+                    _clock(caseload, e, stage_clock),
+                    _clock(caseload, e, resolution) if resolution is not None else Clock("", None),
+                    open_wd,
+                )
+            )
+    open_rows.sort(key=lambda r: (r.escalation.raised, r.escalation.ref))
+    by_month = []
+    for month in period.last_months(12):
+        in_month = escalations_raised(caseload, month)
+        formal = sum(1 for e in in_month if e.formal)
+        by_month.append(MonthCount(month, formal, len(in_month) - formal))
+    return DrpData(
+        period,
+        caseload.as_of,
+        compute_measures(caseload, period),
+        tuple(EscalationRow(e, names.get(e.child_id, ""), resolution_wd(caseload, e)) for e in raised),
+        tuple(open_rows),
+        tuple(EscalationRow(e, names.get(e.child_id, ""), resolution_wd(caseload, e)) for e in resolved),
+        dict(sorted(Counter(e.highest_stage for e in raised).items())),
+        dict(sorted(Counter(e.category or "" for e in raised).items())),
+        dict(sorted(Counter(e.role or "" for e in raised).items())),
+        tuple(by_month),
+    )
+
+
+# --- The PDF story ----------------------------------------------------------------------------
+
+RAISED_COLUMNS: Final = (
+    Column("Ref", 0.95),
+    Column("Child", 1.3),
+    Column("Raised", 0.75),
+    Column("Raised by", 1.1),
+    Column("Category", 1.5),
+    Column("First stage", 1.05),
+    Column("Highest stage", 1.15),
+    Column("Status", 1.6),
+)
+
+OPEN_COLUMNS: Final = (
+    Column("Ref", 0.95),
+    Column("Child", 1.3),
+    Column("Raised", 0.75),
+    Column("Current stage", 1.5),
+    Column("Stage response", 1.75),
+    Column("RAG", 0.65),
+    Column("Resolution (20 WD)", 1.75),
+    Column("RAG", 0.65),
+    Column("Open (WD)", 0.6, "RIGHT"),
+)
+
+RESOLVED_COLUMNS: Final = (
+    Column("Ref", 0.95),
+    Column("Child", 1.3),
+    Column("Raised", 0.75),
+    Column("Resolved", 0.75),
+    Column("Highest stage", 1.15),
+    Column("Working days", 0.7, "RIGHT"),
+    Column("Within 20 WD", 0.7),
+    Column("Outcome", 2.4),
+)
+
+COUNT_COLUMNS: Final = (Column("Breakdown", 1.2), Column("Value", 2.4), Column("Escalations", 0.8, "RIGHT"))
+
+MONTH_COLUMNS: Final = (
+    Column("Month", 1.0),
+    Column("Formal (stage 1+)", 1.0, "RIGHT"),
+    Column("Informal only", 1.0, "RIGHT"),
+    Column("All", 0.8, "RIGHT"),
+)
+
+
+def _raiser(e: Escalation) -> str:
+    role = label("role", e.role)
+    return "\n".join(p for p in (e.raised_by or "", role) if p)
+
+
+def _status(e: Escalation, working_days: int | None) -> str:
+    if e.resolved is not None:
+        return f"Resolved {fmt(e.resolved)} ({working_days} WD)"
+    return f"Open at stage {stage_text(e.current.stage)}"
+
+
+def _clock(caseload: Caseload, e: Escalation, d: Deadline | None) -> Clock:
+    if d is None:
+        stage = e.current.stage
+        why = {0: "informal: no response clock", 5: "Cafcass: outside the authority"}.get(stage, "")
+        return Clock(why, None)
+    return Clock(f"due {fmt(d.due)}: {deadline_state(caseload, d)}", d.rag)
+
+
+def _clock_cells(clock: Clock) -> tuple[str, Cell]:
+    return clock.text, (rag_cell(clock.rag) if clock.rag is not None else "")
+
+
+def story(data: DrpData) -> list[Flowable]:
+    m = data.measures
+    out: list[Flowable] = [
+        title(TITLE),
+        para(
+            f"Escalations raised in {data.period.label}: {m.m7_formal} formal (stage 1 or above) and "
+            f"{m.m7_informal} informal, against {m.m7_previous} formal the month before. More escalations are "
+            "read as IROs and CP chairs challenging, which is good. "
+            f"Open at {fmt(data.as_of)}: {plural(len(data.open), 'escalation')}."
+        ),
+        *heading("Measures M7 to M9"),
+        *measures_table([line for line in measure_lines(m) if line.id in ("M7", "M8", "M9")]),
+        *heading(f"Escalations raised in {data.period.label}"),
+        *table(
+            RAISED_COLUMNS,
+            [
+                [
+                    r.escalation.ref,
+                    child_cell(r.escalation.child_id, r.name),
+                    fmt(r.escalation.raised),
+                    _raiser(r.escalation),
+                    label("category", r.escalation.category, "not recorded"),
+                    stage_text(r.escalation.stages[0].stage),
+                    stage_text(r.escalation.highest_stage),
+                    _status(r.escalation, r.working_days),
+                ]
+                for r in data.raised
+            ],
+            empty="No escalation was raised in the period.",
+        ),
+        *heading("Escalations raised in the period, by highest stage, category and role"),
+    ]
+    counts: list[list[Cell]] = []
+    for stage, count in data.by_stage.items():
+        counts.append(["Highest stage", stage_text(stage), str(count)])
+    for category, count in data.by_category.items():
+        counts.append(["Category", label("category", category, "not recorded"), str(count)])
+    for role, count in data.by_role.items():
+        counts.append(["Raised by", label("role", role, "not recorded"), str(count)])
+    out += table(COUNT_COLUMNS, counts, empty="No escalation was raised in the period.")
+
+    out += heading(f"Open escalations at {fmt(data.as_of)}, with their stage clocks")
+    open_rows: list[list[Cell]] = []
+    for r in data.open:
+        e = r.escalation
+        stage_line, stage_rag = _clock_cells(r.stage_clock)
+        res_line, res_rag = _clock_cells(r.resolution_clock)
+        addressed = f"\n{e.current.addressed_to}" if e.current.addressed_to else ""
+        open_rows.append(
+            [
+                e.ref,
+                child_cell(e.child_id, r.name),
+                fmt(e.raised),
+                f"{stage_text(e.current.stage)} since {fmt(e.current.date)}{addressed}",
+                stage_line,
+                stage_rag,
+                res_line,
+                res_rag,
+                str(r.open_wd),
+            ]
+        )
+    out += table(OPEN_COLUMNS, open_rows, empty="No escalation is open.")
+
+    out += heading(f"Escalations resolved in {data.period.label}")
+    out.append(
+        para(
+            f"{m.m9_count} resolved: mean {_num(m.m9_mean_wd)} working days, median {_num(m.m9_median_wd)}; "
+            f"{m.m9_within_20.text} within 20 working days ({m.m9_within_20.counts}), against the milestones "
+            f"of 70% and 80% towards 90%: {m.m9_within_20.milestone}."
+        )
+    )
+    out += table(
+        RESOLVED_COLUMNS,
+        [
+            [
+                r.escalation.ref,
+                child_cell(r.escalation.child_id, r.name),
+                fmt(r.escalation.raised),
+                fmt(r.escalation.resolved),
+                stage_text(r.escalation.highest_stage),
+                str(r.working_days),
+                yes_no(r.working_days is not None and r.working_days <= 20),
+                r.escalation.outcome or "",
+            ]
+            for r in data.resolved
+        ],
+        empty="No escalation was resolved in the period.",
+    )
+
+    chart = month_bars(
+        [m.period.short_label for m in data.by_month],
+        [m.formal + m.informal for m in data.by_month],
+        frame_width() * 0.7,
+    )
+    out.append(
+        KeepTogether(
+            [
+                heading_text("Escalations raised by month, last 12 months"),
+                note("A rise is good: it shows IROs and CP chairs challenging drift and delay."),
+                chart,
+                Spacer(1, 4),
+            ]
+        )
+    )
+    out += table(
+        MONTH_COLUMNS,
+        [[m.period.label, str(m.formal), str(m.informal), str(m.formal + m.informal)] for m in data.by_month],
+        fraction=0.5,
+    )
+    return out
+
+
+def _num(value: float | None) -> str:
+    return "none" if value is None else f"{value:.1f}"
+
+
+def flowables(caseload: Caseload, request: ReportRequest) -> list[Flowable]:
+    return story(gather(caseload, request.period))

@@ -1,0 +1,130 @@
+"""The reports by name (`tracker`, `drp`, `court`, `plo`, `permanence`, `chronology`, `pack`).
+
+`render` turns a caseload and a request into PDF bytes without touching the database; `build_report`
+reads the caseload first; `save_report` and `record_print` also write the audit row that every
+print and export of children's data leaves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+from reportlab.platypus import Flowable
+
+from models.db import Database
+from models.facts import Caseload, load_caseload
+from models.period import Period
+from models.reports import REPORT_NAMES, chronology, court, drp, pack, permanence, plo, tracker
+from models.reports.common import ReportError, ReportRequest, page_header
+from models.reports.document import build_pdf
+from models.store import audit
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report: its name on the command line, its title, its page and how to build its story."""
+
+    name: str
+    title: str
+    portrait: bool
+    needs_child: bool
+    story: Callable[[Caseload, ReportRequest], list[Flowable]]
+
+
+REPORTS: Final[dict[str, ReportSpec]] = {
+    spec.name: spec
+    for spec in (
+        ReportSpec("tracker", tracker.TITLE, False, False, tracker.flowables),
+        ReportSpec("drp", drp.TITLE, False, False, drp.flowables),
+        ReportSpec("court", court.TITLE, False, False, court.flowables),
+        ReportSpec("plo", plo.TITLE, False, False, plo.flowables),
+        ReportSpec("permanence", permanence.TITLE, False, False, permanence.flowables),
+        ReportSpec("chronology", chronology.TITLE, True, True, chronology.flowables),
+        ReportSpec("pack", pack.TITLE, False, False, pack.flowables),
+    )
+}
+
+#: The reports the monthly pack holds, in order.
+PACK_PARTS: Final = tuple(name for name, _, _ in pack.PARTS)
+
+assert tuple(REPORTS) == REPORT_NAMES, "models.reports.REPORT_NAMES is out of step with the registry"
+
+
+def make_request(
+    name: str,
+    as_of: date,
+    period: Period | None = None,
+    officer: str | None = None,
+    child_id: str | None = None,
+) -> ReportRequest:
+    """A checked request: a known report, a period that has begun by the as-of date, the right options."""
+    spec = REPORTS.get(name)
+    if spec is None:
+        raise ReportError(f"There is no report called {name!r} (reports: {', '.join(REPORTS)}).")
+    period = period or Period.last_complete_before(as_of)
+    if period.start > as_of:
+        raise ReportError(
+            f"The period {period.label} starts after the as-of date {as_of:%d/%m/%Y}; choose an earlier month."
+        )
+    if spec.needs_child and not child_id:
+        raise ReportError(f"The {name} report is for one child: give the child's id (--child ID).")
+    if child_id and not spec.needs_child:
+        raise ReportError(
+            f"The {name} report covers every child; a child's id applies to the chronology only."
+        )
+    if officer and name != "tracker":
+        raise ReportError("A reviewing officer applies to the tracker report only.")
+    return ReportRequest(name, period, as_of, officer or None, child_id or None)
+
+
+def render(caseload: Caseload, request: ReportRequest) -> bytes:
+    """The PDF of a report over a caseload already read (pure apart from reportlab)."""
+    spec = REPORTS[request.name]
+    flow = spec.story(caseload, request)
+    return build_pdf(flow, page_header(caseload, spec.title, request.period), portrait=spec.portrait)
+
+
+def build_report(db: Database, request: ReportRequest) -> bytes:
+    """Read the children (one, for a chronology) at the as-of date and render the report."""
+    ids = [request.child_id] if request.child_id else None
+    caseload = load_caseload(db, request.as_of, ids)
+    if request.child_id and caseload.child(request.child_id) is None:
+        raise ReportError(f"There is no child with the id {request.child_id!r}.")
+    return render(caseload, request)
+
+
+def _audit(db: Database, action: str, request: ReportRequest, **extra: object) -> None:
+    with db.engine.begin() as conn:
+        audit(
+            conn,
+            action,
+            "report",
+            request.name,
+            child_id=request.child_id,
+            after={**request.to_json(), **extra},
+        )
+
+
+def save_report(db: Database, request: ReportRequest, pdf: bytes, target: Path) -> Path:
+    """Write the PDF (readable by its owner only) and audit the export; a folder gets the default name."""
+    path = target / request.file_name() if target.is_dir() else target
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_bytes(pdf)
+    _audit(db, "export-report", request, file=str(path), bytes=len(pdf))
+    return path
+
+
+def page_count(pdf: bytes) -> int:
+    """The number of pages of a PDF written by reportlab (one `/Type /Page` object each)."""
+    return len(re.findall(rb"/Type /Page\b(?!s)", pdf))
+
+
+def record_print(db: Database, request: ReportRequest, pages: int, printer: str = "") -> None:
+    """Audit a print of a report."""
+    _audit(db, "print", request, pages=pages, printer=printer)

@@ -1,0 +1,210 @@
+"""Measures M1-M9 on a tiny caseload worked out by hand (September 2025, as of 01/10/2025).
+
+Bank holiday: Monday 25 August 2025. Working days are counted as in `timescales.md`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from models.facts import Caseload
+from models.measures import Percent, compute_measures, measure_lines, permanence_cohort
+from models.period import Period
+from models.records import ChildRecord, parse_child
+from models.rules import Rag
+
+AS_OF = date(2025, 10, 1)
+SEPTEMBER = Period(2025, 9)
+
+
+def child(child_id: str, *events: tuple[str, str, dict[str, Any]]) -> ChildRecord:
+    raw = {
+        "id": child_id,
+        "given_name": child_id.title(),
+        "date_of_birth": "2015-01-01",
+        "reviewing_officer": "P. Jones",
+        "events": [
+            {"id": f"{child_id}-{i}", "type": t, "date": d, **f} for i, (t, d, f) in enumerate(events)
+        ],
+    }
+    record, issues = parse_child(raw)
+    assert record is not None, issues
+    return record
+
+
+def e(event_type: str, day: str, **fields: Any) -> tuple[str, str, dict[str, Any]]:
+    return (event_type, day, fields)
+
+
+CHILDREN = [
+    # M1/M2: second review held 10/09 with a ratified SGO plan from 20/08.
+    child(
+        "a",
+        e("became_looked_after", "2025-05-01"),
+        e("cla_review", "2025-05-29"),
+        e("permanence_plan", "2025-08-20", plan="sgo", ratified_by_iro=True),
+        e("cla_review", "2025-09-10"),
+    ),
+    # Second review due 02/09 (first 02/06 + 3 months), not held; the plan came after it.
+    child(
+        "b",
+        e("became_looked_after", "2025-05-06"),
+        e("cla_review", "2025-06-02"),
+        e("permanence_plan", "2025-09-15", plan="adoption", ratified_by_iro=False),
+    ),
+    # Second review due 27/09, not held; a plan (not ratified) from 01/07.
+    child(
+        "c",
+        e("became_looked_after", "2025-06-02"),
+        e("cla_review", "2025-06-27"),
+        e("permanence_plan", "2025-07-01", plan="long_term_fostering", ratified_by_iro=False),
+    ),
+    # M3: decision Mon 01/09, issued Wed 10/09 = 7 WD (on time).
+    child("d", e("decision_to_issue", "2025-09-01"), e("proceedings_issued", "2025-09-10", case_number="D1")),
+    # Decision Wed 20/08, issued Fri 05/09 = 11 WD (25/08 a bank holiday): late.
+    child("e", e("decision_to_issue", "2025-08-20"), e("proceedings_issued", "2025-09-05", case_number="E1")),
+    # M4: issued 10/03, final order 05/09 (179 days; 26 weeks end 07/09): within 26 weeks.
+    child(
+        "f",
+        e("proceedings_issued", "2025-03-10", case_number="F1"),
+        e("final_order", "2025-09-05", order="care_order"),
+    ),
+    # Issued 03/02, extended to 26/09, final 20/09 (229 days): within the extended end only.
+    child(
+        "g",
+        e("proceedings_issued", "2025-02-03", case_number="G1"),
+        e("extension", "2025-07-28", until="2025-09-26", reason="timetable_for_child"),
+        e("final_order", "2025-09-20", order="sgo"),
+    ),
+    # M5: strategy discussion 20/08, ICPC 05/09 (due 11/09): on time.
+    child(
+        "h",
+        e("strategy_discussion", "2025-08-20", s47=True),
+        e("icpc", "2025-09-05", outcome="plan", category="neglect"),
+    ),
+    # Strategy discussion 01/08, ICPC 02/09 (due 22/08): late.
+    child(
+        "i",
+        e("strategy_discussion", "2025-08-01", s47=True),
+        e("icpc", "2025-09-02", outcome="no_plan"),
+    ),
+    # M6: ICPC 02/06, first review 01/09 (due 02/09): in timescale.
+    child("j", e("icpc", "2025-06-02", outcome="plan"), e("cp_review", "2025-09-01", outcome="continue")),
+    # ICPC 10/06, first review due 10/09 and not held by 01/10: not in timescale.
+    child("k", e("icpc", "2025-06-10", outcome="plan")),
+    # M7-M9: raised 03/09 at stage 1, escalated 10/09 to stage 2, resolved 24/09 (15 WD).
+    child(
+        "m",
+        e("drp_raised", "2025-09-03", ref="R1", stage=1, role="iro", category="drift_and_delay"),
+        e("drp_escalated", "2025-09-10", ref="R1", stage=2),
+        e("drp_resolved", "2025-09-24", ref="R1"),
+    ),
+    # Informal (stage 0), raised 15/09 by a CP chair, still open.
+    child("n", e("drp_raised", "2025-09-15", ref="R2", stage=0, role="cp_chair", category="care_planning")),
+    # Raised 01/08 at stage 1 (the month before), resolved 12/09: 29 WD.
+    child(
+        "o",
+        e("drp_raised", "2025-08-01", ref="R3", stage=1, role="iro", category="drift_and_delay"),
+        e("drp_resolved", "2025-09-12", ref="R3"),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def caseload() -> Caseload:
+    return Caseload.build(CHILDREN, AS_OF)
+
+
+def test_m1_m2_permanence_by_the_second_review(caseload: Caseload) -> None:
+    cohort = permanence_cohort(caseload, SEPTEMBER)
+    assert [(c.child.id, c.due, c.review, c.plan_in_place, c.ratified) for c in cohort] == [
+        ("b", date(2025, 9, 2), None, False, False),
+        ("a", date(2025, 9, 10), date(2025, 9, 10), True, True),
+        ("c", date(2025, 9, 27), None, True, False),
+    ]
+    assert cohort[0].later_plan is not None and cohort[0].later_plan.date == date(2025, 9, 15)
+    m = compute_measures(caseload, SEPTEMBER)
+    assert m.m1 == Percent(2, 3) and m.m1.value == 66.7
+    assert m.m1.milestone == "below 70%" and m.m1.rag is Rag.RED
+    assert m.m2 == Percent(1, 2) and m.m2.value == 50.0
+
+
+def test_a_second_review_due_after_the_as_of_date_has_not_fallen_yet() -> None:
+    caseload = Caseload.build(CHILDREN, date(2025, 9, 20))
+    assert [c.child.id for c in permanence_cohort(caseload, SEPTEMBER)] == ["b", "a"]
+
+
+def test_m3_issue_within_the_standard(caseload: Caseload) -> None:
+    assert compute_measures(caseload, SEPTEMBER).m3 == Percent(1, 2)
+
+
+def test_m4_final_orders(caseload: Caseload) -> None:
+    m = compute_measures(caseload, SEPTEMBER)
+    assert m.m4_within_26 == Percent(1, 2)
+    assert m.m4_within_end == Percent(2, 2)
+    assert m.m4_extended == Percent(1, 2)
+    # (179 + 229) / 2 / 7 = 29.14 weeks; the median of two is their mean.
+    assert m.m4_mean_weeks == 29.1 and m.m4_median_weeks == 29.1
+
+
+def test_m5_icpcs_and_m6_review_conferences(caseload: Caseload) -> None:
+    m = compute_measures(caseload, SEPTEMBER)
+    assert m.m5 == Percent(1, 2)
+    assert m.m6 == Percent(1, 2)
+
+
+def test_m7_to_m9_escalations(caseload: Caseload) -> None:
+    m = compute_measures(caseload, SEPTEMBER)
+    assert (m.m7_formal, m.m7_informal, m.m7_previous) == (1, 1, 1)
+    assert m.m7_direction == "level" and m.m7_rag is Rag.AMBER
+    assert m.m8_by_stage == {0: 1, 2: 1}
+    assert m.m8_by_category == {"care_planning": 1, "drift_and_delay": 1}
+    assert m.m8_by_role == {"cp_chair": 1, "iro": 1}
+    assert m.m9_count == 2
+    assert (m.m9_mean_wd, m.m9_median_wd) == (22.0, 22.0)  # 15 and 29 working days
+    assert m.m9_within_20 == Percent(1, 2)
+    # Stage 1 of R1 closed by the escalation on its due date (dropped); stage 2 answered late.
+    assert m.drp_responses == Percent(0, 1)
+
+
+def test_a_rise_in_escalations_is_green() -> None:
+    caseload = Caseload.build(CHILDREN, AS_OF)
+    august = compute_measures(caseload, Period(2025, 8))
+    assert (august.m7_formal, august.m7_previous) == (1, 0)
+    assert august.m7_rag is Rag.GREEN
+
+
+@pytest.mark.parametrize(
+    ("share", "milestone", "rag"),
+    [
+        (Percent(0, 0), "no cases", None),
+        (Percent(69, 100), "below 70%", Rag.RED),
+        (Percent(70, 100), "70% milestone", Rag.AMBER),
+        (Percent(85, 100), "80% milestone", Rag.AMBER),
+        (Percent(9, 10), "target 90% met", Rag.GREEN),
+    ],
+)
+def test_milestones(share: Percent, milestone: str, rag: Rag | None) -> None:
+    assert share.milestone == milestone
+    assert share.rag is rag
+
+
+def test_every_measure_is_listed(caseload: Caseload) -> None:
+    lines = measure_lines(compute_measures(caseload, SEPTEMBER))
+    assert {line.id for line in lines} == {f"M{i}" for i in range(1, 10)}
+    assert all(line.share is not None for line in lines if line.id in ("M1", "M2", "M3", "M5", "M6", "M9"))
+
+
+def test_period() -> None:
+    assert Period.last_complete_before(date(2025, 10, 1)) == Period(2025, 9)
+    assert Period.last_complete_before(date(2025, 9, 30)) == Period(2025, 8)
+    assert Period.last_complete_before(date(2025, 1, 15)) == Period(2024, 12)
+    assert Period.parse("2025-09").end == date(2025, 9, 30)
+    assert Period.parse("2024-02").end == date(2024, 2, 29)
+    assert [p.key for p in Period(2025, 2).last_months(3)] == ["2024-12", "2025-01", "2025-02"]
+    for bad in ("2025-13", "2025-9-1", "Sept", ""):
+        with pytest.raises(ValueError, match="is not a month"):
+            Period.parse(bad)

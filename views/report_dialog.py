@@ -1,0 +1,256 @@
+"""Choosing a report: which one, for which month, at which as-of date, for which officer or child.
+
+The main window calls `open_reports(parent, db, as_of)` from its Reports menu (Ctrl+P): it asks with
+`ReportDialog.ask`, builds the PDF and shows it in a `ReportPreview` with Print and Save as PDF.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.child_view import known_values
+from models.db import Database
+from models.facts import child_choices
+from models.period import Period
+from models.reports.common import ReportError, ReportRequest
+from models.reports.registry import REPORTS, build_report, make_request
+from views import prompts
+from views.date_edit import DateEdit
+from views.field_widgets import ERROR_STYLE
+from views.report_preview import ReportPreview
+
+#: How many months back the month list goes.
+MONTHS_OFFERED = 36
+ALL_OFFICERS = "All reviewing officers"
+
+
+class ReportDialog(QDialog):
+    """Pick a report, its month, its as-of date, and the officer (tracker) or child (chronology).
+
+    Args:
+        officers: the reviewing officers to offer for the tracker.
+        children: (id, name) of the children to offer for the chronology.
+        as_of: the as-of date to start from (the main window's).
+        name: the report to start on; child_id: the child to start on (the one on screen).
+    """
+
+    def __init__(
+        self,
+        officers: list[str],
+        children: list[tuple[str, str]],
+        as_of: date,
+        parent: QWidget | None = None,
+        *,
+        name: str = "tracker",
+        child_id: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Reports")
+        self._request: ReportRequest | None = None
+
+        self.report_combo = QComboBox(self)
+        for spec in REPORTS.values():
+            self.report_combo.addItem(spec.title, spec.name)
+        self.report_combo.setCurrentIndex(max(self.report_combo.findData(name), 0))
+
+        self.as_of_edit = DateEdit(self)
+        self.as_of_edit.set_value(as_of)
+        self.month_combo = QComboBox(self)
+        self._fill_months(as_of, Period.last_complete_before(as_of))
+
+        self.officer_combo = QComboBox(self)
+        self.officer_combo.addItem(ALL_OFFICERS, None)
+        for officer in officers:
+            self.officer_combo.addItem(officer, officer)
+
+        self.child_combo = QComboBox(self)
+        self.child_combo.setEditable(True)
+        self.child_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for cid, child_name in children:
+            self.child_combo.addItem(f"{cid} – {child_name}" if child_name != cid else cid, cid)
+        completer = self.child_combo.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.child_combo.setCurrentIndex(self.child_combo.findData(child_id) if child_id else -1)
+        if child_id is None:
+            self.child_combo.setEditText("")
+        self.child_combo.lineEdit().setPlaceholderText("Child's id or name")  # type: ignore[union-attr]
+
+        self.error_label = QLabel(self)
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setWordWrap(True)
+        self.error_label.setVisible(False)
+
+        form = QFormLayout()
+        form.addRow("&Report:", self.report_combo)
+        form.addRow("&Month:", self.month_combo)
+        form.addRow("&As of:", self.as_of_edit)
+        form.addRow("Reviewing &officer:", self.officer_combo)
+        form.addRow("C&hild:", self.child_combo)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.preview_button = buttons.addButton("&Preview", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.preview_button.setDefault(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.report_combo.currentIndexChanged.connect(self._on_report_combo_current_index_changed)
+        self.as_of_edit.date_changed.connect(self._on_as_of_edit_date_changed)
+        self._update_fields()
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        db: Database,
+        as_of: date,
+        *,
+        name: str = "tracker",
+        child_id: str | None = None,
+    ) -> ReportRequest | None:
+        """Ask which report to make; None if cancelled."""
+        officers = known_values(db).get("reviewing_officer", [])
+        dialog = cls(officers, child_choices(db), as_of, parent, name=name, child_id=child_id)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.request()
+
+    # --- Values -----------------------------------------------------------------------------
+
+    def report_name(self) -> str:
+        return str(self.report_combo.currentData())
+
+    def period(self) -> Period | None:
+        data = self.month_combo.currentData()
+        return data if isinstance(data, Period) else None
+
+    def officer(self) -> str | None:
+        data = self.officer_combo.currentData()
+        return str(data) if data else None
+
+    def child_id(self) -> str | None:
+        text = self.child_combo.currentText().strip()
+        if not text:
+            return None
+        index = self.child_combo.findText(text)
+        if index >= 0:
+            return str(self.child_combo.itemData(index))
+        return text.split(" – ", 1)[0].strip()
+
+    def request(self) -> ReportRequest | None:
+        """The request the fields describe, or None (with the reason shown) when they do not make one."""
+        as_of = self.as_of_edit.value()
+        if as_of is None:
+            self._fail(self.as_of_edit.error() or "Type the as-of date (dd/mm/yyyy).")
+            return None
+        name = self.report_name()
+        try:
+            return make_request(
+                name,
+                as_of,
+                self.period(),
+                self.officer() if name == "tracker" else None,
+                self.child_id() if REPORTS[name].needs_child else None,
+            )
+        except ReportError as exc:
+            self._fail(str(exc).replace(" (--child ID)", ""))
+            return None
+
+    def _fail(self, reason: str) -> None:
+        self.error_label.setText(reason)
+        self.error_label.setVisible(True)
+        return None
+
+    def accept(self) -> None:
+        request = self.request()
+        if request is None:
+            return
+        self._request = request
+        super().accept()
+
+    # --- Reacting ---------------------------------------------------------------------------
+
+    def _fill_months(self, as_of: date, selected: Period | None) -> None:
+        self.month_combo.clear()
+        newest = Period.of(as_of)
+        for k in range(MONTHS_OFFERED):
+            month = newest.shifted(-k)
+            self.month_combo.addItem(month.label, month)
+        if selected is not None:
+            index = next(
+                (i for i in range(self.month_combo.count()) if self.month_combo.itemData(i) == selected), 1
+            )
+            self.month_combo.setCurrentIndex(min(index, self.month_combo.count() - 1))
+
+    def _update_fields(self) -> None:
+        name = self.report_name()
+        self.officer_combo.setEnabled(name == "tracker")
+        self.child_combo.setEnabled(REPORTS[name].needs_child)
+        self.error_label.setVisible(False)
+
+    def _on_report_combo_current_index_changed(self, _index: int) -> None:
+        self._update_fields()
+
+    def _on_as_of_edit_date_changed(self, value: object) -> None:
+        if isinstance(value, date):
+            self._fill_months(value, self.period() or Period.last_complete_before(value))
+
+
+def show_report(parent: QWidget | None, db: Database, request: ReportRequest) -> ReportPreview | None:
+    """Build the report and show it in a preview (not modal); None, with a message, if it cannot be made."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        pdf = build_report(db, request)
+    except ReportError as exc:
+        problem: str | None = str(exc)
+    else:
+        problem = None
+    finally:
+        QApplication.restoreOverrideCursor()
+    if problem is not None:
+        prompts.show_error(parent, "The report cannot be made", problem)
+        return None
+    preview = ReportPreview(pdf, request, db, parent)
+    preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    preview.show()
+    return preview
+
+
+def open_reports(
+    parent: QWidget | None,
+    db: Database,
+    as_of: date,
+    *,
+    name: str = "tracker",
+    child_id: str | None = None,
+) -> ReportPreview | None:
+    """The Reports menu (Ctrl+P): pick a report, then preview it with Print and Save as PDF.
+
+    Args:
+        as_of: the main window's as-of date; name: the report to offer first; child_id: the child
+            on screen, offered for the chronology.
+
+    Returns:
+        The preview shown, or None if the person cancelled or the report could not be made.
+    """
+    request = ReportDialog.ask(parent, db, as_of, name=name, child_id=child_id)
+    if request is None:
+        return None
+    return show_report(parent, db, request)
