@@ -20,7 +20,7 @@ from models.db import Database
 
 # The engine's episode splitter and CP plan predicates, reused so the journey strip and the
 # clocks can never disagree about when an episode opens or closes.
-from models.engine import _ends_plan, _episodes, _makes_plan, court_end, extension_limit, prepare
+from models.engine import court_end, ends_plan, episodes_of, extension_limit, makes_plan, prepare
 from models.journey import (
     DRP_CATEGORIES,
     DRP_STAGE_NAMES,
@@ -331,7 +331,7 @@ def _field(records: dict[str, EventRecord], event: Event, name: str) -> Any:
 
 def _cp_step(chronology: Sequence[Event], records: dict[str, EventRecord]) -> JourneyStep:
     title = "Child protection"
-    plans = _episodes(chronology, _makes_plan, _ends_plan, reopens=_makes_plan)
+    plans = episodes_of(chronology, makes_plan, ends_plan, reopens=makes_plan)
     if plans and plans[-1].close is None:
         icpc = plans[-1].open
         category = _field(records, icpc, "category")
@@ -362,7 +362,7 @@ def _cp_step(chronology: Sequence[Event], records: dict[str, EventRecord]) -> Jo
 
 def _plo_step(chronology: Sequence[Event]) -> JourneyStep:
     title = "Pre-proceedings"
-    episodes = _episodes(
+    episodes = episodes_of(
         chronology,
         lambda e: e.type == "letter_before_proceedings",
         lambda e: e.type == "pre_proceedings_ended",
@@ -380,7 +380,7 @@ def _plo_step(chronology: Sequence[Event]) -> JourneyStep:
 
 def _court_step(chronology: Sequence[Event], records: dict[str, EventRecord]) -> JourneyStep:
     title = "Court"
-    proceedings = _episodes(
+    proceedings = episodes_of(
         chronology, lambda e: e.type == "proceedings_issued", lambda e: e.type == "final_order"
     )
     if proceedings and proceedings[-1].close is None:
@@ -393,7 +393,7 @@ def _court_step(chronology: Sequence[Event], records: dict[str, EventRecord]) ->
             StepState.CURRENT,
             f"Issued {format_date(issued)}; timetable ends {format_date(end)}",
         )
-    decisions = _episodes(
+    decisions = episodes_of(
         chronology, lambda e: e.type == "decision_to_issue", lambda e: e.type == "proceedings_issued"
     )
     if decisions and decisions[-1].close is None:
@@ -410,7 +410,7 @@ def _court_step(chronology: Sequence[Event], records: dict[str, EventRecord]) ->
 
 def _care_step(chronology: Sequence[Event], records: dict[str, EventRecord]) -> JourneyStep:
     title = "Looked after"
-    periods = _episodes(
+    periods = episodes_of(
         chronology, lambda e: e.type == "became_looked_after", lambda e: e.type == "ceased_looked_after"
     )
     if not periods:

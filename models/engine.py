@@ -69,7 +69,7 @@ class Deadline(NamedTuple):
 
 
 @dataclass(slots=True)
-class _Episode:
+class Episode:
     open: Event
     close: Event | None
 
@@ -137,15 +137,15 @@ def _same_day(events: list[Event]) -> list[Event]:
     return out
 
 
-def _episodes(
+def episodes_of(
     events: Sequence[Event],
     opens: Callable[[Event], bool],
     closes: Callable[[Event], bool],
     reopens: Callable[[Event], bool] | None = None,
-) -> list[_Episode]:
+) -> list[Episode]:
     """Split a chronology into episodes; an opener while one is open is ignored unless it reopens."""
-    episodes: list[_Episode] = []
-    current: _Episode | None = None
+    episodes: list[Episode] = []
+    current: Episode | None = None
     for event in events:
         if current is not None:
             if closes(event):
@@ -153,15 +153,15 @@ def _episodes(
                 current = None
             elif reopens is not None and reopens(event):
                 current.close = event
-                current = _Episode(event, None)
+                current = Episode(event, None)
                 episodes.append(current)
         elif opens(event):
-            current = _Episode(event, None)
+            current = Episode(event, None)
             episodes.append(current)
     return episodes
 
 
-def _first_on_or_after(events: Sequence[Event], day: date, episode: _Episode | None = None) -> Event | None:
+def _first_on_or_after(events: Sequence[Event], day: date, episode: Episode | None = None) -> Event | None:
     """The first of `events` (date-sorted) dated on or after `day`, inside the episode if given."""
     dates = [e.date for e in events]
     i = bisect.bisect_left(dates, day)
@@ -194,7 +194,7 @@ class _Chronology:
     def of(self, event_type: str) -> list[Event]:
         return self.by_type.get(event_type, [])
 
-    def within(self, event_type: str, episode: _Episode) -> list[Event]:
+    def within(self, event_type: str, episode: Episode) -> list[Event]:
         """The events of one type dated inside the episode (its close date included)."""
         events = self.by_type.get(event_type)
         if not events:
@@ -247,7 +247,7 @@ class _Judge:
         trigger: Event,
         due: date,
         done: date | None,
-        episode: _Episode | None,
+        episode: Episode | None,
         *,
         ref: str | None = None,
         detail: str | None = None,
@@ -371,7 +371,7 @@ def _s47(judge: _Judge, by_type: dict[str, list[Event]]) -> None:
     withdrawals = [e for e in by_type.get("s47_concluded", []) if e.icpc_needed is False]
     for i, discussion in enumerate(discussions):
         following = discussions[i + 1] if i + 1 < len(discussions) else None
-        episode = _Episode(discussion, following)
+        episode = Episode(discussion, following)
         icpc = _first_on_or_after(icpcs, discussion.date, episode)
         limit = icpc.date if icpc is not None else (following.date if following else judge.as_of)
         withdrawn = any(
@@ -384,11 +384,11 @@ def _s47(judge: _Judge, by_type: dict[str, list[Event]]) -> None:
         judge.add("cp.icpc_15wd", discussion, due, icpc.date if icpc else None, episode, span=15)
 
 
-def _ends_plan(event: Event) -> bool:
+def ends_plan(event: Event) -> bool:
     return event.type == "cp_plan_ended" or (event.type == "cp_review" and event.outcome == "end")
 
 
-def _makes_plan(event: Event) -> bool:
+def makes_plan(event: Event) -> bool:
     return event.type == "icpc" and event.outcome == "plan"
 
 
@@ -397,7 +397,7 @@ def _cp_plans(judge: _Judge, chron: _Chronology) -> None:
     cal = judge.calendar
     # A review that ends the plan sorts with the closing events (see _chronological).
     boundaries = chron.merged("icpc", "cp_plan_ended", "cp_review")
-    for plan in _episodes(boundaries, _makes_plan, _ends_plan, reopens=_makes_plan):
+    for plan in episodes_of(boundaries, makes_plan, ends_plan, reopens=makes_plan):
         icpc = plan.open
         start = icpc.date
         core_groups = chron.within("core_group", plan)
@@ -446,7 +446,7 @@ def _cp_plans(judge: _Judge, chron: _Chronology) -> None:
 
 
 def _pre_proceedings(judge: _Judge, chron: _Chronology) -> None:
-    episodes = _episodes(
+    episodes = episodes_of(
         chron.merged("letter_before_proceedings", "pre_proceedings_ended"),
         lambda e: e.type == "letter_before_proceedings",
         lambda e: e.type == "pre_proceedings_ended",
@@ -463,7 +463,7 @@ def _pre_proceedings(judge: _Judge, chron: _Chronology) -> None:
 def _decision_to_issue(judge: _Judge, chron: _Chronology) -> None:
     # On one date the decision sorts before the issue (see _chronological): an issue on the day
     # of the decision meets it.
-    episodes = _episodes(
+    episodes = episodes_of(
         chron.merged("decision_to_issue", "proceedings_issued"),
         lambda e: e.type == "decision_to_issue",
         lambda e: e.type == "proceedings_issued",
@@ -475,7 +475,7 @@ def _decision_to_issue(judge: _Judge, chron: _Chronology) -> None:
 
 
 def _proceedings(judge: _Judge, chron: _Chronology) -> None:
-    episodes = _episodes(
+    episodes = episodes_of(
         chron.merged("proceedings_issued", "final_order"),
         lambda e: e.type == "proceedings_issued",
         lambda e: e.type == "final_order",
@@ -513,7 +513,7 @@ def extension_limit(current_end: date, granted: date) -> date:
 def _care(judge: _Judge, chron: _Chronology) -> None:
     std = judge.standards
     cal = judge.calendar
-    periods = _episodes(
+    periods = episodes_of(
         chron.merged("became_looked_after", "ceased_looked_after"),
         lambda e: e.type == "became_looked_after",
         lambda e: e.type == "ceased_looked_after",
@@ -593,12 +593,14 @@ def _drp(judge: _Judge, chronology: Sequence[Event]) -> None:
         if event.ref is not None and event.type.startswith("drp_"):
             by_ref.setdefault(event.ref, []).append(event)
     for ref, events in by_ref.items():
-        escalations = _episodes(events, lambda e: e.type == "drp_raised", lambda e: e.type == "drp_resolved")
+        escalations = episodes_of(
+            events, lambda e: e.type == "drp_raised", lambda e: e.type == "drp_resolved"
+        )
         for escalation in escalations:
             _drp_escalation(judge, ref, escalation, [e for e in events if escalation.contains(e.date)])
 
 
-def _drp_escalation(judge: _Judge, ref: str, escalation: _Episode, events: Sequence[Event]) -> None:
+def _drp_escalation(judge: _Judge, ref: str, escalation: Episode, events: Sequence[Event]) -> None:
     stages: list[_Stage] = []
     # The raise sorts before a same-day escalation (see _chronological): it is the first stage.
     for event in events:
@@ -632,7 +634,7 @@ def _drp_escalation(judge: _Judge, ref: str, escalation: _Episode, events: Seque
         if first_formal is None:
             first_formal = stage
         due = judge.calendar.add_working_days(stage.event.date, wd)
-        stage_episode = _Episode(stage.event, stage.close)
+        stage_episode = Episode(stage.event, stage.close)
         judge.add(
             "drp.stage_response",
             stage.event,

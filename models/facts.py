@@ -25,11 +25,11 @@ from models.db import Database
 from models.engine import (
     COURT_LAST_DAY_OFFSET,
     Deadline,
-    _ends_plan,
-    _Episode,
-    _episodes,
-    _makes_plan,
+    Episode,
     all_deadlines,
+    ends_plan,
+    episodes_of,
+    makes_plan,
     prepare,
 )
 from models.journey import DRP_TYPES, Event
@@ -265,7 +265,7 @@ def _str(value: Any) -> str | None:
 class _Reader:
     """A child's chronology as the engine prepares it, with each event's full record at hand.
 
-    Episodes are split by the engine's own `_episodes` and predicates, so a report can never
+    Episodes are split by the engine's own `episodes_of` and predicates, so a report can never
     disagree with the clocks about when an episode opened or closed.
     """
 
@@ -277,7 +277,7 @@ class _Reader:
         record = self.records.get(event.id or "")
         return record.fields.get(name) if record is not None else None
 
-    def within(self, episode: _Episode, *types: str) -> list[Event]:
+    def within(self, episode: Episode, *types: str) -> list[Event]:
         return [e for e in self.chronology if e.type in types and episode.contains(e.date)]
 
 
@@ -309,7 +309,7 @@ def child_facts(child: ChildRecord, as_of: date) -> ChildFacts:
 
 def _cp_plans(r: _Reader) -> tuple[CpPlan, ...]:
     # A review that ends a plan comes before an ICPC of the same date, as in the engine.
-    ordered = sorted(r.chronology, key=lambda e: (e.date, not _ends_plan(e)))
+    ordered = sorted(r.chronology, key=lambda e: (e.date, not ends_plan(e)))
     return tuple(
         CpPlan(
             plan.open.date,
@@ -317,12 +317,12 @@ def _cp_plans(r: _Reader) -> tuple[CpPlan, ...]:
             tuple(e.date for e in r.within(plan, "cp_review")),
             plan.close_date,
         )
-        for plan in _episodes(ordered, _makes_plan, _ends_plan, reopens=_makes_plan)
+        for plan in episodes_of(ordered, makes_plan, ends_plan, reopens=makes_plan)
     )
 
 
 def _care_periods(r: _Reader) -> tuple[CarePeriod, ...]:
-    periods = _episodes(
+    periods = episodes_of(
         r.chronology, lambda e: e.type == "became_looked_after", lambda e: e.type == "ceased_looked_after"
     )
     return tuple(
@@ -341,7 +341,7 @@ def _care_periods(r: _Reader) -> tuple[CarePeriod, ...]:
 
 
 def _pre_proceedings(r: _Reader) -> tuple[PreProceedings, ...]:
-    episodes = _episodes(
+    episodes = episodes_of(
         r.chronology,
         lambda e: e.type == "letter_before_proceedings",
         lambda e: e.type == "pre_proceedings_ended",
@@ -371,17 +371,17 @@ def _court(
 ) -> tuple[tuple[Proceedings, ...], tuple[PendingIssue, ...]]:
     # As in the engine, a decision comes before an issue of the same date.
     ordered = sorted(r.chronology, key=lambda e: (e.date, e.type != "decision_to_issue"))
-    decisions = _episodes(
+    decisions = episodes_of(
         ordered, lambda e: e.type == "decision_to_issue", lambda e: e.type == "proceedings_issued"
     )
 
-    def documents(decision: _Episode) -> date | None:
+    def documents(decision: Episode) -> date | None:
         sent = r.within(decision, "documents_to_legal")
         return sent[0].date if sent else None
 
     decided = {id(d.close): d for d in decisions if d.close is not None}
     proceedings = []
-    for p in _episodes(
+    for p in episodes_of(
         r.chronology, lambda e: e.type == "proceedings_issued", lambda e: e.type == "final_order"
     ):
         decision = decided.get(id(p.open))
@@ -417,7 +417,7 @@ def _escalations(child_id: str, r: _Reader) -> tuple[Escalation, ...]:
             by_ref.setdefault(event.ref, []).append(event)
     out: list[Escalation] = []
     for ref, events in by_ref.items():
-        for episode in _episodes(
+        for episode in episodes_of(
             events, lambda e: e.type == "drp_raised", lambda e: e.type == "drp_resolved"
         ):
             inside = [e for e in events if episode.contains(e.date)]

@@ -37,6 +37,7 @@ from models.store import ValidationError, save_settings
 from views.date_edit import DateEdit
 from views.field_widgets import ERROR_STYLE
 from views.labels import fmt_date
+from views.write_errors import KEPT, write_failure_message
 
 #: (label, unit) of each local standard, in the order shown.
 STANDARD_LABELS: Final = {
@@ -288,6 +289,12 @@ class SettingsDialog(QDialog):
             save_settings(self._db, settings)
         except ValidationError as exc:
             self._show_problems([str(i) for i in exc.issues])
+            return
+        except Exception as exc:  # a read-only file or a full disk: say so, keep the dialog open
+            message = write_failure_message(exc)
+            if message is None:
+                raise
+            self._show_problems([message + KEPT])
             return
         self.settings_saved.emit()
         self.accept()

@@ -102,7 +102,9 @@ def test_unknown_keys_are_kept(db: Database) -> None:
         ),
         (child(events=[{"id": "x", "type": "cla_visit"}]), "date is required"),
         (
-            child(events=[{"id": "x", "type": "drp_raised", "date": "2025-01-01", "ref": "D\x1f1", "stage": 1}]),
+            child(
+                events=[{"id": "x", "type": "drp_raised", "date": "2025-01-01", "ref": "D\x1f1", "stage": 1}]
+            ),
             "field 'ref': contains control characters",
         ),
         (
