@@ -6,8 +6,10 @@ Errors for a person go to stderr as one sentence with a non-zero exit status, ne
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -15,13 +17,14 @@ from pathlib import Path
 from typing import TextIO
 
 from models import paths
-from models.db import Database, DatabaseError, open_database
+from models.db import Database, DatabaseError, PassphraseRequired, open_database
 from models.engine import Deadline
+from models.export import write_csv
 from models.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
 from models.period import Period
 from models.reports import REPORT_NAMES
 from models.rules import RULES, Status, Unit
-from models.store import compute_deadlines, parse_iso
+from models.store import audit, compute_deadlines, parse_iso
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -52,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", help="database file (default: tracker.sqlite in the data folder) or a URL")
     parser.add_argument("--data-dir", help="folder for the database, backups and logs")
+    parser.add_argument(
+        "--read-only", action="store_true", help="open the database read-only (reviewing a copy)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("import", help="import a journey file (all or nothing)")
@@ -71,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default today)")
     p.add_argument("--child", help="only this child")
     p.add_argument("--json", action="store_true", help="JSON as journey-format.md describes")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="also write the deadlines to a CSV file")
+
+    sub.add_parser("backup", help="make a checked backup of the database now")
+    sub.add_parser("check-audit", help="check that the audit log's hash chain is unbroken")
 
     p = sub.add_parser("report", help="a printed report as a PDF (the monthly pack: report pack)")
     p.add_argument(
@@ -95,10 +105,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PASSPHRASE_ENV = "PERMANENCE_TRACKER_PASSPHRASE"
+
+
 def _open(args: argparse.Namespace) -> Database:
+    """Open the database; an encrypted one takes its passphrase from the environment or a prompt."""
     target = args.db or paths.default_database(args.data_dir)
+    passphrase = os.environ.get(PASSPHRASE_ENV) or None
     try:
-        return open_database(target)
+        try:
+            return open_database(target, read_only=args.read_only, passphrase=passphrase)
+        except PassphraseRequired:
+            if not sys.stdin.isatty():
+                raise CliError(
+                    f"{target} is encrypted: set {PASSPHRASE_ENV} or run the command at a terminal."
+                ) from None
+            return open_database(target, read_only=args.read_only, passphrase=getpass.getpass("Passphrase: "))
     except DatabaseError as exc:
         raise CliError(str(exc)) from None
 
@@ -139,10 +161,14 @@ def print_table(deadlines: Sequence[Deadline], out: TextIO | None = None) -> Non
 
 def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(argv) if argv is not None else sys.argv[1:]
+    args, unknown = parser.parse_known_args(arguments)
     if args.command is None:
+        # The desktop application has options of its own (--as-of, --verbose, Qt's): it parses them.
         app = importlib.import_module("desktop.app")
-        return int(app.main(list(argv) if argv is not None else sys.argv[1:]))
+        return int(app.main(arguments))
+    if unknown:
+        parser.error(f"unrecognised arguments: {' '.join(unknown)}")
     db = _open(args)
     if args.command == "import":
         try:
@@ -178,7 +204,55 @@ def run(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write("\n")
         else:
             print_table(deadlines)
+        if args.csv:
+            rows = (
+                (
+                    d.child_id,
+                    d.rule,
+                    d.trigger,
+                    d.due,
+                    d.done,
+                    d.status.value,
+                    d.rag.value,
+                    d.late_by,
+                    d.ref,
+                    d.explanation,
+                )
+                for d in deadlines
+            )
+            header = (
+                "child_id",
+                "rule",
+                "trigger",
+                "due",
+                "done",
+                "status",
+                "rag",
+                "late_by",
+                "ref",
+                "explanation",
+            )
+            try:
+                count = write_csv(args.csv, header, rows)
+            except OSError as exc:
+                raise CliError(f"Cannot write {args.csv}: {exc.strerror}.") from None
+            with db.engine.begin() as conn:
+                audit(
+                    conn, "export", "deadlines-csv", str(args.csv), after={"rows": count, "as_of": str(as_of)}
+                )
+            print(f"{count} deadlines written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
         return 0
+    if args.command == "backup":
+        from models.backup import make_backup
+
+        print(f"Backup written to {make_backup(db, 'manual')}.")
+        return 0
+    if args.command == "check-audit":
+        from models.audit import break_report, verify_chain
+
+        breaks = verify_chain(db)
+        print(break_report(breaks))
+        return 1 if breaks else 0
     if args.command == "report":
         return _report(db, args)
     parser.error(f"unknown command {args.command}")

@@ -83,3 +83,59 @@ def test_a_file_that_is_not_a_database(tmp_path: Path, capsys: pytest.CaptureFix
     code, _, err = run(capsys, "--db", str(bogus), "drift")
     assert code == 1
     assert "is encrypted (or is not a Permanence Tracker database)" in err
+
+
+def test_backup_check_audit_and_csv(
+    tmp_path: Path, examples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "t.sqlite")
+    run(capsys, "--db", db, "import", str(examples / "journey.json"))
+    code, out, _ = run(capsys, "--db", db, "backup")
+    assert code == 0 and "Backup written to" in out
+    assert len(list((tmp_path / "backups").glob("t-*-manual.sqlite"))) == 1
+    code, out, _ = run(capsys, "--db", db, "check-audit")
+    assert code == 0 and "intact" in out
+    target = tmp_path / "deadlines.csv"
+    code, out, _ = run(capsys, "--db", db, "drift", "--as-of", "2025-09-01", "--csv", str(target))
+    assert code == 0
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("child_id,rule,trigger,due")
+    assert len(lines) == 1 + 26
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_encrypted_database_takes_the_passphrase_from_the_environment(
+    tmp_path: Path, examples: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.backup import set_passphrase
+    from models.db import open_database
+
+    db = str(tmp_path / "t.sqlite")
+    run(capsys, "--db", db, "import", str(examples / "journey.json"))
+    set_passphrase(open_database(db), "correct horse battery").dispose()
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    code, _, err = run(capsys, "--db", db, "drift", "--as-of", "2025-03-03")
+    assert code == 1 and "PERMANENCE_TRACKER_PASSPHRASE" in err
+    monkeypatch.setenv("PERMANENCE_TRACKER_PASSPHRASE", "wrong passphrase")
+    code, _, err = run(capsys, "--db", db, "drift", "--as-of", "2025-03-03")
+    assert code == 1 and "passphrase does not open" in err
+    monkeypatch.setenv("PERMANENCE_TRACKER_PASSPHRASE", "correct horse battery")
+    code, out, _ = run(capsys, "--db", db, "drift", "--as-of", "2025-03-03", "--json")
+    assert code == 0 and len(json.loads(out)) == 14
+
+
+def test_read_only_refuses_an_import(
+    tmp_path: Path, examples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "t.sqlite")
+    run(capsys, "--db", db, "demo", "--children", "10")
+    with pytest.raises(Exception, match=r"readonly|read-only"):
+        run(capsys, "--db", db, "--read-only", "import", str(examples / "journey.json"))
+    code, out, _ = run(capsys, "--db", db, "--read-only", "drift")
+    assert code == 0
+
+
+def test_unknown_arguments_to_a_command_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["drift", "--bogus"])
+    assert "unrecognised arguments: --bogus" in capsys.readouterr().err
