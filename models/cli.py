@@ -115,10 +115,10 @@ def _open(args: argparse.Namespace) -> Database:
     try:
         try:
             return open_database(target, read_only=args.read_only, passphrase=passphrase)
-        except PassphraseRequired:
+        except PassphraseRequired as exc:
             if not sys.stdin.isatty():
                 raise CliError(
-                    f"{target} is encrypted: set {PASSPHRASE_ENV} or run the command at a terminal."
+                    f"{exc} Set {PASSPHRASE_ENV}, or run the command at a terminal to be asked."
                 ) from None
             return open_database(target, read_only=args.read_only, passphrase=getpass.getpass("Passphrase: "))
     except DatabaseError as exc:
