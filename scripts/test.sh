@@ -14,7 +14,10 @@ export QT_QPA_PLATFORM=offscreen
 .venv/bin/mypy
 
 set +e
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# A private temporary folder: pytest's shared /tmp/pytest-of-$USER is cleaned by whichever run
+# starts next, which upsets a concurrent run.
+basetemp=$(mktemp -d)
+.venv/bin/python -m pytest -q -p no:cacheprovider --basetemp "$basetemp/pytest" "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
