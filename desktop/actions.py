@@ -31,6 +31,12 @@ class ActionId(StrEnum):
     SHOW_REGISTER = "show_register"
     BACK_TO_TODAY = "back_to_today"
     QUIT = "quit"
+    # Data safety (issue 6).
+    EXPORT_REGISTER = "export_register"
+    SECURITY = "security"
+    LOCK = "lock"
+    SHOW_BACKUPS = "show_backups"
+    SHOW_AUDIT = "show_audit"
 
 
 Factory = Callable[[QObject], QAction]
@@ -184,6 +190,62 @@ def _quit(parent: QObject) -> QAction:
     return action
 
 
+@_factory(ActionId.EXPORT_REGISTER)
+def _export_register(parent: QObject) -> QAction:
+    return _action(
+        parent,
+        ActionId.EXPORT_REGISTER,
+        "Export &register to CSV…",
+        "Write the children shown in the register to a spreadsheet file (recorded in the audit log)",
+    )
+
+
+@_factory(ActionId.SECURITY)
+def _security(parent: QObject) -> QAction:
+    return _action(parent, ActionId.SECURITY, "Se&curity…", "The database's passphrase and the idle lock")
+
+
+@_factory(ActionId.LOCK)
+def _lock(parent: QObject) -> QAction:
+    return _action(
+        parent,
+        ActionId.LOCK,
+        "&Lock now",
+        "Hide the records until the passphrase is typed again",
+        QKeySequence("Ctrl+L"),
+    )
+
+
+@_factory(ActionId.SHOW_BACKUPS)
+def _show_backups(parent: QObject) -> QAction:
+    return _action(parent, ActionId.SHOW_BACKUPS, "&Backups", "The backups of the database; restore one")
+
+
+@_factory(ActionId.SHOW_AUDIT)
+def _show_audit(parent: QObject) -> QAction:
+    return _action(
+        parent, ActionId.SHOW_AUDIT, "&Audit log", "Who changed, exported or printed what, and when"
+    )
+
+
+#: Actions that write to the database — exports and prints too, as they are audited. They are all
+#: disabled while the database is open read-only.
+WRITES: Final = frozenset(
+    {
+        ActionId.NEW_CHILD,
+        ActionId.ADD_EVENT,
+        ActionId.PRINT,
+        ActionId.UNDO,
+        ActionId.REDO,
+        ActionId.IMPORT_JOURNEY,
+        ActionId.EXPORT_JOURNEY,
+        ActionId.EXPORT_REGISTER,
+        ActionId.LOAD_DEMO,
+        ActionId.SETTINGS,
+    }
+)
+
+
 #: Menus, in order; None is a separator. PRINT joins the File menu with the reports feature.
 MENUS: Final[dict[str, tuple[ActionId | None, ...]]] = {
     "&File": (
@@ -192,12 +254,29 @@ MENUS: Final[dict[str, tuple[ActionId | None, ...]]] = {
         None,
         ActionId.IMPORT_JOURNEY,
         ActionId.EXPORT_JOURNEY,
+        ActionId.EXPORT_REGISTER,
         ActionId.LOAD_DEMO,
         None,
+        ActionId.LOCK,
         ActionId.QUIT,
     ),
-    "&Edit": (ActionId.UNDO, ActionId.REDO, None, ActionId.FIND, None, ActionId.SETTINGS),
-    "&View": (ActionId.SHOW_TODAY, ActionId.SHOW_REGISTER, None, ActionId.BACK_TO_TODAY),
+    "&Edit": (
+        ActionId.UNDO,
+        ActionId.REDO,
+        None,
+        ActionId.FIND,
+        None,
+        ActionId.SETTINGS,
+        ActionId.SECURITY,
+    ),
+    "&View": (
+        ActionId.SHOW_TODAY,
+        ActionId.SHOW_REGISTER,
+        ActionId.SHOW_BACKUPS,
+        ActionId.SHOW_AUDIT,
+        None,
+        ActionId.BACK_TO_TODAY,
+    ),
 }
 
 TOOLBAR: Final = (ActionId.NEW_CHILD, ActionId.ADD_EVENT, ActionId.IMPORT_JOURNEY, ActionId.FIND)

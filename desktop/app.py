@@ -1,15 +1,20 @@
 """Start-up of the desktop application: one ordered, boring sequence.
 
 1. Parse the arguments: `--db`, `--data-dir`, `--as-of` (a testing aid: start at another day),
-   `--verbose`; anything else is left for Qt.
+   `--read-only`, `--verbose`; anything else is left for Qt.
 2. Resolve the folders (`desktop.paths`): data folder, log folder, window-layout file.
 3. Logging: a rotating log file in the data folder, Qt's own messages routed into it.
-4. The excepthook: an uncaught error is logged and shown in a copyable dialog.
-5. Open and migrate the database; a `DatabaseError` is shown as a clear message and start-up
-   stops with exit status 1.
-6. The `QApplication` (an existing one is reused, as under pytest-qt).
-7. The main window.
-8. The event loop — skipped by `run(exec=False)`, which tests use to get the app and window.
+4. The excepthook: an uncaught error is logged and shown in a copyable dialog (a write refused
+   for a read-only file or a full disk is said plainly instead).
+5. The `QApplication` (an existing one is reused, as under pytest-qt): the prompts below need it.
+6. One tracker per database file: its lock file (`desktop.instance_lock`); a second start is told
+   who holds it and stops with exit status 3.
+7. Open and migrate the database: an encrypted one asks for its passphrase (three tries); a damaged
+   one offers to restore the newest good backup (the damaged file is moved aside, never deleted);
+   any other `DatabaseError` is shown as a clear message and start-up stops with exit status 1.
+8. Today's automatic backup (not when read-only), thinned to the keeping policy.
+9. The main window, holding the lock until it closes.
+10. The event loop — skipped by `run(exec=False)`, which tests use to get the app and window.
 """
 
 from __future__ import annotations
@@ -19,13 +24,23 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
+from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QApplication
 
-from desktop import paths
+from desktop import instance_lock, paths
 from desktop.logs import install_excepthook, install_qt_message_handler, setup_logging
 from desktop.main_window import MainWindow
-from models.db import DatabaseError, open_database
+from models.backup import ensure_daily_backup, newest_good_backup, restore_backup
+from models.db import (
+    Database,
+    DatabaseDamaged,
+    DatabaseError,
+    PassphraseRequired,
+    WrongPassphrase,
+    open_database,
+)
 from models.store import parse_iso
 from views import prompts
 
@@ -33,6 +48,10 @@ log = logging.getLogger("permanence.desktop")
 
 APP_NAME = "Permanence Tracker"
 EXIT_FAILED = 1
+#: Another copy of the tracker has the database open.
+EXIT_IN_USE = 3
+#: Wrong passphrases allowed before start-up stops.
+PASSPHRASE_TRIES = 3
 
 
 class StartupFailed(Exception):
@@ -59,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--as-of", type=_as_of, default=None, help="start at this date (YYYY-MM-DD) instead of today"
     )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="open the database without changing it: every action that would write is disabled",
+    )
     parser.add_argument("--verbose", action="store_true", help="log debug messages to stderr too")
     return parser
 
@@ -78,7 +102,7 @@ def run(argv: Sequence[str] | None = None, exec: bool = True) -> tuple[QApplicat
     """Start the application; with `exec=False`, return the app and the shown window without the loop.
 
     Raises:
-        StartupFailed: the database could not be opened (the person has been told why).
+        StartupFailed: the database is in use, or could not be opened (the person has been told why).
     """
     args, qt_args = build_parser().parse_known_args(list(argv) if argv is not None else sys.argv[1:])
     folders = paths.resolve(args.data_dir, args.db)
@@ -86,19 +110,157 @@ def run(argv: Sequence[str] | None = None, exec: bool = True) -> tuple[QApplicat
     install_qt_message_handler()
     install_excepthook()
     log.info("starting; data folder %s, log %s", folders.data, log_file)
-    try:
-        db = open_database(folders.database)
-    except DatabaseError as exc:
-        log.error("cannot open the database: %s", exc)
-        _application(qt_args)
-        prompts.show_error(None, "Cannot open the database", f"{exc}\n\nThe tracker will now close.")
-        raise StartupFailed(str(exc)) from exc
     app = _application(qt_args)
-    window = MainWindow(db, folders.data, as_of=args.as_of)
+    lock = _lock(folders.database, read_only=args.read_only)
+    try:
+        db = open_with_prompts(folders.database, read_only=args.read_only)
+        backup_problem = _daily_backup(db)
+        window = MainWindow(db, folders.data, as_of=args.as_of)
+    except BaseException:
+        if lock is not None:
+            lock.unlock()
+        raise
+    window.instance_lock = lock
+    if backup_problem:
+        window.statusBar().showMessage(backup_problem, 60_000)
     window.show()
     if exec:
         app.exec()
     return app, window
+
+
+def _fail(title: str, text: str, status: int = EXIT_FAILED) -> StartupFailed:
+    """Tell the person why the tracker cannot start; the exception to raise."""
+    log.error("%s: %s", title, text)
+    prompts.show_error(None, title, f"{text}\n\nThe tracker will now close.")
+    return StartupFailed(text, status)
+
+
+def _file_of(target: str | Path) -> Path | None:
+    """The database file (resolved as `open_database` does), or None for a server URL."""
+    if "://" in str(target):
+        return None
+    return Path(target).expanduser().resolve()
+
+
+def _lock(target: str | Path, *, read_only: bool) -> QLockFile | None:
+    """Hold the database's lock file (none for a server database, or read-only where none can be made)."""
+    path = _file_of(target)
+    if path is None:
+        return None
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        return instance_lock.acquire(path)
+    except instance_lock.DatabaseInUse as exc:
+        raise _fail("The database is already open", str(exc), EXIT_IN_USE) from exc
+    except instance_lock.LockUnavailable as exc:
+        if read_only:
+            log.warning("%s; opening read-only without a lock", exc)
+            return None
+        raise _fail("Cannot open the database", str(exc)) from exc
+
+
+def open_with_prompts(target: str | Path, *, read_only: bool = False) -> Database:
+    """`open_database`, asking for the passphrase of an encrypted file and offering a backup for a
+    damaged one.
+
+    Raises:
+        StartupFailed: the person chose to quit, or the database cannot be used (they were told why).
+    """
+    path = _file_of(target)
+    passphrase: str | None = None
+    error: str | None = None
+    wrong = 0
+    while True:
+        try:
+            return open_database(target, read_only=read_only, passphrase=passphrase)
+        except PassphraseRequired as exc:
+            if path is None or not _could_be_encrypted(path):
+                raise _fail("Cannot open the database", str(exc)) from exc
+            error = None
+        except WrongPassphrase:
+            wrong += 1
+            log.warning("wrong passphrase (%d of %d)", wrong, PASSPHRASE_TRIES)
+            left = PASSPHRASE_TRIES - wrong
+            if left <= 0:
+                raise _fail(
+                    "Wrong passphrase",
+                    f"The passphrase was wrong {PASSPHRASE_TRIES} times, so the database was not opened. "
+                    "The file is unchanged. If the passphrase is lost, the records cannot be recovered.",
+                ) from None
+            error = (
+                "Wrong passphrase: it does not open this database. "
+                f"{left} {'try' if left == 1 else 'tries'} left."
+            )
+        except DatabaseDamaged as exc:
+            _restore_damaged(exc, passphrase, read_only)
+            continue
+        except DatabaseError as exc:
+            raise _fail("Cannot open the database", str(exc)) from exc
+        assert path is not None  # only files are encrypted here
+        passphrase = prompts.ask_passphrase(None, path, error)
+        if passphrase is None:
+            log.info("no passphrase given: closing")
+            raise StartupFailed("The passphrase was not given.")
+
+
+def _could_be_encrypted(path: Path) -> bool:
+    """An SQLCipher file is whole pages of random-looking bytes; a document or a note is not."""
+    size = path.stat().st_size
+    return size >= 512 and size % 512 == 0
+
+
+def _restore_damaged(exc: DatabaseDamaged, passphrase: str | None, read_only: bool) -> None:
+    """Offer the newest good backup in place of a damaged file; returns once it is restored."""
+    log.error("damaged database %s: %s", exc.path, exc.detail)
+    if read_only:
+        raise _fail(
+            "The database is damaged",
+            f"{exc}\n\nStart the tracker without --read-only to restore a backup.",
+        )
+    good = newest_good_backup(exc.path, passphrase)
+    if good is None:
+        raise _fail(
+            "The database is damaged",
+            f"{exc}\n\nThere is no good backup to restore. The file has not been changed; please "
+            "ask the IT service desk for help.",
+        )
+    if not prompts.ask_restore_damaged(None, exc.path, exc.detail, good):
+        log.info("restore declined: closing")
+        raise StartupFailed(str(exc))
+    try:
+        kept = restore_backup(exc.path, good.path, passphrase)
+    except (DatabaseError, OSError) as err:
+        raise _fail(
+            "The backup was not restored", f"{err}\n\nThe damaged file has not been deleted."
+        ) from err
+    where = (
+        f"\n\nThe damaged file was kept (not deleted) as {kept.name} in {kept.parent}."
+        if kept is not None
+        else ""
+    )
+    log.warning("restored %s in place of the damaged database; damaged file kept as %s", good.path, kept)
+    prompts.show_info(
+        None,
+        "Backup restored",
+        f"The backup taken on {good.taken:%d/%m/%Y at %H:%M} is now the database. Changes made after that "
+        f"time need entering again.{where}",
+    )
+
+
+def _daily_backup(db: Database) -> str | None:
+    """Today's automatic backup; a problem is returned to show (it never stops start-up)."""
+    if db.read_only or db.path is None:
+        return None
+    try:
+        made = ensure_daily_backup(db)
+    except Exception as exc:
+        log.exception("the daily backup failed")
+        return f"Today's automatic backup could not be made: {exc}"
+    if made is not None:
+        log.info("daily backup %s", made)
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,4 +272,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = app.exec()
     log.info("closed with status %d", status)
     window.db.engine.dispose()
+    window.release_instance_lock()
     return status

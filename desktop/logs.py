@@ -17,9 +17,11 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from views.error_dialog import ErrorDialog
+from views.write_errors import TITLE as WRITE_FAILED_TITLE
+from views.write_errors import write_failure_message
 
 LOG_FILE = "permanence-tracker.log"
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
@@ -83,7 +85,7 @@ def install_qt_message_handler() -> None:
 
 # --- Uncaught exceptions ------------------------------------------------------------------------
 
-_dialogs: list[ErrorDialog] = []
+_dialogs: list[QDialog] = []
 
 
 def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
@@ -92,10 +94,20 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
     if QApplication.instance() is None or issubclass(kind, KeyboardInterrupt):
         return
     parent: QWidget | None = QApplication.activeWindow()
-    dialog = ErrorDialog("".join(traceback.format_exception(kind, value, tb)), parent)
+    dialog = _dialog_for(value, tb, parent)
     _dialogs.append(dialog)
     dialog.finished.connect(lambda _result: _dialogs.remove(dialog) if dialog in _dialogs else None)
     dialog.open()  # not exec(): an error must never block the event loop (or a test)
+
+
+def _dialog_for(value: BaseException, tb: TracebackType | None, parent: QWidget | None) -> QDialog:
+    """A write refused by a read-only file or a full disk is not a bug: say it plainly."""
+    message = write_failure_message(value)
+    if message is not None:
+        return QMessageBox(
+            QMessageBox.Icon.Critical, WRITE_FAILED_TITLE, message, QMessageBox.StandardButton.Ok, parent
+        )
+    return ErrorDialog("".join(traceback.format_exception(type(value), value, tb)), parent)
 
 
 _previous_excepthook: Callable[[type[BaseException], BaseException, TracebackType | None], Any] = (

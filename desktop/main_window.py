@@ -5,17 +5,24 @@ Integration points for the other pages: `open_child(child_id)` shows a child on 
 page (in the background: fifty thousand children take seconds), and `overview_ready` says when the
 pages show the new position. The as-of date lives in the toolbar; any other day than today puts a
 banner over every page.
+
+Data safety: `swap_database(db)` puts another `Database` in use everywhere (after a restore or a new
+passphrase) and emits `database_changed`, which a page holding the database must follow. Opened
+read-only, every action in `desktop.actions.WRITES` stays disabled and the status bar says so. The
+idle lock (`idle_lock`) hides the records after some minutes without use; `instance_lock` is the
+database's lock file, released when the window closes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
+from PySide6.QtCore import QDate, QLockFile, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDateEdit,
     QFrame,
@@ -32,10 +39,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.actions import MENUS, TOOLBAR, ActionId, create_actions
+from desktop.actions import MENUS, TOOLBAR, WRITES, ActionId, create_actions
+from desktop.idle_lock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES, SETTINGS_KEY, IdleLock, clamp_minutes
 from desktop.work import run_in_background, wait_cursor, wait_for_background
 from models import demo
-from models.db import Database
+from models.audited_export import export_csv
+from models.backup import restore_backup, set_passphrase
+from models.db import Database, DatabaseError, open_database
 from models.journey_io import (
     ImportError_,
     ImportResult,
@@ -46,22 +56,27 @@ from models.journey_io import (
 )
 from models.overview import ChildSummary, Overview, build_overview, count_children
 from models.settings import load_settings
-from models.store import ValidationError
+from models.store import ValidationError, current_user
 from views import prompts
+from views.audit_page import AuditPage
+from views.backups_page import BackupsPage
 from views.child_dialog import ChildDialog
 from views.child_page import ChildPage
 from views.labels import BANNER_STYLE, fmt_date
 from views.register_page import RegisterPage
+from views.security_dialog import SecurityDialog
 from views.settings_dialog import SettingsDialog
 from views.today_page import TodayPage
-from views.undo import SaveChildCommand, push
+from views.undo import SaveChildCommand
 from views.welcome_page import WelcomePage
+from views.write_errors import exec_until_saved, explain_write_failure, push_or_explain
 
 log = logging.getLogger("permanence.desktop.window")
 
 UI_SETTINGS_FILE = "ui.ini"
 
 NAV_TODAY, NAV_REGISTER, NAV_CHILD = range(3)
+NAV_BACKUPS, NAV_AUDIT = range(3, 5)
 
 
 class MainWindow(QMainWindow):
@@ -71,10 +86,13 @@ class MainWindow(QMainWindow):
         overview_ready(): the pages show a freshly computed position (after start-up, a change of
             as-of date, an import or a change of settings).
         as_of_changed(object): the as-of date changed; carries the new `date`.
+        database_changed(object): another `Database` is in use (a restore, a new passphrase);
+            carries it. The one before is closed.
     """
 
     overview_ready = Signal()
     as_of_changed = Signal(object)
+    database_changed = Signal(object)
 
     def __init__(
         self,
@@ -96,6 +114,8 @@ class MainWindow(QMainWindow):
         self._dirty: set[str] = set()
         self._open_child: str | None = None
         self.ui_settings = QSettings(str(data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
+        #: The database's lock file (`desktop.instance_lock`), set by start-up; released on closing.
+        self.instance_lock: QLockFile | None = None
 
         self.undo_stack = QUndoStack(self)
         self._actions = create_actions(
@@ -114,19 +134,33 @@ class MainWindow(QMainWindow):
                 ActionId.SHOW_REGISTER: self.show_register,
                 ActionId.BACK_TO_TODAY: self.back_to_today,
                 ActionId.QUIT: self.close,
+                ActionId.EXPORT_REGISTER: self._on_export_register,
+                ActionId.SECURITY: self._on_security,
+                ActionId.LOCK: self.lock_now,
+                ActionId.SHOW_BACKUPS: self.show_backups,
+                ActionId.SHOW_AUDIT: self.show_audit,
             },
         )
         for action in self._actions.values():
             self.addAction(action)  # shortcuts work whichever page has focus
+        # Disabling the group disables its actions whatever else enables them (read-only mode).
+        self._writing = QActionGroup(self)
+        self._writing.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
+        for action_id in WRITES:
+            self._writing.addAction(self._actions[action_id])
 
         self.welcome_page = WelcomePage(self)
         self.today_page = TodayPage(self)
         self.register_page = RegisterPage(self)
         self.child_page = ChildPage(db, self.undo_stack, self)
+        self.backups_page = BackupsPage(db, self)
+        self.audit_page = AuditPage(db, self)
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         for text in ("Today", "Children", "Child record"):
+            QListWidgetItem(text, self.nav)
+        for text in ("Backups", "Audit log"):
             QListWidgetItem(text, self.nav)
         self.nav.setFixedWidth(190)
         self.nav.setWordWrap(True)
@@ -138,11 +172,14 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         for page in (self.today_page, self.register_page, self.child_page, self.welcome_page):
             self.stack.addWidget(page)
+        self.stack.addWidget(self.backups_page)
+        self.stack.addWidget(self.audit_page)
 
         self._build_toolbar()
         self._build_banner()
         self._build_menus()
         self._build_status_bar()
+        self._build_safety_status()
 
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
@@ -163,6 +200,7 @@ class MainWindow(QMainWindow):
         self.welcome_page.demo_requested.connect(self._on_load_demo)
         self.welcome_page.import_requested.connect(self._on_import_journey)
         self.welcome_page.new_child_requested.connect(self._on_new_child)
+        self.backups_page.restore_requested.connect(self._on_backups_page_restore_requested)
         self.undo_stack.canUndoChanged.connect(self._actions[ActionId.UNDO].setEnabled)
         self.undo_stack.canRedoChanged.connect(self._actions[ActionId.REDO].setEnabled)
         self.undo_stack.undoTextChanged.connect(self._on_undo_stack_undo_text_changed)
@@ -172,6 +210,13 @@ class MainWindow(QMainWindow):
         self._update_banner()
         self.resize(1440, 880)
         self._restore_ui_state()
+        self._apply_database_state()
+        self.idle_lock = IdleLock(
+            self,
+            lambda: self.db.passphrase,
+            current_user(),
+            clamp_minutes(self.ui_settings.value(SETTINGS_KEY, DEFAULT_MINUTES)),
+        )
         if count_children(db) == 0:
             self._show_welcome(True)
         else:
@@ -378,7 +423,13 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.child_page)
 
     def _on_nav_current_row_changed(self, row: int) -> None:
-        pages = {NAV_TODAY: self.today_page, NAV_REGISTER: self.register_page, NAV_CHILD: self.child_page}
+        pages: dict[int, QWidget] = {
+            NAV_TODAY: self.today_page,
+            NAV_REGISTER: self.register_page,
+            NAV_CHILD: self.child_page,
+            NAV_BACKUPS: self.backups_page,
+            NAV_AUDIT: self.audit_page,
+        }
         page = pages.get(row)
         if page is not None:
             self.stack.setCurrentWidget(page)
@@ -386,15 +437,29 @@ class MainWindow(QMainWindow):
     # --- action handlers ----------------------------------------------------------------------
 
     def _on_new_child(self) -> None:
-        record = ChildDialog.ask(self, self.db, None)
-        if record is None:
-            return
+        dialog = ChildDialog(self, self.db, None)
+        added: list[str] = []
+
+        def save() -> bool:
+            record = dialog.record()
+            if record is None:
+                return False
+            command = SaveChildCommand(self.db, record, None, self._on_child_changed)
+            try:
+                if not push_or_explain(self, self.undo_stack, command):
+                    return False  # a read-only file or a full disk: the form is shown again as it was
+            except (ValidationError, KeyError) as exc:
+                prompts.show_error(self, "The child was not added", str(exc))
+                return False
+            added.append(record.id)
+            return True
+
         try:
-            push(self.undo_stack, SaveChildCommand(self.db, record, None, self._on_child_changed))
-        except (ValidationError, KeyError) as exc:
-            prompts.show_error(self, "The child was not added", str(exc))
-            return
-        self.open_child(record.id)
+            exec_until_saved(dialog, save)
+        finally:
+            dialog.deleteLater()
+        if added:
+            self.open_child(added[0])
 
     def _on_add_event(self) -> None:
         if self._open_child is None:
@@ -477,11 +542,206 @@ class MainWindow(QMainWindow):
     def _on_undo_stack_redo_text_changed(self, text: str) -> None:
         self._actions[ActionId.REDO].setText(f"&Redo {text}" if text else "&Redo")
 
+    # --- data safety: read-only, backups, passphrase, idle lock, audited exports -----------------
+
+    def _build_safety_status(self) -> None:
+        self.read_only_status = QLabel("READ-ONLY — changes cannot be saved", self)
+        self.read_only_status.setObjectName("readOnlyStatus")
+        self.read_only_status.setStyleSheet(
+            "QLabel#readOnlyStatus { background: #ffe69c; color: #3d2e02; font-weight: bold;"
+            " border: 1px solid #cc9a06; border-radius: 3px; padding: 1px 8px; }"
+        )
+        self.read_only_status.setToolTip("Started with --read-only: the records can be read, not changed.")
+        self.encryption_status = QLabel(self)
+        self.encryption_status.setObjectName("encryptionStatus")
+        self.statusBar().addPermanentWidget(self.encryption_status)
+        self.statusBar().addPermanentWidget(self.read_only_status)
+
+    def _apply_database_state(self) -> None:
+        """Enable what the open database allows (nothing that writes when read-only) and say so."""
+        read_only = self.db.read_only
+        self._writing.setEnabled(not read_only)
+        for button in (
+            self.welcome_page.demo_button,
+            self.welcome_page.import_button,
+            self.welcome_page.new_child_button,
+            self.child_page.add_event_button,
+            self.child_page.edit_details_button,
+        ):
+            button.setEnabled(not read_only)
+        for action in (self.child_page.edit_event_action, self.child_page.delete_event_action):
+            action.setEnabled(not read_only)
+        self.read_only_status.setVisible(read_only)
+        self.encryption_status.setText("Encrypted" if self.db.encrypted else "Not encrypted")
+        self.encryption_status.setStyleSheet("color: #0f5132;" if self.db.encrypted else "color: #842029;")
+        self.encryption_status.setToolTip(
+            "The database file is encrypted with a passphrase."
+            if self.db.encrypted
+            else "Anyone who can copy the database file can read it: set a passphrase in Edit ▸ Security."
+        )
+        self.db_status.setText(str(self.db.path) if self.db.path else str(self.db.engine.url))
+        self._update_title()
+
+    def swap_database(self, db: Database) -> None:
+        """Use `db` everywhere from now on (the one before is closed), and recompute every page.
+
+        The undo history is cleared: its steps were recorded against the database before.
+        """
+        wait_for_background()
+        old = self.db
+        self.db = db
+        self.child_page.db = db
+        self.undo_stack.clear()
+        self.backups_page.set_database(db)
+        self.audit_page.set_database(db)
+        self._apply_database_state()
+        if old is not db:
+            old.dispose()
+        self.database_changed.emit(db)
+        if self._open_child is not None:
+            self.child_page.show_child(self._open_child, self._as_of)
+        if count_children(db) == 0:
+            self._show_welcome(True)
+            self._show_overview(Overview(self._as_of))
+        else:
+            self._show_welcome(False)
+            if self.stack.currentWidget() is self.welcome_page:
+                self.show_today()
+            self.refresh()
+
+    def restore_from_backup(self, backup: Path) -> Path | None:
+        """Close the database, put `backup` in its place, reopen it and show it everywhere.
+
+        Returns the safety copy of what was replaced (`models.backup.restore_backup`). On failure
+        the database is reopened as it was and the error raised.
+        """
+        path, passphrase = self.db.path, self.db.passphrase
+        if path is None:
+            raise DatabaseError("A database server is restored by its administrator.")
+        wait_for_background()
+        self.db.dispose()
+        try:
+            safety = restore_backup(path, backup, passphrase)
+        finally:
+            self.swap_database(open_database(path, passphrase=passphrase))
+        log.info("restored %s (safety copy %s)", backup, safety)
+        return safety
+
+    def change_passphrase(self, passphrase: str) -> Database:
+        """Encrypt the database (or change its passphrase) and swap in the reopened database."""
+        wait_for_background()
+        old = self.db
+        try:
+            db = set_passphrase(old, passphrase)
+        except Exception:
+            self._reopen_after_failed_rekey(old, passphrase)
+            raise
+        self.swap_database(db)
+        return db
+
+    def _reopen_after_failed_rekey(self, old: Database, passphrase: str) -> None:
+        # set_passphrase may fail after the file was re-keyed (an old backup would not convert).
+        if old.path is None:
+            return
+        for key in (old.passphrase, passphrase):
+            try:
+                db = open_database(old.path, passphrase=key, migrate=False)
+            except DatabaseError:
+                continue
+            self.swap_database(db)
+            return
+        log.error("after a failed change of passphrase, %s opens with neither passphrase", old.path)
+
+    def _on_backups_page_restore_requested(self, path_text: str) -> None:
+        backup = Path(path_text)
+        try:
+            with wait_cursor():
+                safety = self.restore_from_backup(backup)
+        except (DatabaseError, OSError) as exc:
+            prompts.show_error(self, "The backup was not restored", f"{exc}\n\nThe database was not changed.")
+            return
+        except Exception as exc:
+            if not explain_write_failure(self, exc):
+                raise
+            return
+        kept = (
+            f"\n\nThe database as it was before is kept as {safety.name} in {safety.parent}."
+            if safety is not None
+            else ""
+        )
+        self.backups_page.reload()
+        prompts.show_info(self, "Backup restored", f"The backup {backup.name} is now the database.{kept}")
+
+    def _on_security(self) -> None:
+        dialog = SecurityDialog(
+            self.db,
+            self,
+            idle_minutes=self.idle_lock.minutes,
+            min_minutes=MIN_MINUTES,
+            max_minutes=MAX_MINUTES,
+            apply_passphrase=self.change_passphrase,
+        )
+        dialog.idle_minutes_changed.connect(self._on_security_dialog_idle_minutes_changed)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _on_security_dialog_idle_minutes_changed(self, minutes: int) -> None:
+        self.idle_lock.set_minutes(minutes)
+        self.ui_settings.setValue(SETTINGS_KEY, self.idle_lock.minutes)
+        self.ui_settings.sync()
+
+    def lock_now(self) -> None:
+        """Hide the records until the passphrase is typed (or the user confirms) again."""
+        self.idle_lock.lock("Locked on request.")
+
+    def show_backups(self) -> None:
+        self.nav.setVisible(True)
+        self.nav.setCurrentRow(NAV_BACKUPS)
+
+    def show_audit(self) -> None:
+        self.nav.setVisible(True)
+        self.nav.setCurrentRow(NAV_AUDIT)
+
+    def _on_export_register(self) -> None:
+        """Write the register's visible rows, as shown, to a CSV file (neutralised and audited)."""
+        model = self.register_page.model
+        suggested = self.data_dir / f"children-register-as-at-{self._as_of:%Y-%m-%d}.csv"
+        path = prompts.ask_save_csv(self, suggested, "Export the register")
+        if path is None:
+            return
+        columns = range(model.columnCount())
+        header = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns]
+        rows = [[model.index(r, c).data() for c in columns] for r in range(model.rowCount())]
+        flt = {
+            name: getattr(value, "value", value)
+            for name, value in dataclasses.asdict(model.filter).items()
+            if value not in (None, "")
+        }
+        details = {"as_of": self._as_of.isoformat(), "filter": flt, "of_children": model.total_count()}
+        try:
+            count = export_csv(self.db, path, header, rows, what="register", details=details)
+        except OSError as exc:
+            prompts.show_error(
+                self, "The register was not exported", f"Cannot write {path}: {exc.strerror or exc}."
+            )
+            return
+        except Exception as exc:
+            if not explain_write_failure(self, exc):
+                raise
+            return
+        self.statusBar().showMessage(f"{count:,} children exported to {path}", 10_000)
+
+    def release_instance_lock(self) -> None:
+        if self.instance_lock is not None:
+            self.instance_lock.unlock()
+            self.instance_lock = None
+
     # --- window state -------------------------------------------------------------------------
 
     def _update_title(self) -> None:
         settings = load_settings(self.db)
-        self.setWindowTitle(f"Permanence Tracker — {settings.authority_name}")
+        read_only = " (read-only)" if self.db.read_only else ""
+        self.setWindowTitle(f"Permanence Tracker — {settings.authority_name}{read_only}")
 
     def _restore_ui_state(self) -> None:
         s = self.ui_settings
@@ -508,11 +768,13 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle_lock.stop()
         self.save_ui_state()
         wait_for_background()
         # The stack is destroyed before the pages connected to it: its last signals must not reach them.
         self.undo_stack.blockSignals(True)
         super().closeEvent(event)
+        self.release_instance_lock()
 
 
 def _to_date(day: QDate) -> date:

@@ -1,0 +1,51 @@
+"""Exports that leave a trace: a CSV file and its audit entry, both or neither.
+
+Every spreadsheet export of records about children is audited (action "export": what, where, how
+many rows, which filter), so a data-protection officer can answer "who took what, when". The file
+is written (neutralised, 0600, by `models.export.write_csv`) inside the transaction that writes the
+audit entry: if the entry cannot be written (a read-only database, a full disk) the file is removed
+and the error raised, so no export goes unrecorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from models.db import Database
+from models.export import write_csv
+from models.store import audit
+
+
+def export_csv(
+    db: Database,
+    path: Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    what: str,
+    details: Mapping[str, Any] | None = None,
+    user: str | None = None,
+) -> int:
+    """Write `rows` to a CSV file and audit it as an export of `what`; returns the rows written."""
+    written = False
+    try:
+        with db.engine.begin() as conn:
+            count = write_csv(path, header, rows)
+            written = True
+            audit(
+                conn,
+                "export",
+                what,
+                str(path),
+                after={"format": "csv", "rows": count, "columns": list(header), **(details or {})},
+                user=user,
+            )
+    except BaseException:
+        if written:
+            with suppress(OSError):
+                path.unlink()
+        raise
+    return count

@@ -1,0 +1,150 @@
+"""A write the disk refused — a read-only file or a full disk — said plainly, with the form kept.
+
+SQLite reports these as `OperationalError` ("attempt to write a readonly database", "database or
+disk is full"), whether raised by `sqlite3`, `sqlcipher3` or wrapped by SQLAlchemy, and Python as
+`OSError` (ENOSPC, EROFS). They are not bugs: the person must be told what happened and keep what
+they typed, so they can save again once there is room (or use a writable copy).
+
+Use `push_or_explain` instead of `views.undo.push` and `exec_until_saved` to run a form, or call
+`explain_write_failure` in an `except` block; the shell's excepthook uses `write_failure_message`
+for any write that slips through.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable, Iterator
+from typing import Final
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QDialog, QWidget
+
+from views import prompts
+from views.undo import DeleteEventCommand, SaveChildCommand, SaveEventCommand, push
+
+StoreCommand = SaveEventCommand | DeleteEventCommand | SaveChildCommand
+
+TITLE: Final = "Not saved"
+
+READ_ONLY_MESSAGE: Final = (
+    "The change was not saved: the database cannot be written. It is open read-only (started with "
+    "--read-only), or the file or its folder is read-only. Nothing already saved was lost."
+)
+FULL_MESSAGE: Final = (
+    "The change was not saved: the disk holding the database is full. Free some space (or ask the IT "
+    "service desk), then save again. Nothing already saved was lost."
+)
+KEPT: Final = " What you typed is still in the form."
+
+_READ_ONLY_WORDS: Final = ("readonly", "read-only", "read only")
+_FULL_WORDS: Final = ("disk is full", "database or disk is full", "no space left")
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, what it wraps (SQLAlchemy's `.orig`) and what caused it."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        orig = getattr(current, "orig", None)
+        todo.extend(
+            [current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None]
+        )
+
+
+def write_failure_message(exc: BaseException) -> str | None:
+    """What to tell the person when `exc` is a refused write; None for any other error."""
+    for item in _chain(exc):
+        if isinstance(item, OSError) and not _is_operational(item):
+            if item.errno == errno.ENOSPC:
+                return FULL_MESSAGE
+            if item.errno == errno.EROFS:
+                return READ_ONLY_MESSAGE
+            continue
+        if not _is_operational(item):
+            continue
+        text = str(item).lower()
+        if any(word in text for word in _FULL_WORDS):
+            return FULL_MESSAGE
+        if any(word in text for word in _READ_ONLY_WORDS):
+            return READ_ONLY_MESSAGE
+    return None
+
+
+def _is_operational(exc: BaseException) -> bool:
+    # sqlite3, sqlcipher3 and SQLAlchemy each have their own OperationalError class.
+    return any(cls.__name__ == "OperationalError" for cls in type(exc).__mro__)
+
+
+def explain_write_failure(parent: QWidget | None, exc: BaseException, *, form_kept: bool = False) -> bool:
+    """Tell the person about a refused write; False (and nothing shown) for any other error."""
+    message = write_failure_message(exc)
+    if message is None:
+        return False
+    prompts.show_error(parent, TITLE, message + (KEPT if form_kept else ""))
+    return True
+
+
+def drop_unapplied(stack: QUndoStack, command: QUndoCommand) -> None:
+    """Take a command whose first redo failed off the top of the stack, without undoing it.
+
+    `QUndoStack.push` keeps a command even when its redo raised; an obsolete command is removed
+    by `undo()` without its own undo being run.
+    """
+    index = stack.index()
+    if index > 0 and stack.command(index - 1) is command:
+        command.setObsolete(True)
+        stack.undo()
+
+
+class _WriteRefused(KeyError):
+    """Carries a refused write out of a command's redo: `views.undo` turns a KeyError raised there
+    into a refusal (the command is dropped, `push` raises it) instead of letting it escape into Qt,
+    which would report it as uncaught and leave the unapplied command on the stack."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def push_or_explain(parent: QWidget | None, stack: QUndoStack, command: StoreCommand) -> bool:
+    """`views.undo.push`, except that a refused write is explained and leaves nothing on the stack.
+
+    Returns True when the change was saved. `ValidationError` (a change the rules refuse) and any
+    other error propagate as from `push`.
+    """
+    apply = command.apply
+
+    def guarded_apply() -> None:
+        try:
+            apply()
+        except Exception as exc:
+            if write_failure_message(exc) is None:
+                raise
+            raise _WriteRefused(exc) from exc
+
+    command.apply = guarded_apply  # type: ignore[method-assign]
+    try:
+        push(stack, command)
+    except _WriteRefused as refused:
+        explain_write_failure(parent, refused.cause, form_kept=True)
+        return False
+    finally:
+        vars(command).pop("apply", None)
+    return True
+
+
+def exec_until_saved(dialog: QDialog, save: Callable[[], bool]) -> bool:
+    """Run a form modally until `save()` succeeds (True) or the person cancels (False).
+
+    When `save` returns False (it has explained why, e.g. through `push_or_explain`), the same
+    dialog is shown again exactly as the person left it, so nothing they typed is lost.
+    """
+    while dialog.exec() == QDialog.DialogCode.Accepted:
+        if save():
+            return True
+    return False
