@@ -565,12 +565,9 @@ class MainWindow(QMainWindow):
             self.welcome_page.demo_button,
             self.welcome_page.import_button,
             self.welcome_page.new_child_button,
-            self.child_page.add_event_button,
-            self.child_page.edit_details_button,
         ):
             button.setEnabled(not read_only)
-        for action in (self.child_page.edit_event_action, self.child_page.delete_event_action):
-            action.setEnabled(not read_only)
+        self.child_page.set_read_only(read_only)
         self.read_only_status.setVisible(read_only)
         self.encryption_status.setText("Encrypted" if self.db.encrypted else "Not encrypted")
         self.encryption_status.setStyleSheet("color: #0f5132;" if self.db.encrypted else "color: #842029;")

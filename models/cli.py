@@ -16,6 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.exc import OperationalError
+
 from models import paths
 from models.db import Database, DatabaseError, PassphraseRequired, open_database
 from models.engine import Deadline
@@ -57,6 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="folder for the database, backups and logs")
     parser.add_argument(
         "--read-only", action="store_true", help="open the database read-only (reviewing a copy)"
+    )
+    parser.add_argument(
+        "--as-of",
+        dest="global_as_of",
+        type=_as_of,
+        default=None,
+        help="the date to see everything as it stood (default today); commands' own --as-of wins",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="desktop application: log debug messages to stderr"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -197,7 +209,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"Fictional demonstration data: {result.summary()}")
         return 0
     if args.command == "drift":
-        as_of = args.as_of or date.today()
+        as_of = args.as_of or args.global_as_of or date.today()
         deadlines = compute_deadlines(db, as_of, args.child)
         if args.json:
             json.dump([d.to_json() for d in deadlines], sys.stdout, indent=1, ensure_ascii=False)
@@ -262,7 +274,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 def _report(db: Database, args: argparse.Namespace) -> int:
     """Build a report and write it; the audit row is written with it."""
     reports = importlib.import_module("models.reports.registry")
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or args.global_as_of or date.today()
     target: Path = args.output or Path.cwd()
     if not target.exists() and (str(args.output or "").endswith(("/", "\\")) or not target.suffix):
         target.mkdir(parents=True, exist_ok=True)
@@ -283,11 +295,23 @@ def _report(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_failure(exc: OperationalError) -> str:
+    text = str(exc.orig).lower()
+    if "readonly" in text or "read-only" in text:
+        return "The database cannot be written: it is open read-only, or the file is read-only. Nothing was changed."
+    if "full" in text:
+        return "The disk holding the database is full; nothing was written. Free some space and try again."
+    return f"The database refused the operation ({exc.orig}); nothing was written."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
     except CliError as exc:
         print(f"permanence-tracker: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OperationalError as exc:
+        print(f"permanence-tracker: {_write_failure(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

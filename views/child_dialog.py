@@ -6,6 +6,7 @@ birth), with each problem shown next to its field and OK disabled until the reco
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Final
 
@@ -142,13 +143,22 @@ class ChildDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, db: Database, existing: ChildRecord | None = None
+        cls,
+        parent: QWidget | None,
+        db: Database,
+        existing: ChildRecord | None = None,
+        save: Callable[[ChildRecord], bool] | None = None,
     ) -> ChildRecord | None:
-        """Run the form modally; the child to save, or None when cancelled."""
+        """Run the form modally; the child to save, or None when cancelled.
+
+        With `save`, the form stays open until `save(child)` succeeds (returns True).
+        """
         dialog = cls(parent, db, existing)
         try:
-            if dialog.exec() == QDialog.DialogCode.Accepted:
-                return dialog.record()
+            while dialog.exec() == QDialog.DialogCode.Accepted:
+                record = dialog.record()
+                if record is not None and (save is None or save(record)):
+                    return record
             return None
         finally:
             dialog.deleteLater()

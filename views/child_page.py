@@ -65,7 +65,8 @@ from views.child_models import (
 )
 from views.event_dialog import EventDialog
 from views.labels import STAGE_TITLES, fmt_date
-from views.undo import DeleteEventCommand, SaveChildCommand, SaveEventCommand, push
+from views.undo import DeleteEventCommand, SaveChildCommand, SaveEventCommand
+from views.write_errors import push_or_explain
 
 log = logging.getLogger("permanence.child_page")
 
@@ -164,6 +165,7 @@ class ChildPage(QWidget):
 
     def __init__(self, db: Database, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._read_only = False
         self.db = db
         self.undo_stack = undo_stack
         self._child: ChildRecord | None = None
@@ -279,7 +281,7 @@ class ChildPage(QWidget):
         self.stage_filter.setAccessibleName("Show events of stage")
         self.stage_filter.currentIndexChanged.connect(self._on_stage_filter_current_index_changed)
         self.event_count_label = QLabel(box)
-        hint = QLabel("Double-click an event to edit it; Delete removes it.", box)
+        self.edit_hint = hint = QLabel("Double-click an event to edit it; Delete removes it.", box)
         hint.setStyleSheet("color: #5f6368;")
         top = QHBoxLayout()
         show = QLabel("&Show:", box)
@@ -354,11 +356,14 @@ class ChildPage(QWidget):
         child = self._child
         if child is None:
             return
-        record = EventDialog.ask(self, child)
-        if record is not None:
-            self._push(
+
+        def save(record: EventRecord) -> bool:
+            return self._push(
                 SaveEventCommand(self.db, child.id, record, None, _while_alive(self._on_command_applied))
             )
+
+        record = EventDialog.ask(self, child, save=save)
+        if record is not None:
             self._select_event(record.id)
 
     def edit_details(self) -> None:
@@ -366,20 +371,27 @@ class ChildPage(QWidget):
         child = self._child
         if child is None:
             return
-        record = ChildDialog.ask(self, self.db, existing=child)
-        if record is not None:
-            self._push(SaveChildCommand(self.db, record, child, _while_alive(self._on_command_applied)))
+
+        def save(record: ChildRecord) -> bool:
+            return self._push(
+                SaveChildCommand(self.db, record, child, _while_alive(self._on_command_applied))
+            )
+
+        ChildDialog.ask(self, self.db, existing=child, save=save)
 
     def edit_selected_event(self) -> None:
         record = self.selected_event()
         child = self._child
         if record is None or child is None:
             return
-        new = EventDialog.ask(self, child, existing=record)
-        if new is not None:
-            self._push(
+
+        def save(new: EventRecord) -> bool:
+            return self._push(
                 SaveEventCommand(self.db, child.id, new, record, _while_alive(self._on_command_applied))
             )
+
+        new = EventDialog.ask(self, child, existing=record, save=save)
+        if new is not None:
             self._select_event(new.id)
 
     def delete_selected_event(self) -> None:
@@ -506,16 +518,18 @@ class ChildPage(QWidget):
 
     # --- changes ------------------------------------------------------------------------------------------
 
-    def _push(self, command: SaveEventCommand | DeleteEventCommand | SaveChildCommand) -> None:
+    def _push(self, command: SaveEventCommand | DeleteEventCommand | SaveChildCommand) -> bool:
+        """Apply a change through the undo stack; False (after saying why) when it was not saved."""
         command.on_failed = _while_alive(self._on_command_failed)
         try:
-            push(self.undo_stack, command)
+            return push_or_explain(self, self.undo_stack, command)
         except store.ValidationError as exc:
             prompts.show_error(
                 self,
                 "Not saved",
                 "The change was refused:\n\n" + "\n".join(sentence(i.reason) for i in exc.issues),
             )
+            return False
 
     def _on_command_applied(self, child_id: str) -> None:
         self.child_changed.emit(child_id)
@@ -547,8 +561,17 @@ class ChildPage(QWidget):
     def _on_stage_filter_current_index_changed(self, _index: int) -> None:
         self._draw_chronology()
 
+    def set_read_only(self, read_only: bool) -> None:
+        """Reading only (a database opened --read-only): nothing on the page offers to change it."""
+        self._read_only = read_only
+        for widget in (self.add_event_button, self.edit_details_button):
+            widget.setEnabled(not read_only)
+        for action in (self.edit_event_action, self.delete_event_action):
+            action.setEnabled(not read_only)
+        self.edit_hint.setVisible(not read_only)
+
     def _on_chronology_view_double_clicked(self, index: QModelIndex) -> None:
-        if index.isValid():
+        if index.isValid() and not self._read_only:
             self.edit_selected_event()
 
 

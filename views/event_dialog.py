@@ -408,12 +408,19 @@ class EventDialog(QDialog):
         child: ChildRecord,
         existing: EventRecord | None = None,
         event_type: str | None = None,
+        save: Callable[[EventRecord], bool] | None = None,
     ) -> EventRecord | None:
-        """Run the form modally; the valid event, or None when cancelled."""
+        """Run the form modally; the valid event, or None when cancelled.
+
+        With `save`, the form stays open until `save(event)` succeeds (returns True): a save that
+        fails (and says why) shows the form again as the person left it, so nothing typed is lost.
+        """
         dialog = cls(parent, child, existing, event_type)
         try:
-            if dialog.exec() == QDialog.DialogCode.Accepted:
-                return dialog.record()
+            while dialog.exec() == QDialog.DialogCode.Accepted:
+                record = dialog.record()
+                if record is not None and (save is None or save(record)):
+                    return record
             return None
         finally:
             dialog.deleteLater()

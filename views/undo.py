@@ -67,9 +67,11 @@ class _StoreCommand(QUndoCommand):
 
     def _run(self, step: Callable[[], None]) -> None:
         # Exceptions must not escape into Qt's C++ caller: keep the error and drop the command.
+        # Besides refusals (ValidationError, a vanished record), a write the disk refuses (a
+        # read-only file, a full disk) lands here too; `push` re-raises it to the caller.
         try:
             step()
-        except (ValidationError, KeyError) as exc:
+        except Exception as exc:
             log.warning("%s refused for %s: %s", self.text(), self.child_id, exc)
             self.error = exc
             self.setObsolete(True)

@@ -101,40 +101,18 @@ def drop_unapplied(stack: QUndoStack, command: QUndoCommand) -> None:
         stack.undo()
 
 
-class _WriteRefused(KeyError):
-    """Carries a refused write out of a command's redo: `views.undo` turns a KeyError raised there
-    into a refusal (the command is dropped, `push` raises it) instead of letting it escape into Qt,
-    which would report it as uncaught and leave the unapplied command on the stack."""
-
-    def __init__(self, cause: BaseException) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-
-
 def push_or_explain(parent: QWidget | None, stack: QUndoStack, command: StoreCommand) -> bool:
     """`views.undo.push`, except that a refused write is explained and leaves nothing on the stack.
 
     Returns True when the change was saved. `ValidationError` (a change the rules refuse) and any
     other error propagate as from `push`.
     """
-    apply = command.apply
-
-    def guarded_apply() -> None:
-        try:
-            apply()
-        except Exception as exc:
-            if write_failure_message(exc) is None:
-                raise
-            raise _WriteRefused(exc) from exc
-
-    command.apply = guarded_apply  # type: ignore[method-assign]
     try:
         push(stack, command)
-    except _WriteRefused as refused:
-        explain_write_failure(parent, refused.cause, form_kept=True)
-        return False
-    finally:
-        vars(command).pop("apply", None)
+    except Exception as exc:
+        if explain_write_failure(parent, exc, form_kept=True):
+            return False
+        raise
     return True
 
 

@@ -129,9 +129,9 @@ def test_read_only_refuses_an_import(
 ) -> None:
     db = str(tmp_path / "t.sqlite")
     run(capsys, "--db", db, "demo", "--children", "10")
-    with pytest.raises(Exception, match=r"readonly|read-only"):
-        run(capsys, "--db", db, "--read-only", "import", str(examples / "journey.json"))
-    code, out, _ = run(capsys, "--db", db, "--read-only", "drift")
+    code, _, err = run(capsys, "--db", db, "--read-only", "import", str(examples / "journey.json"))
+    assert code == 1 and "cannot be written: it is open read-only" in err
+    code, _, _ = run(capsys, "--db", db, "--read-only", "drift")
     assert code == 0
 
 
@@ -139,3 +139,27 @@ def test_unknown_arguments_to_a_command_are_refused(capsys: pytest.CaptureFixtur
     with pytest.raises(SystemExit):
         main(["drift", "--bogus"])
     assert "unrecognised arguments: --bogus" in capsys.readouterr().err
+
+
+def test_the_app_options_reach_the_desktop(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen: list[list[str]] = []
+
+    class FakeApp:
+        @staticmethod
+        def main(argv: list[str]) -> int:
+            seen.append(argv)
+            return 0
+
+    monkeypatch.setattr("importlib.import_module", lambda name: FakeApp)
+    args = ["--db", str(tmp_path / "t.sqlite"), "--as-of", "2025-03-03", "--read-only", "--verbose"]
+    assert main(args) == 0
+    assert seen == [args]
+
+
+def test_a_global_as_of_applies_to_drift(
+    tmp_path: Path, examples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "t.sqlite")
+    run(capsys, "--db", db, "import", str(examples / "journey.json"))
+    code, out, _ = run(capsys, "--db", db, "--as-of", "2025-03-03", "drift", "--json")
+    assert code == 0 and len(json.loads(out)) == 14

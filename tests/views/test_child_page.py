@@ -70,6 +70,7 @@ def driving_event_dialog(
         child: ChildRecord,
         existing: EventRecord | None = None,
         event_type: str | None = None,
+        save: Callable[[EventRecord], bool] | None = None,
     ) -> EventRecord | None:
         dialog = EventDialog(parent, child, existing, event_type)
         qtbot.addWidget(dialog)
@@ -77,7 +78,10 @@ def driving_event_dialog(
         fill(dialog)
         with qtbot.waitSignal(dialog.accepted):
             qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-        return dialog.record()
+        record = dialog.record()
+        if record is not None and save is not None and not save(record):
+            return None  # the real form would stay open; a test stops here
+        return record
 
     return ask
 
@@ -345,13 +349,20 @@ def test_refused_delete_is_explained(
 def test_edit_details_and_undo(
     qtbot: QtBot, page: ChildPage, stack: QUndoStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def ask(parent: QWidget | None, db: Database, existing: ChildRecord | None = None) -> ChildRecord | None:
+    def ask(
+        parent: QWidget | None,
+        db: Database,
+        existing: ChildRecord | None = None,
+        save: Callable[[ChildRecord], bool] | None = None,
+    ) -> ChildRecord | None:
         dialog = ChildDialog(parent, db, existing)
         qtbot.addWidget(dialog)
         combo = dialog.combos["social_worker"]
         combo.setEditText("A. New")
         assert dialog.ok_button.isEnabled()
-        return dialog.record()
+        record = dialog.record()
+        assert record is not None and save is not None
+        return record if save(record) else None
 
     monkeypatch.setattr(ChildDialog, "ask", ask)
     with qtbot.waitSignal(page.child_changed):
