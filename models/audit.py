@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -51,13 +51,19 @@ def entries(
     if user:
         query = query.where(t.c.user == user)
     if since:
-        query = query.where(t.c.at >= since.isoformat())
+        query = query.where(t.c.at >= _utc_start_of(since))
     if until:
-        query = query.where(t.c.at < (until + timedelta(days=1)).isoformat())
+        query = query.where(t.c.at < _utc_start_of(until + timedelta(days=1)))
     if limit:
         query = query.limit(limit)
     with db.engine.connect() as conn:
         return [AuditEntry(*row) for row in conn.execute(query)]
+
+
+def _utc_start_of(day: date) -> str:
+    """The moment a local day begins, as the UTC timestamp text the audit rows are stamped with."""
+    local = datetime.combine(day, time.min).astimezone()  # the machine's zone, summer time included
+    return local.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def users(db: Database) -> list[str]:

@@ -329,3 +329,18 @@ def test_second_connection_sees_committed_data_only(tmp_path: Path) -> None:
     seeded(path)
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM child").fetchone()[0] == 1
+
+
+def test_audit_dates_are_local_days(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        db = open_database(tmp_path / "t.sqlite")
+        save_child(db, ChildRecord("C-1"))
+        with db.engine.begin() as conn:  # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST)
+            conn.execute(text("UPDATE audit SET at = '2025-06-30T23:30:00+00:00'"))
+        assert [e.child_id for e in entries(db, since=date(2025, 7, 1), until=date(2025, 7, 1))] == ["C-1"]
+        assert entries(db, since=date(2025, 6, 30), until=date(2025, 6, 30)) == []
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
