@@ -2,8 +2,7 @@
 
 A factory sets text, shortcut, tip and enabled state; `create_actions` builds them all and
 connects each to its handler. Menus, toolbars and tests refer to actions by id, never by text.
-`PRINT` is registered for the reports feature, which wires its handler and shows it; until then it
-stays hidden, disabled and out of the menus.
+`PRINT` opens the reports: pick one, its period and reviewing officer, then preview, print or save.
 """
 
 from __future__ import annotations
@@ -94,10 +93,13 @@ def _find(parent: QObject) -> QAction:
 
 @_factory(ActionId.PRINT)
 def _print(parent: QObject) -> QAction:
-    action = _action(parent, ActionId.PRINT, "&Print…", "Print a report", QKeySequence("Ctrl+P"))
-    action.setEnabled(False)
-    action.setVisible(False)
-    return action
+    return _action(
+        parent,
+        ActionId.PRINT,
+        "&Reports and printing…",
+        "Preview, print or save a report: tracker sheets, DRP, court, PLO, permanence, a chronology",
+        QKeySequence(QKeySequence.StandardKey.Print),
+    )
 
 
 @_factory(ActionId.UNDO)
@@ -246,7 +248,7 @@ WRITES: Final = frozenset(
 )
 
 
-#: Menus, in order; None is a separator. PRINT joins the File menu with the reports feature.
+#: Menus, in order; None is a separator.
 MENUS: Final[dict[str, tuple[ActionId | None, ...]]] = {
     "&File": (
         ActionId.NEW_CHILD,
@@ -269,6 +271,7 @@ MENUS: Final[dict[str, tuple[ActionId | None, ...]]] = {
         ActionId.SETTINGS,
         ActionId.SECURITY,
     ),
+    "&Reports": (ActionId.PRINT,),
     "&View": (
         ActionId.SHOW_TODAY,
         ActionId.SHOW_REGISTER,
@@ -279,7 +282,13 @@ MENUS: Final[dict[str, tuple[ActionId | None, ...]]] = {
     ),
 }
 
-TOOLBAR: Final = (ActionId.NEW_CHILD, ActionId.ADD_EVENT, ActionId.IMPORT_JOURNEY, ActionId.FIND)
+TOOLBAR: Final = (
+    ActionId.NEW_CHILD,
+    ActionId.ADD_EVENT,
+    ActionId.IMPORT_JOURNEY,
+    ActionId.FIND,
+    ActionId.PRINT,
+)
 
 
 def create_actions(

@@ -64,6 +64,7 @@ from views.child_dialog import ChildDialog
 from views.child_page import ChildPage
 from views.labels import BANNER_STYLE, fmt_date
 from views.register_page import RegisterPage
+from views.report_dialog import open_reports
 from views.security_dialog import SecurityDialog
 from views.settings_dialog import SettingsDialog
 from views.today_page import TodayPage
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
                 ActionId.NEW_CHILD: self._on_new_child,
                 ActionId.ADD_EVENT: self._on_add_event,
                 ActionId.FIND: self.focus_search,
+                ActionId.PRINT: self.open_reports,
                 ActionId.UNDO: self.undo_stack.undo,
                 ActionId.REDO: self.undo_stack.redo,
                 ActionId.IMPORT_JOURNEY: self._on_import_journey,
@@ -435,6 +437,15 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(page)
 
     # --- action handlers ----------------------------------------------------------------------
+
+    def open_reports(self) -> None:
+        """The reports dialog, starting on the shown child's chronology when a child is open."""
+        child_id = (
+            self.child_page.current_child_id() if self.stack.currentWidget() is self.child_page else None
+        )
+        open_reports(
+            self, self.db, self._as_of, name="chronology" if child_id else "tracker", child_id=child_id
+        )
 
     def _on_new_child(self) -> None:
         dialog = ChildDialog(self, self.db, None)
