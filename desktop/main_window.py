@@ -54,7 +54,7 @@ from models.journey_io import (
     import_journey,
     issues_report,
 )
-from models.overview import ChildSummary, Overview, build_overview, count_children
+from models.overview import ChildSummary, Overview, build_overview, count_children, quick_overview
 from models.settings import load_settings
 from models.store import ValidationError, current_user
 from views import prompts
@@ -340,6 +340,10 @@ class MainWindow(QMainWindow):
         self._loading = True
         self._dirty.clear()
         self.busy_status.setText("Working out deadlines…")
+        if not self._overview.children or self._overview.as_of != as_of:
+            # The register is usable at once (listed, searchable, children open); the deadline
+            # columns and the Today lists fill in when the background work is done.
+            self._show_overview(quick_overview(db, as_of))
         run_in_background(
             lambda: build_overview(db, as_of),
             lambda overview: self._on_overview_built(generation, overview),
@@ -368,7 +372,7 @@ class MainWindow(QMainWindow):
     def _show_overview(self, overview: Overview) -> None:
         self._overview = overview
         self.register_page.set_rows(overview.children)
-        self.today_page.set_items(overview.attention, overview.as_of)
+        self.today_page.set_items(overview.attention, overview.as_of, complete=overview.complete)
         total = len(overview.children)
         self.count_status.setText(f"{total:,} {'child' if total == 1 else 'children'}")
         if overview.children and self.stack.currentWidget() is self.welcome_page:

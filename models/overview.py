@@ -62,6 +62,7 @@ class ChildSummary:
     overdue: int
     due_soon: int
     haystack: str
+    pending: bool = False  # deadlines not worked out yet (the quick first listing at start-up)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ class Overview:
     as_of: date
     children: tuple[ChildSummary, ...] = ()
     attention: tuple[AttentionItem, ...] = ()
+    complete: bool = True  # False for the quick listing: children only, deadlines still to come
 
     def merged(self, partial: Overview, child_ids: Iterable[str]) -> Overview:
         """This overview with `child_ids` replaced by their rows in `partial` (dropped if absent)."""
@@ -290,6 +292,39 @@ def read_overview(conn: Connection, as_of: date, child_ids: Sequence[str] | None
     ]
     attention.sort(key=_attention_key)
     return make_overview(as_of, children, attention)
+
+
+def quick_overview(db: Database, as_of: date) -> Overview:
+    """Every child's register row without deadlines, from one query: shown at start-up while the
+    full overview (every clock of every child) is worked out in the background."""
+    with db.engine.connect() as conn:
+        rows = sorted(conn.exec_driver_sql(_CHILD_SQL), key=lambda r: str(r[0]))
+    children = []
+    for child_id, given, family, birth, expected, team, worker, officer in rows:
+        name = " ".join(p for p in (given, family) if p) or str(child_id)
+        born = _as_date(birth)
+        unborn = (born is None and expected is not None) or (born is not None and born > as_of)
+        age = age_at(born, as_of) if born is not None and born <= as_of else None
+        children.append(
+            ChildSummary(
+                str(child_id),
+                name,
+                age,
+                unborn,
+                team or "",
+                worker or "",
+                officer or "",
+                (),
+                None,
+                None,
+                None,
+                0,
+                0,
+                f"{child_id} {name}".lower(),
+                True,
+            )
+        )
+    return Overview(as_of, tuple(children), (), complete=False)
 
 
 def build_overview(db: Database, as_of: date, child_ids: Sequence[str] | None = None) -> Overview:

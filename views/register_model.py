@@ -80,6 +80,8 @@ def _key(row: ChildSummary, column: int) -> tuple[Any, str] | None:
 
 def rag_text(row: ChildSummary) -> str:
     """'Red – 2 overdue', 'Amber – 1 due soon', 'Green', or a dash when nothing is open."""
+    if row.pending:
+        return "Working out…"
     if row.worst_rag is None:
         return "—"
     parts = []

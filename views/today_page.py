@@ -104,8 +104,11 @@ class TodayPage(QWidget):
         self.tree.activated.connect(self._on_tree_activated)
         self.set_items((), date.today())
 
-    def set_items(self, items: Sequence[AttentionItem], as_of: date) -> None:
-        """Show the open overdue and due-soon deadlines at `as_of` (ordered as the overview orders them)."""
+    def set_items(self, items: Sequence[AttentionItem], as_of: date, *, complete: bool = True) -> None:
+        """Show the open overdue and due-soon deadlines at `as_of` (ordered as the overview orders them).
+
+        With `complete` False the deadlines are still being worked out: say so, not "0 overdue".
+        """
         self.model.set_items(items)
         for row in range(self.model.group_count()):
             self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
@@ -114,6 +117,12 @@ class TodayPage(QWidget):
         overdue = sum(n for (_, status), n in counts.items() if status is Status.OVERDUE)
         due_soon = sum(n for (_, status), n in counts.items() if status is Status.DUE_SOON)
         self.title.setText(f"<h2>Overdue and due soon at {fmt_long_date(as_of)}</h2>")
+        if not complete:
+            self.overdue_label.setText("Working out deadlines…")
+            self.due_soon_label.setText("")
+            for label in self.stage_labels.values():
+                label.setText("…")
+            return
         self.overdue_label.setText(f"<b>{overdue:,}</b> overdue")
         self.due_soon_label.setText(f"<b>{due_soon:,}</b> due soon")
         for stage, label in self.stage_labels.items():

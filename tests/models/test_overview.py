@@ -91,3 +91,18 @@ def test_merged_replaces_and_drops_children(example_db: Database) -> None:
     without = full.merged(build_overview(example_db, SEPTEMBER, ["EX-404"]), ["EX-001"])
     assert [c.id for c in without.children] == ["EX-002", "EX-003"]
     assert all(a.child_id != "EX-001" for a in without.attention)
+
+
+def test_the_quick_listing_has_every_child_and_no_deadlines_yet(example_db: Database) -> None:
+    from models.overview import quick_overview
+    from views.register_model import rag_text
+
+    quick = quick_overview(example_db, date(2025, 9, 1))
+    full = build_overview(example_db, date(2025, 9, 1))
+    assert not quick.complete and full.complete
+    assert [(c.id, c.name, c.age, c.team) for c in quick.children] == [
+        (c.id, c.name, c.age, c.team) for c in full.children
+    ]
+    assert all(c.pending and c.worst_rag is None and not c.stages for c in quick.children)
+    assert quick.attention == ()
+    assert rag_text(quick.children[0]) == "Working out…"
