@@ -2,10 +2,10 @@
 
     .venv/bin/python benchmarks/bench_desktop.py [--children 50000] [--db PATH]
 
-Measures: launch to a usable register (s: start-up, the background overview, pages filled), one
-search keystroke filtering the register (ms, the slowest of typing "smith"), a change of as-of
-date (s, until every page shows the new position), and opening a child on the child page (ms;
-null when the child page cannot be imported). The demonstration database is made once and kept
+Measures: launch to a usable register (s: every child listed, searchable and openable) and to
+the deadlines shown (s: the background overview done, RAG and Today filled), one search
+keystroke filtering the register (ms, the slowest of typing "smith"), a change of as-of date (s,
+until every page shows the new position), and opening a child on the child page (ms). The demonstration database is made once and kept
 in benchmarks/out/ (git-ignored).
 """
 
@@ -14,44 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
-import types
 from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TODAY = date(2025, 9, 1)
-
-
-def _ensure_child_page() -> bool:
-    """True when the real ChildPage imports; otherwise a stand-in so the rest can be measured."""
-    try:
-        import views.child_page  # noqa: F401
-    except Exception:
-        from PySide6.QtCore import Signal
-        from PySide6.QtWidgets import QWidget
-
-        class ChildPage(QWidget):  # a stand-in with the page's contract
-            child_changed = Signal(str)
-            open_child_requested = Signal(str)
-
-            def __init__(self, db: object, undo_stack: object, parent: QWidget | None = None) -> None:
-                super().__init__(parent)
-
-            def show_child(self, child_id: str, as_of: date) -> None: ...
-
-            def set_as_of(self, as_of: date) -> None: ...
-
-            def add_event(self) -> None: ...
-
-        module = types.ModuleType("views.child_page")
-        module.ChildPage = ChildPage  # type: ignore[attr-defined]
-        sys.modules["views.child_page"] = module
-        return False
-    return True
 
 
 def _demo_database(path: Path, children: int) -> None:
@@ -74,7 +44,6 @@ def main() -> None:
     args = parser.parse_args()
     db_path = args.db or Path(__file__).parent / "out" / f"desktop-{args.children}.sqlite"
     _demo_database(db_path, args.children)
-    has_child_page = _ensure_child_page()
 
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -97,7 +66,10 @@ def main() -> None:
         app, window = run(
             ["--db", str(db_path), "--data-dir", data, "--as-of", TODAY.isoformat()], exec=False
         )
-        launch = wait_for(window, start)
+        app.processEvents()
+        listed = time.perf_counter() - start  # every child listed, searchable and openable
+        listed_rows = window.register_page.model.total_count()
+        launch = wait_for(window, start)  # deadlines, RAG and Today filled in
         window.focus_search()
         app.processEvents()
         search = window.register_page.search
@@ -115,13 +87,11 @@ def main() -> None:
         window.set_as_of(date(2025, 6, 2))
         as_of_change = wait_for(window, start)
 
-        open_child_ms = None
-        if has_child_page:
-            child_id = window.register_page.model.row_at(0).id
-            t = time.perf_counter()
-            window.open_child(child_id)
-            app.processEvents()
-            open_child_ms = round((time.perf_counter() - t) * 1000, 1)
+        child_id = window.register_page.model.row_at(0).id
+        t = time.perf_counter()
+        window.open_child(child_id)
+        app.processEvents()
+        open_child_ms = round((time.perf_counter() - t) * 1000, 1)
 
         window.register_page.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         t = time.perf_counter()
@@ -131,7 +101,9 @@ def main() -> None:
         result = {
             "benchmark": "desktop",
             "children": window.register_page.model.total_count(),
-            "launch_to_usable_register_s": round(launch, 2),
+            "launch_to_listed_register_s": round(listed, 2),
+            "listed_rows": listed_rows,
+            "launch_to_deadlines_shown_s": round(launch, 2),
             "search_keystroke_ms_max": round(max(keystrokes), 1),
             "search_keystroke_ms": [round(k, 1) for k in keystrokes],
             "search_shown": shown,
