@@ -36,6 +36,9 @@ class ActionId(StrEnum):
     LOCK = "lock"
     SHOW_BACKUPS = "show_backups"
     SHOW_AUDIT = "show_audit"
+    # Court and escalations (issue 5).
+    SHOW_COURT = "show_court"
+    SHOW_ESCALATIONS = "show_escalations"
 
 
 Factory = Callable[[QObject], QAction]
@@ -230,6 +233,28 @@ def _show_audit(parent: QObject) -> QAction:
     )
 
 
+@_factory(ActionId.SHOW_COURT)
+def _show_court(parent: QObject) -> QAction:
+    return _action(
+        parent,
+        ActionId.SHOW_COURT,
+        "C&ourt",
+        "Every child in care proceedings against the 26 weeks",
+        QKeySequence("Ctrl+3"),
+    )
+
+
+@_factory(ActionId.SHOW_ESCALATIONS)
+def _show_escalations(parent: QObject) -> QAction:
+    return _action(
+        parent,
+        ActionId.SHOW_ESCALATIONS,
+        "&Escalations (DRP)",
+        "The register of IRO and CP chair escalations, with their clocks",
+        QKeySequence("Ctrl+4"),
+    )
+
+
 #: Actions that write to the database — exports and prints too, as they are audited. They are all
 #: disabled while the database is open read-only.
 WRITES: Final = frozenset(
@@ -275,6 +300,8 @@ MENUS: Final[dict[str, tuple[ActionId | None, ...]]] = {
     "&View": (
         ActionId.SHOW_TODAY,
         ActionId.SHOW_REGISTER,
+        ActionId.SHOW_COURT,
+        ActionId.SHOW_ESCALATIONS,
         ActionId.SHOW_BACKUPS,
         ActionId.SHOW_AUDIT,
         None,

@@ -62,6 +62,8 @@ from views.audit_page import AuditPage
 from views.backups_page import BackupsPage
 from views.child_dialog import ChildDialog
 from views.child_page import ChildPage
+from views.court_page import CourtPage
+from views.escalations_page import EscalationsPage
 from views.labels import BANNER_STYLE, fmt_date
 from views.register_page import RegisterPage
 from views.report_dialog import open_reports
@@ -78,6 +80,7 @@ UI_SETTINGS_FILE = "ui.ini"
 
 NAV_TODAY, NAV_REGISTER, NAV_CHILD = range(3)
 NAV_BACKUPS, NAV_AUDIT = range(3, 5)
+NAV_COURT, NAV_ESCALATIONS = range(5, 7)
 
 
 class MainWindow(QMainWindow):
@@ -141,6 +144,8 @@ class MainWindow(QMainWindow):
                 ActionId.LOCK: self.lock_now,
                 ActionId.SHOW_BACKUPS: self.show_backups,
                 ActionId.SHOW_AUDIT: self.show_audit,
+                ActionId.SHOW_COURT: self.show_court,
+                ActionId.SHOW_ESCALATIONS: self.show_escalations,
             },
         )
         for action in self._actions.values():
@@ -157,12 +162,17 @@ class MainWindow(QMainWindow):
         self.child_page = ChildPage(db, self.undo_stack, self)
         self.backups_page = BackupsPage(db, self)
         self.audit_page = AuditPage(db, self)
+        # Built in the background, and only while shown (fifty thousand children take seconds).
+        self.court_page = CourtPage(db, self.undo_stack, self._as_of, self, run=run_in_background)
+        self.escalations_page = EscalationsPage(db, self.undo_stack, self._as_of, self, run=run_in_background)
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         for text in ("Today", "Children", "Child record"):
             QListWidgetItem(text, self.nav)
         for text in ("Backups", "Audit log"):
+            QListWidgetItem(text, self.nav)
+        for text in ("Court", "Escalations (DRP)"):
             QListWidgetItem(text, self.nav)
         self.nav.setFixedWidth(190)
         self.nav.setWordWrap(True)
@@ -176,6 +186,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         self.stack.addWidget(self.backups_page)
         self.stack.addWidget(self.audit_page)
+        self.stack.addWidget(self.court_page)
+        self.stack.addWidget(self.escalations_page)
 
         self._build_toolbar()
         self._build_banner()
@@ -198,6 +210,10 @@ class MainWindow(QMainWindow):
         self.today_page.open_child_requested.connect(self.open_child)
         self.register_page.open_child_requested.connect(self.open_child)
         self.child_page.open_child_requested.connect(self.open_child)
+        for clocks_page in (self.court_page, self.escalations_page):
+            clocks_page.open_child_requested.connect(self.open_child)
+            clocks_page.child_changed.connect(self._on_child_changed)
+        self.overview_ready.connect(self._on_overview_ready)
         self.child_page.child_changed.connect(self._on_child_changed)
         self.welcome_page.demo_requested.connect(self._on_load_demo)
         self.welcome_page.import_requested.connect(self._on_import_journey)
@@ -402,6 +418,8 @@ class MainWindow(QMainWindow):
             ActionId.EXPORT_JOURNEY,
             ActionId.SHOW_TODAY,
             ActionId.SHOW_REGISTER,
+            ActionId.SHOW_COURT,
+            ActionId.SHOW_ESCALATIONS,
         ):
             self._actions[action_id].setEnabled(not welcome)
 
@@ -435,6 +453,8 @@ class MainWindow(QMainWindow):
             NAV_CHILD: self.child_page,
             NAV_BACKUPS: self.backups_page,
             NAV_AUDIT: self.audit_page,
+            NAV_COURT: self.court_page,
+            NAV_ESCALATIONS: self.escalations_page,
         }
         page = pages.get(row)
         if page is not None:
@@ -606,6 +626,8 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.backups_page.set_database(db)
         self.audit_page.set_database(db)
+        self.court_page.set_database(db)
+        self.escalations_page.set_database(db)
         self._apply_database_state()
         if old is not db:
             old.dispose()
@@ -713,6 +735,18 @@ class MainWindow(QMainWindow):
     def show_audit(self) -> None:
         self.nav.setVisible(True)
         self.nav.setCurrentRow(NAV_AUDIT)
+
+    def show_court(self) -> None:
+        self.nav.setCurrentRow(NAV_COURT)
+
+    def show_escalations(self) -> None:
+        self.nav.setCurrentRow(NAV_ESCALATIONS)
+
+    def _on_overview_ready(self) -> None:
+        # A new position (as-of date, import, settings): the court and escalation pages follow,
+        # rebuilt now if shown, else when next shown.
+        for page in (self.court_page, self.escalations_page):
+            page.set_as_of(self._as_of)
 
     def _on_export_register(self) -> None:
         """Write the register's visible rows, as shown, to a CSV file (neutralised and audited)."""

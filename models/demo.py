@@ -718,6 +718,17 @@ class _Generator:
                 },
             )
         ]
+        if category == "good_practice":
+            # A positive alert is not a dispute: it is acknowledged, never answered or escalated.
+            if self.rnd() < 0.8:
+                out.append(
+                    (
+                        self.wd(raised, self.ri(1, 5)),
+                        "drp_resolved",
+                        {"ref": ref, "outcome": "Acknowledged by the manager"},
+                    )
+                )
+            return [e for e in out if e[0] <= self.today]
         at = raised
         while True:
             r = self.rnd()

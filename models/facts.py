@@ -13,7 +13,7 @@ input of every report and of the measures, built by `load_caseload` or, in tests
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -35,7 +35,7 @@ from models.engine import (
 from models.journey import DRP_TYPES, Event
 from models.records import ChildRecord, EventRecord
 from models.settings import Settings, read_settings
-from models.store import CHILD_T, calendar_of, iter_children
+from models.store import CHILD_T, EVENT_T, calendar_of, child_from_row, event_from_row, iter_children
 
 # --- Episodes ---------------------------------------------------------------------------------
 
@@ -517,6 +517,33 @@ def load_caseload(db: Database, as_of: date, child_ids: Sequence[str] | None = N
     with db.engine.connect() as conn:
         settings = read_settings(conn)
         children = list(iter_children(conn, child_ids))
+    return Caseload.build(children, as_of, settings)
+
+
+def load_caseload_with(
+    db: Database, as_of: date, event_types: Collection[str], child_ids: Sequence[str] | None = None
+) -> Caseload:
+    """Only the children with an event of one of `event_types` (with all their events), and their
+    deadlines at `as_of`: the court and escalation pages read a few thousand children this way
+    instead of every child. Two queries, filtered in SQL, whatever the number of children.
+    """
+    having = select(EVENT_T.c.child_id).where(EVENT_T.c.type.in_(sorted(event_types)))
+    if child_ids is not None:
+        having = having.where(EVENT_T.c.child_id.in_(list(child_ids)))
+    child_q = select(CHILD_T).where(CHILD_T.c.id.in_(having)).order_by(CHILD_T.c.id)
+    event_q = (
+        select(EVENT_T)
+        .where(EVENT_T.c.child_id.in_(having))
+        .order_by(EVENT_T.c.child_id, EVENT_T.c.date, EVENT_T.c.pk)
+    )
+    with db.engine.connect() as conn:
+        settings = read_settings(conn)
+        by_child: dict[str, list[EventRecord]] = {}
+        for row in conn.execute(event_q).mappings():
+            by_child.setdefault(row["child_id"], []).append(event_from_row(row))
+        children = [
+            child_from_row(row, by_child.get(row["id"], ())) for row in conn.execute(child_q).mappings()
+        ]
     return Caseload.build(children, as_of, settings)
 
 

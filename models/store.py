@@ -343,6 +343,7 @@ def save_settings(db: Database, settings: Settings, user: str | None = None) -> 
             "standards": json.dumps(settings.standards.to_json(), sort_keys=True),
             "authority_name": json.dumps(settings.authority_name),
             "protective_marking": json.dumps(settings.protective_marking),
+            "drp_categories": json.dumps(list(settings.drp_categories)),
         }
         for key, value in values.items():
             conn.execute(delete(SETTING_T).where(SETTING_T.c.key == key))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -63,6 +64,7 @@ from views.child_models import (
     ChronologyModel,
     DeadlineModel,
 )
+from views.drp_dialogs import DrpActions
 from views.event_dialog import EventDialog
 from views.labels import STAGE_TITLES, fmt_date
 from views.undo import DeleteEventCommand, SaveChildCommand, SaveEventCommand
@@ -173,6 +175,10 @@ class ChildPage(QWidget):
         self._as_of = date.today()
         self._siblings: list[Sibling] = []
         self._deadlines: list[Deadline] = []
+        #: Raise, escalate, answer and resolve the child's escalations (issue 5).
+        self.drp = DrpActions(
+            self, lambda: self.db, undo_stack, lambda: self._as_of, _while_alive(self._on_command_applied)
+        )
 
         self.placeholder = QLabel("Open a child from the register to see their journey.", self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -231,9 +237,17 @@ class ChildPage(QWidget):
         self.edit_details_button = QPushButton("Edit details…", header)
         self.add_event_button.clicked.connect(self.add_event)
         self.edit_details_button.clicked.connect(self.edit_details)
+        self.drp_button = QPushButton("Escalation (DRP)", header)
+        self.drp_button.setToolTip(
+            "Raise an escalation or a good practice alert; escalate, answer or resolve one"
+        )
+        self.drp_menu = QMenu(self.drp_button)
+        self.drp_button.setMenu(self.drp_menu)
+        self.drp_menu.aboutToShow.connect(self._on_drp_menu_about_to_show)
         buttons = QVBoxLayout()
         buttons.addWidget(self.add_event_button)
         buttons.addWidget(self.edit_details_button)
+        buttons.addWidget(self.drp_button)
         buttons.addStretch(1)
 
         grid.addWidget(self.name_label, 0, 0)
@@ -551,6 +565,10 @@ class ChildPage(QWidget):
             self._load(self._shown_id)
 
     # --- handlers -------------------------------------------------------------------------------------------
+
+    def _on_drp_menu_about_to_show(self) -> None:
+        if self._child is not None:
+            self.drp.fill_menu(self.drp_menu, self._child)
 
     def _on_siblings_label_link_activated(self, link: str) -> None:
         self.open_child_requested.emit(unquote(link))

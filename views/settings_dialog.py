@@ -1,4 +1,5 @@
-"""The settings dialog: local standards, amber windows, closure days, authority name and marking.
+"""The settings dialog: local standards, amber windows, closure days, authority name and marking,
+and the categories an escalation (DRP) may be raised under.
 
 Every value shows the catalogue's default beside it; "Reset standards to the catalogue defaults"
 puts them back. Saving goes through `models.store.save_settings` (validated and audited); what is
@@ -31,8 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from models.db import Database
+from models.drp_view import category_code, category_label
 from models.rules import RULES, Standards, Unit
-from models.settings import Settings, load_settings
+from models.settings import DEFAULT_DRP_CATEGORIES, GOOD_PRACTICE, Settings, load_settings
 from models.store import ValidationError, save_settings
 from views.date_edit import DateEdit
 from views.field_widgets import ERROR_STYLE
@@ -81,6 +83,7 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._amber_tab(), "Amber windows")
         tabs.addTab(self._closure_tab(), "Closure days")
         tabs.addTab(self._authority_tab(), "Authority")
+        tabs.addTab(self._categories_tab(), "Escalation categories")
         self.tabs = tabs
 
         self.message = QLabel(self)
@@ -207,6 +210,52 @@ class SettingsDialog(QDialog):
         form.addRow(note)
         return page
 
+    def _categories_tab(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        intro = QLabel(
+            "The categories an IRO or CP chair chooses from when raising an escalation. Escalations "
+            "already recorded keep their category if it is removed here. Good practice alerts are a kind "
+            "of their own, not a category.",
+            page,
+        )
+        intro.setWordWrap(True)
+        self.category_list = QListWidget(page)
+        self.category_list.setObjectName("categoryList")
+        self.category_edit = QLineEdit(page)
+        self.category_edit.setObjectName("newCategory")
+        self.category_edit.setPlaceholderText("A new category, e.g. Sibling contact")
+        self.add_category_button = QPushButton("Add", page)
+        self.remove_category_button = QPushButton("Remove selected", page)
+        self.category_up_button = QPushButton("Move up", page)
+        self.category_down_button = QPushButton("Move down", page)
+        self.restore_categories_button = QPushButton("Restore the starting list", page)
+        row = QHBoxLayout()
+        row.addWidget(self.category_edit, 1)
+        row.addWidget(self.add_category_button)
+        side = QVBoxLayout()
+        for button in (
+            self.remove_category_button,
+            self.category_up_button,
+            self.category_down_button,
+            self.restore_categories_button,
+        ):
+            side.addWidget(button)
+        side.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.category_list, 1)
+        body.addLayout(side)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addLayout(body, 1)
+        self.add_category_button.clicked.connect(self._on_add_category_button_clicked)
+        self.category_edit.returnPressed.connect(self._on_add_category_button_clicked)
+        self.remove_category_button.clicked.connect(self._on_remove_category_button_clicked)
+        self.category_up_button.clicked.connect(lambda: self._move_category(-1))
+        self.category_down_button.clicked.connect(lambda: self._move_category(1))
+        self.restore_categories_button.clicked.connect(lambda: self._set_categories(DEFAULT_DRP_CATEGORIES))
+        return page
+
     @staticmethod
     def _default_label(value: int, parent: QWidget) -> QLabel:
         label = QLabel(f"default {value}", parent)
@@ -219,7 +268,20 @@ class SettingsDialog(QDialog):
         self._set_standards(settings.standards)
         self.authority_name.setText(settings.authority_name)
         self.protective_marking.setText(settings.protective_marking)
+        self._set_categories(settings.drp_categories)
         self.message.setVisible(False)
+
+    def _set_categories(self, categories: tuple[str, ...]) -> None:
+        self.category_list.clear()
+        for code in categories:
+            item = QListWidgetItem(category_label(code))
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            self.category_list.addItem(item)
+
+    def drp_categories(self) -> tuple[str, ...]:
+        """The escalation categories as listed (codes, in order)."""
+        items = (self.category_list.item(i) for i in range(self.category_list.count()))
+        return tuple(str(item.data(Qt.ItemDataRole.UserRole)) for item in items if item is not None)
 
     def _set_standards(self, standards: Standards) -> None:
         for name, spin in self.standard_spins.items():
@@ -238,7 +300,12 @@ class SettingsDialog(QDialog):
             amber={rule_id: spin.value() for rule_id, spin in self.amber_spins.items()},
             closure_days=tuple(self._closure_days),
         )
-        return Settings(standards, self.authority_name.text().strip(), self.protective_marking.text().strip())
+        return Settings(
+            standards,
+            self.authority_name.text().strip(),
+            self.protective_marking.text().strip(),
+            self.drp_categories(),
+        )
 
     def closure_days(self) -> list[date]:
         return list(self._closure_days)
@@ -255,6 +322,35 @@ class SettingsDialog(QDialog):
         self.message.setVisible(bool(problems))
 
     # --- handlers -----------------------------------------------------------------------------
+
+    def _on_add_category_button_clicked(self) -> None:
+        code = category_code(self.category_edit.text())
+        if not code:
+            return
+        if code == GOOD_PRACTICE:
+            self._show_problems(["Good practice is an alert of its own, not an escalation category."])
+            return
+        if code in self.drp_categories():
+            self._show_problems([f"{category_label(code)} is already in the list."])
+            return
+        self._set_categories((*self.drp_categories(), code))
+        self.category_list.setCurrentRow(self.category_list.count() - 1)
+        self.category_edit.clear()
+        self.message.setVisible(False)
+
+    def _on_remove_category_button_clicked(self) -> None:
+        row = self.category_list.currentRow()
+        if row >= 0:
+            self.category_list.takeItem(row)
+
+    def _move_category(self, step: int) -> None:
+        row = self.category_list.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.category_list.count():
+            return
+        item = self.category_list.takeItem(row)
+        self.category_list.insertItem(target, item)
+        self.category_list.setCurrentRow(target)
 
     def _on_reset_button_clicked(self) -> None:
         self._set_standards(Standards())
