@@ -64,7 +64,7 @@ from views.child_dialog import ChildDialog
 from views.child_page import ChildPage
 from views.court_page import CourtPage
 from views.escalations_page import EscalationsPage
-from views.labels import BANNER_STYLE, fmt_date
+from views.labels import BANNER_STYLE, fmt_date, qdate
 from views.register_page import RegisterPage
 from views.report_dialog import open_reports
 from views.security_dialog import SecurityDialog
@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
         self.as_of_edit.setKeyboardTracking(False)
         self.as_of_edit.setDateRange(QDate(2000, 1, 1), QDate(2099, 12, 31))
         self.as_of_edit.calendarWidget().setFirstDayOfWeek(Qt.DayOfWeek.Monday)
-        self.as_of_edit.setDate(QDate(self._as_of))
+        self.as_of_edit.setDate(qdate(self._as_of))
         self.as_of_edit.setToolTip(
             "The date the deadlines are worked out at: today, or a past day to re-run its position"
         )
@@ -327,7 +327,7 @@ class MainWindow(QMainWindow):
         self._as_of = day
         if _to_date(self.as_of_edit.date()) != day:
             self.as_of_edit.blockSignals(True)
-            self.as_of_edit.setDate(QDate(day))
+            self.as_of_edit.setDate(qdate(day))
             self.as_of_edit.blockSignals(False)
         self._update_banner()
         if self._open_child is not None:

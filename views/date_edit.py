@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from models.child_view import EARLIEST_DATE, LATEST_DATE
 from views.field_widgets import ERROR_STYLE
-from views.labels import fmt_date
+from views.labels import fmt_date, qdate
 
 _DAY_FIRST: Final = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
 _ISO: Final = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -179,8 +179,8 @@ class DateEdit(QWidget):
             calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
             calendar.setGridVisible(True)
             calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
-            calendar.setMinimumDate(QDate(self._minimum))
-            calendar.setMaximumDate(QDate(self._maximum))
+            calendar.setMinimumDate(qdate(self._minimum))
+            calendar.setMaximumDate(qdate(self._maximum))
             calendar.clicked.connect(self._on_calendar_clicked)
             calendar.activated.connect(self._on_calendar_clicked)
             self._calendar = calendar
@@ -191,7 +191,7 @@ class DateEdit(QWidget):
             return
         calendar = self.calendar()
         current = self._value or date.today()
-        calendar.setSelectedDate(QDate(current))
+        calendar.setSelectedDate(qdate(current))
         calendar.adjustSize()
         calendar.move(self.line_edit.mapToGlobal(QPoint(0, self.line_edit.height())))
         calendar.show()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Final
 
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
 
 from models.journey import Stage
@@ -45,6 +46,11 @@ BANNER_STYLE: Final = (
     "QFrame#asOfBanner { background: #ffe69c; border: 1px solid #cc9a06; border-radius: 4px; }"
     " QFrame#asOfBanner QLabel { color: #3d2e02; font-weight: bold; }"
 )
+
+
+def qdate(day: date) -> QDate:
+    """A Python date as a QDate (spelled out: not every PySide6 release converts it itself)."""
+    return QDate(day.year, day.month, day.day)
 
 
 def fmt_date(day: date | None) -> str:
