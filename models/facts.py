@@ -34,7 +34,7 @@ from models.engine import (
 )
 from models.journey import DRP_TYPES, Event
 from models.records import ChildRecord, EventRecord
-from models.settings import Settings, read_settings
+from models.settings import GOOD_PRACTICE, Settings, read_settings
 from models.store import CHILD_T, EVENT_T, calendar_of, child_from_row, event_from_row, iter_children
 
 # --- Episodes ---------------------------------------------------------------------------------
@@ -227,6 +227,11 @@ class Escalation:
     def formal(self) -> bool:
         """Formal once it reached stage 1 or above (stage 0 is informal)."""
         return self.highest_stage >= 1
+
+    @property
+    def good_practice(self) -> bool:
+        """A positive alert (category `good_practice`): counted apart, never as a challenge."""
+        return self.category == GOOD_PRACTICE
 
     @property
     def is_open(self) -> bool:

@@ -200,14 +200,36 @@ def cp_review_cohort(caseload: Caseload, period: Period) -> list[Deadline]:
 
 
 def escalations_raised(caseload: Caseload, period: Period) -> list[Escalation]:
-    """Escalations raised in the period (informal ones too), in the order raised."""
-    out = [e for facts in caseload.all_facts() for e in facts.escalations if period.contains(e.raised)]
+    """Escalations raised in the period (informal ones too, good-practice alerts not), in order."""
+    out = [
+        e
+        for facts in caseload.all_facts()
+        for e in facts.escalations
+        if period.contains(e.raised) and not e.good_practice
+    ]
+    out.sort(key=lambda e: (e.raised, e.ref))
+    return out
+
+
+def good_practice_raised(caseload: Caseload, period: Period) -> list[Escalation]:
+    """Good-practice alerts raised in the period: a kind of their own, counted separately."""
+    out = [
+        e
+        for facts in caseload.all_facts()
+        for e in facts.escalations
+        if period.contains(e.raised) and e.good_practice
+    ]
     out.sort(key=lambda e: (e.raised, e.ref))
     return out
 
 
 def escalations_resolved(caseload: Caseload, period: Period) -> list[Escalation]:
-    out = [e for facts in caseload.all_facts() for e in facts.escalations if period.contains(e.resolved)]
+    out = [
+        e
+        for facts in caseload.all_facts()
+        for e in facts.escalations
+        if period.contains(e.resolved) and not e.good_practice
+    ]
     out.sort(key=lambda e: (e.resolved or date.min, e.ref))
     return out
 
@@ -235,7 +257,8 @@ class Measures:
         m5: ICPCs held in the period within 15 working days.
         m6: review conferences in timescale (held or due in the period).
         m7_formal / m7_informal: escalations raised in the period (stage 1+ / informal only);
-            m7_previous: formal escalations raised in the month before (a rise is good).
+            m7_previous: formal escalations raised in the month before (a rise is good);
+            m7_good_practice: good-practice alerts raised in the period, counted apart.
         m8_*: escalations raised in the period by highest stage, category and raiser's role.
         m9_*: escalations resolved in the period: working days from raising to resolution.
         drp_responses: stage responses due in the period answered on time.
@@ -256,6 +279,7 @@ class Measures:
     m7_formal: int
     m7_informal: int
     m7_previous: int
+    m7_good_practice: int
     m8_by_stage: dict[int, int]
     m8_by_category: dict[str, int]
     m8_by_role: dict[str, int]
@@ -314,6 +338,7 @@ def compute_measures(caseload: Caseload, period: Period) -> Measures:
         m7_formal=sum(1 for e in raised if e.formal),
         m7_informal=sum(1 for e in raised if not e.formal),
         m7_previous=sum(1 for e in previous if e.formal),
+        m7_good_practice=len(good_practice_raised(caseload, period)),
         m8_by_stage=dict(sorted(Counter(e.highest_stage for e in raised).items())),
         m8_by_category=dict(sorted(Counter(e.category or "not recorded" for e in raised).items())),
         m8_by_role=dict(sorted(Counter(e.role or "not recorded" for e in raised).items())),
@@ -376,7 +401,8 @@ def measure_lines(m: Measures) -> list[MeasureLine]:
             "M7",
             "Escalations raised (a rise is good: IROs are challenging)",
             f"{m.m7_formal} formal",
-            f"{m.m7_informal} informal; {m.m7_previous} formal the month before ({m.m7_direction})",
+            f"{m.m7_informal} informal; {m.m7_previous} formal the month before ({m.m7_direction}); "
+            f"{m.m7_good_practice} good-practice alert{'s' if m.m7_good_practice != 1 else ''} apart",
             None,
             m.m7_rag,
         ),

@@ -98,7 +98,7 @@ def gather(caseload: Caseload, period: Period) -> DrpData:
     open_rows = []
     for facts in caseload.all_facts():
         for e in facts.escalations:
-            if not e.is_open:
+            if not e.is_open or e.good_practice:
                 continue
             clocks = [
                 d for d in caseload.deadlines_of(e.child_id) if d.ref == e.ref and d.trigger >= e.raised
@@ -212,7 +212,8 @@ def story(data: DrpData) -> list[Flowable]:
         title(TITLE),
         para(
             f"Escalations raised in {data.period.label}: {m.m7_formal} formal (stage 1 or above) and "
-            f"{m.m7_informal} informal, against {m.m7_previous} formal the month before. More escalations are "
+            f"{m.m7_informal} informal, against {m.m7_previous} formal the month before; "
+            f"{m.m7_good_practice} good-practice alert(s), counted apart. More escalations are "
             "read as IROs and CP chairs challenging, which is good. "
             f"Open at {fmt(data.as_of)}: {plural(len(data.open), 'escalation')}."
         ),

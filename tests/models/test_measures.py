@@ -208,3 +208,27 @@ def test_period() -> None:
     for bad in ("2025-13", "2025-9-1", "Sept", ""):
         with pytest.raises(ValueError, match="is not a month"):
             Period.parse(bad)
+
+
+def test_good_practice_alerts_are_counted_apart() -> None:
+    from models.facts import Caseload
+    from models.measures import compute_measures
+    from models.period import Period
+    from models.records import ChildRecord, EventRecord
+    from models.settings import Settings
+
+    def raised(ref: str, day: date, category: str, stage: int) -> EventRecord:
+        fields = {"ref": ref, "stage": stage, "category": category, "role": "iro"}
+        return EventRecord(ref, "drp_raised", day, fields)
+
+    child = ChildRecord("G-1").with_events(
+        [
+            raised("D-1", date(2025, 7, 2), "drift_and_delay", 1),
+            raised("D-2", date(2025, 7, 3), "good_practice", 0),
+            raised("D-3", date(2025, 7, 4), "good_practice", 0),
+        ]
+    )
+    caseload = Caseload.build([child], date(2025, 8, 1), Settings())
+    m = compute_measures(caseload, Period(2025, 7))
+    assert (m.m7_formal, m.m7_informal, m.m7_good_practice) == (1, 0, 2)
+    assert "good_practice" not in m.m8_by_category
