@@ -12,8 +12,9 @@
 7. Open and migrate the database: an encrypted one asks for its passphrase (three tries); a damaged
    one offers to restore the newest good backup (the damaged file is moved aside, never deleted);
    any other `DatabaseError` is shown as a clear message and start-up stops with exit status 1.
-8. Today's automatic backup (not when read-only), thinned to the keeping policy.
-9. The main window, holding the lock until it closes.
+8. The main window, holding the lock until it closes.
+9. Today's automatic backup (not when read-only), thinned to the keeping policy, made in the
+   background once the window is up.
 10. The event loop — skipped by `run(exec=False)`, which tests use to get the app and window.
 """
 
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import QApplication
 from desktop import instance_lock, paths
 from desktop.logs import install_excepthook, install_qt_message_handler, setup_logging
 from desktop.main_window import MainWindow
+from desktop.work import run_in_background
 from models.backup import ensure_daily_backup, newest_good_backup, restore_backup
 from models.db import (
     Database,
@@ -114,16 +116,14 @@ def run(argv: Sequence[str] | None = None, exec: bool = True) -> tuple[QApplicat
     lock = _lock(folders.database, read_only=args.read_only)
     try:
         db = open_with_prompts(folders.database, read_only=args.read_only)
-        backup_problem = _daily_backup(db)
         window = MainWindow(db, folders.data, as_of=args.as_of)
     except BaseException:
         if lock is not None:
             lock.unlock()
         raise
     window.instance_lock = lock
-    if backup_problem:
-        window.statusBar().showMessage(backup_problem, 60_000)
     window.show()
+    _daily_backup(window)
     if exec:
         app.exec()
     return app, window
@@ -249,18 +249,23 @@ def _restore_damaged(exc: DatabaseDamaged, passphrase: str | None, read_only: bo
     )
 
 
-def _daily_backup(db: Database) -> str | None:
-    """Today's automatic backup; a problem is returned to show (it never stops start-up)."""
+def _daily_backup(window: MainWindow) -> None:
+    """Today's automatic backup, made off the GUI thread (copying a large file takes seconds); a
+    problem is shown in the status bar, and never stops the tracker."""
+    db = window.db
     if db.read_only or db.path is None:
-        return None
-    try:
-        made = ensure_daily_backup(db)
-    except Exception as exc:
-        log.exception("the daily backup failed")
-        return f"Today's automatic backup could not be made: {exc}"
-    if made is not None:
-        log.info("daily backup %s", made)
-    return None
+        return
+
+    def done(made: Path | None) -> None:
+        if made is not None:
+            log.info("daily backup %s", made)
+            window.backups_page.reload()
+
+    def failed(exc: Exception) -> None:
+        log.error("the daily backup failed: %s", exc)
+        window.statusBar().showMessage(f"Today's automatic backup could not be made: {exc}", 60_000)
+
+    run_in_background(lambda: ensure_daily_backup(db), done, failed)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

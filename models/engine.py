@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from models.calendar import WorkingCalendar, add_months, add_weeks
 from models.journey import CLOSING_TYPES, DRP_STAGE_NAMES, Event
-from models.rules import RAG_OF, RULE_ORDER, RULES, Rag, Standards, Status, Unit
+from models.rules import RAG_OF, RULES, Rag, Standards, Status, Unit
 
 #: The 26 weeks "beginning with" the issue day end on issue + 181 days.
 COURT_LAST_DAY_OFFSET = timedelta(days=181)
@@ -92,6 +92,7 @@ _SAME_DAY_RANK = {
 
 
 _DATE_OF = attrgetter("date")
+_DUE_OF = attrgetter("due")
 
 
 def _chronological(event: Event) -> tuple[date, int]:
@@ -338,11 +339,9 @@ def _judge_child(judge: _Judge, events: Iterable[Event]) -> None:
         _care(judge, chron)
     if "drp_raised" in by_type:
         _drp(judge, chronology)
-    judge.out.sort(key=_deadline_order)
-
-
-def _deadline_order(d: Deadline) -> tuple[date, int, date]:
-    return (d.due, RULE_ORDER[d.rule], d.trigger)
+    # By due date; deadlines due on one day keep the order they were judged in, which follows
+    # the catalogue (the families run in catalogue order), so no Python-level key is needed.
+    judge.out.sort(key=_DUE_OF)
 
 
 def all_deadlines(

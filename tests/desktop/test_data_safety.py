@@ -24,6 +24,7 @@ from desktop.actions import WRITES, ActionId
 from desktop.instance_lock import lock_path_for
 from desktop.logs import shutdown_logging
 from desktop.main_window import MainWindow
+from desktop.work import wait_for_background
 from models.audit import entries
 from models.backup import list_backups, make_backup, set_passphrase
 from models.db import Database, open_database
@@ -323,6 +324,8 @@ def test_backups_page_backs_up_and_restores_swapping_the_database(
 ) -> None:
     assert example_db.path is not None
     window = start(example_db.path)
+    wait_for_background()  # the daily backup is made off the GUI thread at start
+    qtbot.waitUntil(lambda: window.backups_page.model.rowCount() == 1)
     window.show_backups()
     page = window.backups_page
     assert window.stack.currentWidget() is page
