@@ -319,6 +319,20 @@ def child_deadlines(
     return judge.out
 
 
+def child_judge(
+    as_of: date, standards: Standards, calendar: WorkingCalendar
+) -> Callable[[str, Iterable[Event]], list[Deadline]]:
+    """`child_deadlines` for many children one at a time, with the per-run set-up done once."""
+    judge = _Judge("", as_of, standards, calendar)
+
+    def deadlines(child_id: str, events: Iterable[Event]) -> list[Deadline]:
+        judge.start(child_id)
+        _judge_child(judge, events)
+        return judge.start("")
+
+    return deadlines
+
+
 def _judge_child(judge: _Judge, events: Iterable[Event]) -> None:
     chronology = prepare(events, judge.as_of)
     if not chronology:

@@ -11,7 +11,7 @@ deadline left behind by a closed episode is history for the reports, not work fo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,9 +20,9 @@ from sqlalchemy import Connection
 
 from models.calendar import WorkingCalendar
 from models.db import Database
-from models.engine import Deadline, child_deadlines, prepare
+from models.engine import Deadline, child_judge, prepare
 from models.journey import Event, Stage
-from models.rules import RAG_ORDER, RULES, Rag, Standards, Status, Unit
+from models.rules import RAG_ORDER, RULES, Rag, Status, Unit
 from models.settings import read_settings
 from models.store import bulk_work, calendar_of, load_engine_events
 
@@ -210,7 +210,7 @@ def _summarise(
     row: Sequence[Any],
     events: Sequence[Event],
     as_of: date,
-    standards: Standards,
+    deadlines_of: Callable[[str, Sequence[Event]], list[Deadline]],
     calendar: WorkingCalendar,
     attention: list[AttentionItem],
 ) -> ChildSummary:
@@ -228,7 +228,7 @@ def _summarise(
     stages: tuple[Stage, ...] = ()
     if events:
         stages = current_stages(prepare(events, as_of))
-        for d in child_deadlines(child_id, events, as_of, standards, calendar):
+        for d in deadlines_of(child_id, events):
             if not is_open(d):
                 continue
             if next_due is None or d.due < next_due:
@@ -286,9 +286,9 @@ def read_overview(conn: Connection, as_of: date, child_ids: Sequence[str] | None
             events.update(load_engine_events(conn, child_id))
     rows.sort(key=lambda r: str(r[0]))
     attention: list[AttentionItem] = []
+    deadlines_of = child_judge(as_of, settings.standards, calendar)
     children = [
-        _summarise(row, events.get(str(row[0]), ()), as_of, settings.standards, calendar, attention)
-        for row in rows
+        _summarise(row, events.get(str(row[0]), ()), as_of, deadlines_of, calendar, attention) for row in rows
     ]
     attention.sort(key=_attention_key)
     return make_overview(as_of, children, attention)
