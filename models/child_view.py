@@ -20,7 +20,7 @@ from models.db import Database
 
 # The engine's episode splitter and CP plan predicates, reused so the journey strip and the
 # clocks can never disagree about when an episode opens or closes.
-from models.engine import court_end, ends_plan, episodes_of, extension_limit, makes_plan, prepare
+from models.engine import Deadline, court_end, ends_plan, episodes_of, extension_limit, makes_plan, prepare
 from models.journey import (
     DRP_CATEGORIES,
     DRP_STAGE_NAMES,
@@ -532,3 +532,13 @@ def extension_window(
         return None
     current = court_end(issued, extensions)
     return ExtensionWindow(issued, current, extension_limit(current, granted))
+
+
+def work_first(deadlines: Sequence[Deadline]) -> list[Deadline]:
+    """A child's deadlines as the officer reads them: what is still to do first (overdue, due
+    soon, pending; soonest first), then what was done (most recent first)."""
+    waiting = [d for d in deadlines if d.done is None]
+    done = [d for d in deadlines if d.done is not None]
+    waiting.sort(key=lambda d: d.due)
+    done.sort(key=lambda d: d.done or d.due, reverse=True)
+    return waiting + done

@@ -49,6 +49,7 @@ from models.child_view import (
     journey_position,
     sentence,
     siblings,
+    work_first,
 )
 from models.db import Database
 from models.engine import Deadline
@@ -481,7 +482,7 @@ class ChildPage(QWidget):
 
     def _draw_deadlines(self) -> None:
         self.deadlines_box.setTitle(f"Deadlines at {fmt_date(self._as_of)}")
-        self.deadline_model.set_rows(self._deadlines)
+        self.deadline_model.set_rows(work_first(self._deadlines))
         counts = Counter(d.status for d in self._deadlines)
         if not self._deadlines:
             summary = "No deadlines: nothing in the chronology starts a clock by this date."

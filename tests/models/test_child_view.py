@@ -198,3 +198,18 @@ def test_extension_window(example_db: Database) -> None:
     assert window is not None and window.current_end == date(2025, 8, 3)
     assert window.latest_allowed == date(2025, 9, 28)
     assert extension_window(record, date(2025, 1, 1)) is None
+
+
+def test_work_first_puts_what_is_still_to_do_before_what_was_done(example_db: Database) -> None:
+    from datetime import date
+
+    from models.child_view import work_first
+    from models.store import compute_deadlines
+
+    ordered = work_first(compute_deadlines(example_db, date(2025, 9, 1), "EX-002"))
+    waiting = [d for d in ordered if d.done is None]
+    assert ordered[: len(waiting)] == waiting
+    assert [d.due for d in waiting] == sorted(d.due for d in waiting)
+    done = ordered[len(waiting) :]
+    assert [d.done for d in done] == sorted((d.done for d in done), reverse=True)
+    assert ordered[0].rule == "cla.visit" and ordered[0].status.value == "overdue"
