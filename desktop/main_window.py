@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from desktop.actions import MENUS, TOOLBAR, WRITES, ActionId, create_actions
 from desktop.idle_lock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES, SETTINGS_KEY, IdleLock, clamp_minutes
-from desktop.work import run_in_background, wait_cursor, wait_for_background
+from desktop.work import run_in_background, run_with_progress, wait_cursor, wait_for_background
 from models import demo
 from models.audited_export import export_csv
 from models.backup import restore_backup, set_passphrase
@@ -513,9 +513,9 @@ class MainWindow(QMainWindow):
 
     def _import(self, path: Path) -> ImportResult | None:
         """Import a file; when it has errors, offer to import only the valid children."""
+        db = self.db
         try:
-            with wait_cursor():
-                return import_file(self.db, path)
+            return run_with_progress(self, f"Importing {path.name}…", lambda: import_file(db, path))
         except ImportError_ as exc:
             if not exc.issues:
                 prompts.show_error(self, "The journey file was not imported", str(exc))
@@ -523,8 +523,11 @@ class MainWindow(QMainWindow):
             if not prompts.ask_import_valid_only(self, str(exc), issues_report(exc.issues)):
                 return None
         try:
-            with wait_cursor():
-                return import_file(self.db, path, valid_only=True)
+            return run_with_progress(
+                self,
+                f"Importing the valid children of {path.name}…",
+                lambda: import_file(db, path, valid_only=True),
+            )
         except ImportError_ as exc:
             prompts.show_error(self, "The journey file was not imported", str(exc))
             return None
@@ -551,11 +554,13 @@ class MainWindow(QMainWindow):
 
     def load_demo(self, count: int, seed: int = 1) -> None:
         """Add `count` fictional children whose journeys lead up to today."""
-        with wait_cursor():
-            data = demo.generate(count, seed=seed, today=self._today())
-            result = import_journey(
-                self.db, data, source=f"demonstration data: {count} children, seed {seed}"
-            )
+        db, today = self.db, self._today()
+
+        def make() -> ImportResult:
+            data = demo.generate(count, seed=seed, today=today)
+            return import_journey(db, data, source=f"demonstration data: {count} children, seed {seed}")
+
+        result = run_with_progress(self, f"Making {count:,} fictional children…", make)
         self.statusBar().showMessage(f"Fictional demonstration data: {result.summary()}", 15_000)
         self.refresh()
 

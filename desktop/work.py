@@ -104,3 +104,39 @@ def wait_cursor() -> Iterator[None]:
         yield
     finally:
         QGuiApplication.restoreOverrideCursor()
+
+
+def run_with_progress(parent: Any, label: str, fn: Callable[[], T]) -> T:
+    """Run `fn` off the GUI thread behind a modal busy dialog, and return its result (or raise).
+
+    For work the person waits for (importing a large file, making demonstration data): the window
+    keeps painting and says what is happening instead of freezing for a minute.
+    """
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QProgressDialog
+
+    outcome: dict[str, Any] = {}
+    loop = QEventLoop()
+    dialog = QProgressDialog(label, "", 0, 0, parent)
+    dialog.setCancelButton(None)  # a half-done import is rolled back, but not cancelled midway
+    dialog.setWindowTitle("Please wait")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+
+    def done(result: Any) -> None:
+        outcome["result"] = result
+        loop.quit()
+
+    def failed(exc: Exception) -> None:
+        outcome["error"] = exc
+        loop.quit()
+
+    run_in_background(fn, done, failed)
+    if not outcome:
+        loop.exec()
+    dialog.reset()
+    dialog.deleteLater()
+    if "error" in outcome:
+        raise outcome["error"]
+    value: T = outcome["result"]
+    return value
