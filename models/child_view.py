@@ -32,7 +32,7 @@ from models.journey import (
     Stage,
 )
 from models.overview import age_at
-from models.records import ChildRecord, EventRecord
+from models.records import ChildRecord, EventRecord, parse_date
 from models.tables import Child
 
 #: The earliest and latest dates the working-day calendar can count (the forms refuse others).
@@ -173,6 +173,12 @@ def event_summary(record: EventRecord) -> str:
         if value is None:
             continue
         parts.append(f"{spec.label}: {field_value_text(spec, value, record.type)}")
+    for key, value in record.extra.items():  # kept from an import, or what a DRP raise wants and by when
+        if value is None or value == "":
+            continue
+        day = parse_date(value) if isinstance(value, str) else None
+        text = f"{day:%d/%m/%Y}" if day is not None else " ".join(str(value).split())
+        parts.append(f"{key.replace('_', ' ').capitalize()}: {text[:80] + '…' if len(text) > 80 else text}")
     if record.note:
         note = " ".join(record.note.split())
         parts.append(f"Note: {note[:80] + '…' if len(note) > 80 else note}")

@@ -213,3 +213,19 @@ def test_work_first_puts_what_is_still_to_do_before_what_was_done(example_db: Da
     done = ordered[len(waiting) :]
     assert [d.done for d in done] == sorted((d.done for d in done), reverse=True)
     assert ordered[0].rule == "cla.visit" and ordered[0].status.value == "overdue"
+
+
+def test_event_summary_shows_kept_extra_keys() -> None:
+    from models.child_view import event_summary
+    from models.records import EventRecord
+
+    raised = EventRecord(
+        "d1",
+        "drp_raised",
+        date(2025, 7, 1),
+        {"ref": "DRP-1", "stage": 1},
+        extra={"wanted": "A permanence planning meeting", "wanted_by": "2025-07-15"},
+    )
+    summary = event_summary(raised)
+    assert "Wanted: A permanence planning meeting" in summary
+    assert "Wanted by: 15/07/2025" in summary
