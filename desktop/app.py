@@ -2,6 +2,7 @@
 
 1. Parse the arguments: `--db`, `--data-dir`, `--as-of` (a testing aid: start at another day),
    `--read-only`, `--verbose`; anything else is left for Qt.
+   The process umask becomes 077 first: every file the tracker writes is private to its user.
 2. Resolve the folders (`desktop.paths`): data folder, log folder, window-layout file.
 3. Logging: a rotating log file in the data folder, Qt's own messages routed into it.
 4. The excepthook: an uncaught error is logged and shown in a copyable dialog (a write refused
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -106,6 +108,7 @@ def run(argv: Sequence[str] | None = None, exec: bool = True) -> tuple[QApplicat
     Raises:
         StartupFailed: the database is in use, or could not be opened (the person has been told why).
     """
+    os.umask(0o077)  # every file the tracker makes (logs, lock, layout, exports) is its user's alone
     args, qt_args = build_parser().parse_known_args(list(argv) if argv is not None else sys.argv[1:])
     folders = paths.resolve(args.data_dir, args.db)
     log_file = setup_logging(folders.logs, verbose=args.verbose)

@@ -305,6 +305,7 @@ def _write_failure(exc: OperationalError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # exports, reports, backups and the database: private to the user
     try:
         return run(argv)
     except CliError as exc:

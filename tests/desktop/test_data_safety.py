@@ -643,3 +643,21 @@ def test_a_backup_that_cannot_be_restored_leaves_the_database_as_it_was(
     assert "cannot be restored" in told["error"][0] and "not changed" in told["error"][0]
     assert window.register_page.model.visible_ids() == ["EX-001", "EX-002", "EX-003"]
     assert get_child(window.db, "EX-001") is not None
+
+
+def test_every_file_the_tracker_makes_is_private(
+    start: Start, tmp_path: Path, _private_data_dir: Path
+) -> None:
+    import stat
+
+    previous = os.umask(0o022)  # a usual desktop umask: the tracker must not rely on it
+    try:
+        window = start(tmp_path / "new" / "t.sqlite", wait=False)
+        wait_for_background()
+        window.save_ui_state()
+    finally:
+        os.umask(previous)
+    for folder in (tmp_path / "new", _private_data_dir):
+        for path in folder.rglob("*"):
+            mode = stat.S_IMODE(path.stat().st_mode)
+            assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
