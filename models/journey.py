@@ -333,3 +333,4 @@ class Event(NamedTuple):
     until: dt.date | None = None
     weeks: int | None = None
     ref: str | None = None
+    category: str | None = None  # read for DRP raises only: a good-practice alert is no challenge

@@ -23,7 +23,7 @@ from models.db import Database
 from models.engine import Deadline, child_judge, prepare
 from models.journey import Event, Stage
 from models.rules import RAG_ORDER, RULES, Rag, Status, Unit
-from models.settings import read_settings
+from models.settings import GOOD_PRACTICE, read_settings
 from models.store import bulk_work, calendar_of, load_engine_events
 
 #: The order stages are listed in everywhere (the order a child passes through them).
@@ -178,7 +178,7 @@ def current_stages(chronology: Sequence[Event]) -> tuple[Stage, ...]:
             care = True
         elif t == "ceased_looked_after":
             care = False
-        elif t == "drp_raised":
+        elif t == "drp_raised" and e.category != GOOD_PRACTICE:  # an alert of praise is no stage
             escalations.add(e.ref)
         elif t == "drp_resolved":
             escalations.discard(e.ref)

@@ -99,6 +99,7 @@ class EventRecord:
             f.get("until"),
             f.get("weeks"),
             f.get("ref"),
+            f.get("category") if self.type == "drp_raised" else None,
         )
 
 

@@ -229,7 +229,8 @@ def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[st
             cursor.execute(_PACKED_QUERY + where + " GROUP BY child_id", params)
             return _unpack(cursor.fetchall())
         cursor.execute(
-            "SELECT child_id, type, date, event_id, s47, icpc_needed, outcome, drp_stage, until, weeks, ref "
+            "SELECT child_id, type, date, event_id, s47, icpc_needed, outcome, drp_stage, until, weeks, ref, "
+            "category "
             "FROM event" + where.replace("?", "%s"),
             params,
         )
@@ -237,8 +238,11 @@ def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[st
     finally:
         cursor.close()
     out: dict[str, list[Event]] = {}
-    for cid, etype, day, eid, s47, needed, outcome, stage, until, weeks, ref in rows:
-        out.setdefault(cid, []).append(Event(etype, day, eid, s47, needed, outcome, stage, until, weeks, ref))
+    for cid, etype, day, eid, s47, needed, outcome, stage, until, weeks, ref, category in rows:
+        kept = category if etype == "drp_raised" else None
+        out.setdefault(cid, []).append(
+            Event(etype, day, eid, s47, needed, outcome, stage, until, weeks, ref, kept)
+        )
     return out
 
 
@@ -253,7 +257,8 @@ _PACKED_QUERY = (
     + ") THEN type || char(31) || date || char(31) || ifnull(s47, '') || char(31) || ifnull(icpc_needed, '')"
     " || char(31) || (CASE WHEN type IN ('icpc', 'cp_review') THEN ifnull(outcome, '') ELSE '' END)"
     " || char(31) || ifnull(drp_stage, '') || char(31) || ifnull(until, '') || char(31) || ifnull(weeks, '')"
-    " || char(31) || ifnull(ref, '') ELSE type || char(31) || date END, char(30)) FROM event"
+    " || char(31) || ifnull(ref, '') || char(31) || (CASE WHEN type = 'drp_raised' THEN ifnull(category, '')"
+    " ELSE '' END) ELSE type || char(31) || date END, char(30)) FROM event"
 )
 
 
@@ -275,7 +280,7 @@ def _unpack(rows: Sequence[tuple[str, str]]) -> dict[str, list[Event]]:
                     new(Event, (types[fields[0]], day, None, None, None, None, None, None, None, None))
                 )
                 continue
-            _, _, s47, needed, outcome, stage, until, weeks, ref = fields
+            _, _, s47, needed, outcome, stage, until, weeks, ref, category = fields
             events.append(
                 Event(
                     types[fields[0]],
@@ -288,6 +293,7 @@ def _unpack(rows: Sequence[tuple[str, str]]) -> dict[str, list[Event]]:
                     fromiso(until) if until else None,
                     int(weeks) if weeks else None,
                     ref or None,
+                    category or None,
                 )
             )
     return out

@@ -106,3 +106,33 @@ def test_the_quick_listing_has_every_child_and_no_deadlines_yet(example_db: Data
     assert all(c.pending and c.worst_rag is None and not c.stages for c in quick.children)
     assert quick.attention == ()
     assert rag_text(quick.children[0]) == "Working out…"
+
+
+def test_an_open_good_practice_alert_is_not_a_current_stage(db: Database) -> None:
+    from models.journey_io import import_journey
+
+    alert = {
+        "id": "g",
+        "type": "drp_raised",
+        "date": "2025-07-01",
+        "ref": "G-1",
+        "stage": 0,
+        "category": "good_practice",
+    }
+    challenge = {
+        "id": "d",
+        "type": "drp_raised",
+        "date": "2025-07-01",
+        "ref": "D-1",
+        "stage": 1,
+        "category": "drift_and_delay",
+    }
+    data = {
+        "format": "journey",
+        "version": 1,
+        "children": [{"id": "A", "events": [alert]}, {"id": "B", "events": [challenge]}],
+    }
+    import_journey(db, data)
+    rows = {c.id: c for c in build_overview(db, date(2025, 7, 2)).children}
+    assert rows["A"].stages == ()
+    assert rows["B"].stages == (Stage.DRP,)
