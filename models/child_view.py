@@ -121,12 +121,19 @@ LEGAL_STATUSES: Final = (
 )
 
 
-def text_suggestions(event_type: str, field_name: str) -> list[tuple[str, str]]:
-    """Usual values of a free-text field, as (value, label): typed text is still accepted."""
+def text_suggestions(
+    event_type: str, field_name: str, drp_categories: Sequence[str] | None = None
+) -> list[tuple[str, str]]:
+    """Usual values of a free-text field, as (value, label): typed text is still accepted.
+
+    `drp_categories` are the authority's configured escalation categories (the built-in list
+    when not given).
+    """
     if field_name == "legal_status":
         return [(code, f"{code} – {text}") for code, text in LEGAL_STATUSES]
     if field_name == "category" and event_type in DRP_TYPES:
-        return [(c, c.replace("_", " ").capitalize()) for c in DRP_CATEGORIES]
+        categories = DRP_CATEGORIES if drp_categories is None else drp_categories
+        return [(c, c.replace("_", " ").capitalize()) for c in categories]
     return []
 
 

@@ -56,6 +56,7 @@ from models.engine import Deadline
 from models.journey import EVENT_TYPES, Stage
 from models.records import ChildRecord, EventRecord
 from models.rules import Status
+from models.settings import GOOD_PRACTICE, load_settings
 from views import prompts
 from views.child_dialog import ChildDialog
 from views.child_models import (
@@ -377,7 +378,7 @@ class ChildPage(QWidget):
                 SaveEventCommand(self.db, child.id, record, None, _while_alive(self._on_command_applied))
             )
 
-        record = EventDialog.ask(self, child, save=save)
+        record = EventDialog.ask(self, child, save=save, drp_categories=self._drp_categories())
         if record is not None:
             self._select_event(record.id)
 
@@ -405,7 +406,7 @@ class ChildPage(QWidget):
                 SaveEventCommand(self.db, child.id, new, record, _while_alive(self._on_command_applied))
             )
 
-        new = EventDialog.ask(self, child, existing=record, save=save)
+        new = EventDialog.ask(self, child, existing=record, save=save, drp_categories=self._drp_categories())
         if new is not None:
             self._select_event(new.id)
 
@@ -579,6 +580,11 @@ class ChildPage(QWidget):
 
     def _on_stage_filter_current_index_changed(self, _index: int) -> None:
         self._draw_chronology()
+
+    def _drp_categories(self) -> tuple[str, ...]:
+        """The authority's escalation categories (and good practice), for the event form."""
+        categories = load_settings(self.db).drp_categories
+        return (*categories, GOOD_PRACTICE) if GOOD_PRACTICE not in categories else categories
 
     def set_read_only(self, read_only: bool) -> None:
         """Reading only (a database opened --read-only): nothing on the page offers to change it."""

@@ -8,7 +8,7 @@ nothing itself: the rules live in `models.records`, the wording of values in `mo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
 from html import escape
@@ -231,7 +231,11 @@ class _RefEditor(_Editor):
 
 
 def _editor_for(
-    event_type: EventType, spec: FieldSpec, child: ChildRecord, existing: EventRecord | None
+    event_type: EventType,
+    spec: FieldSpec,
+    child: ChildRecord,
+    existing: EventRecord | None,
+    drp_categories: Sequence[str] | None = None,
 ) -> _Editor:
     if spec.name == "ref" and event_type.name in _REF_FOLLOWERS:
         return _RefEditor(drp_refs(child, exclude_event=existing.id if existing else None))
@@ -247,14 +251,20 @@ def _editor_for(
         return _IntEditor(spec)
     if spec.kind is Kind.DATE:
         return _DateEditor()
-    suggestions = text_suggestions(event_type.name, spec.name)
+    suggestions = text_suggestions(event_type.name, spec.name, drp_categories)
     return _SuggestEditor(suggestions) if suggestions else _TextEditor()
 
 
 class _TypeForm(QWidget):
     """The type-specific fields of one event type, each with its message line."""
 
-    def __init__(self, event_type: EventType, child: ChildRecord, existing: EventRecord | None) -> None:
+    def __init__(
+        self,
+        event_type: EventType,
+        child: ChildRecord,
+        existing: EventRecord | None,
+        drp_categories: Sequence[str] | None = None,
+    ) -> None:
         super().__init__()
         self.event_type = event_type
         self.editors: dict[str, _Editor] = {}
@@ -263,7 +273,7 @@ class _TypeForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for spec in event_type.fields:
-            editor = _editor_for(event_type, spec, child, existing)
+            editor = _editor_for(event_type, spec, child, existing, drp_categories)
             editor.widget.setAccessibleName(spec.label)
             box, message = with_message(editor.widget, self)
             layout.addRow(_form_label(spec.label + (" *" if spec.required else ""), self), box)
@@ -288,6 +298,7 @@ class EventDialog(QDialog):
         child: the child with its whole chronology (the checks need every event).
         existing: the event being edited (its type is then fixed), or None to add one.
         event_type: the type to start with when adding (still changeable).
+        drp_categories: the authority's escalation categories, offered for a DRP raise.
     """
 
     def __init__(
@@ -296,9 +307,11 @@ class EventDialog(QDialog):
         child: ChildRecord,
         existing: EventRecord | None = None,
         event_type: str | None = None,
+        drp_categories: Sequence[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.child = child
+        self.drp_categories = drp_categories
         self.existing = existing
         self.event_id = existing.id if existing is not None else store.new_event_id(child)
         self._record: EventRecord | None = None
@@ -409,13 +422,14 @@ class EventDialog(QDialog):
         existing: EventRecord | None = None,
         event_type: str | None = None,
         save: Callable[[EventRecord], bool] | None = None,
+        drp_categories: Sequence[str] | None = None,
     ) -> EventRecord | None:
         """Run the form modally; the valid event, or None when cancelled.
 
         With `save`, the form stays open until `save(event)` succeeds (returns True): a save that
         fails (and says why) shows the form again as the person left it, so nothing typed is lost.
         """
-        dialog = cls(parent, child, existing, event_type)
+        dialog = cls(parent, child, existing, event_type, drp_categories)
         try:
             while dialog.exec() == QDialog.DialogCode.Accepted:
                 record = dialog.record()
@@ -484,7 +498,7 @@ class EventDialog(QDialog):
     def _show_form(self, name: str) -> None:
         form = self._forms.get(name)
         if form is None:
-            form = _TypeForm(EVENT_TYPES[name], self.child, self.existing)
+            form = _TypeForm(EVENT_TYPES[name], self.child, self.existing, self.drp_categories)
             for editor in form.editors.values():
                 editor.connect(self.revalidate)
             ref = form.editors.get("ref")

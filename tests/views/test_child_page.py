@@ -71,8 +71,9 @@ def driving_event_dialog(
         existing: EventRecord | None = None,
         event_type: str | None = None,
         save: Callable[[EventRecord], bool] | None = None,
+        drp_categories: tuple[str, ...] | None = None,
     ) -> EventRecord | None:
-        dialog = EventDialog(parent, child, existing, event_type)
+        dialog = EventDialog(parent, child, existing, event_type, drp_categories)
         qtbot.addWidget(dialog)
         dialog.show()
         fill(dialog)

@@ -309,3 +309,17 @@ def test_ok_does_nothing_while_invalid(qtbot: QtBot, example_db: Database) -> No
     with qtbot.assertNotEmitted(dialog.accepted):
         dialog.accept()
     assert dialog.isVisible()
+
+
+def test_a_drp_raise_offers_the_configured_categories(qtbot: QtBot, example_db: Database) -> None:
+    from models.store import get_child
+
+    child = get_child(example_db, "EX-003")
+    assert child is not None
+    dialog = EventDialog(None, child, None, "drp_raised", ("sibling_contact", "drift_and_delay"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    editor = dialog._forms["drp_raised"].editors["category"]
+    combo = editor.widget
+    values = [combo.itemText(i) for i in range(combo.count())]
+    assert "Sibling contact" in values and "Care planning" not in values
