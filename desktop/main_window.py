@@ -55,6 +55,7 @@ from models.journey_io import (
     issues_report,
 )
 from models.overview import ChildSummary, Overview, build_overview, count_children, quick_overview
+from models.records import ChildRecord
 from models.settings import load_settings
 from models.store import ValidationError, current_user
 from views import prompts
@@ -72,7 +73,7 @@ from views.settings_dialog import SettingsDialog
 from views.today_page import TodayPage
 from views.undo import SaveChildCommand
 from views.welcome_page import WelcomePage
-from views.write_errors import exec_until_saved, explain_write_failure, push_or_explain
+from views.write_errors import explain_write_failure, push_or_explain
 
 log = logging.getLogger("permanence.desktop.window")
 
@@ -472,29 +473,18 @@ class MainWindow(QMainWindow):
         )
 
     def _on_new_child(self) -> None:
-        dialog = ChildDialog(self, self.db, None)
-        added: list[str] = []
-
-        def save() -> bool:
-            record = dialog.record()
-            if record is None:
-                return False
+        def save(record: ChildRecord) -> bool:
             command = SaveChildCommand(self.db, record, None, self._on_child_changed)
             try:
-                if not push_or_explain(self, self.undo_stack, command):
-                    return False  # a read-only file or a full disk: the form is shown again as it was
+                # False after a read-only file or a full disk: the form is shown again as it was.
+                return push_or_explain(self, self.undo_stack, command)
             except (ValidationError, KeyError) as exc:
                 prompts.show_error(self, "The child was not added", str(exc))
                 return False
-            added.append(record.id)
-            return True
 
-        try:
-            exec_until_saved(dialog, save)
-        finally:
-            dialog.deleteLater()
-        if added:
-            self.open_child(added[0])
+        added = ChildDialog.ask(self, self.db, None, save=save)
+        if added is not None:
+            self.open_child(added.id)
 
     def _on_add_event(self) -> None:
         if self._open_child is None:

@@ -29,6 +29,7 @@ from models.journey import EVENT_TYPES, GENDERS
 from models.records import ChildRecord, check_chronology, parse_child_fields
 from views.date_edit import DateEdit
 from views.field_widgets import FieldMessage, TriStateBool, with_message
+from views.forms import ask_until_saved
 from views.labels import fmt_date
 
 _NAME_FIELDS: Final = (("given_name", "Given name"), ("family_name", "Family name"))
@@ -153,15 +154,7 @@ class ChildDialog(QDialog):
 
         With `save`, the form stays open until `save(child)` succeeds (returns True).
         """
-        dialog = cls(parent, db, existing)
-        try:
-            while dialog.exec() == QDialog.DialogCode.Accepted:
-                record = dialog.record()
-                if record is not None and (save is None or save(record)):
-                    return record
-            return None
-        finally:
-            dialog.deleteLater()
+        return ask_until_saved(cls(parent, db, existing), save)
 
     def record(self) -> ChildRecord | None:
         """The child as entered (with its events and unknown keys kept), when it passes every check."""

@@ -47,6 +47,7 @@ from models.journey import DRP_STAGE_NAMES, EVENT_TYPES, EventType, FieldSpec, K
 from models.records import ChildRecord, EventRecord, Issue, parse_event
 from views.date_edit import DateEdit
 from views.field_widgets import FieldMessage, TriStateBool, with_message
+from views.forms import ask_until_saved
 from views.labels import STAGE_TITLES, fmt_date
 
 #: The role of a type chooser item holding the event type's name.
@@ -429,15 +430,7 @@ class EventDialog(QDialog):
         With `save`, the form stays open until `save(event)` succeeds (returns True): a save that
         fails (and says why) shows the form again as the person left it, so nothing typed is lost.
         """
-        dialog = cls(parent, child, existing, event_type, drp_categories)
-        try:
-            while dialog.exec() == QDialog.DialogCode.Accepted:
-                record = dialog.record()
-                if record is not None and (save is None or save(record)):
-                    return record
-            return None
-        finally:
-            dialog.deleteLater()
+        return ask_until_saved(cls(parent, child, existing, event_type, drp_categories), save)
 
     def record(self) -> EventRecord | None:
         """The event as entered, when it passes every check; None while anything is wrong."""

@@ -5,7 +5,7 @@ disk is full"), whether raised by `sqlite3`, `sqlcipher3` or wrapped by SQLAlche
 `OSError` (ENOSPC, EROFS). They are not bugs: the person must be told what happened and keep what
 they typed, so they can save again once there is room (or use a writable copy).
 
-Use `push_or_explain` instead of `views.undo.push` and `exec_until_saved` to run a form, or call
+Use `push_or_explain` instead of `views.undo.push` (with `views.forms` to keep a form open), or call
 `explain_write_failure` in an `except` block; the shell's excepthook uses `write_failure_message`
 for any write that slips through.
 """
@@ -13,11 +13,11 @@ for any write that slips through.
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Final
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from views import prompts
 from views.undo import DeleteEventCommand, SaveChildCommand, SaveEventCommand, push
@@ -114,15 +114,3 @@ def push_or_explain(parent: QWidget | None, stack: QUndoStack, command: StoreCom
             return False
         raise
     return True
-
-
-def exec_until_saved(dialog: QDialog, save: Callable[[], bool]) -> bool:
-    """Run a form modally until `save()` succeeds (True) or the person cancels (False).
-
-    When `save` returns False (it has explained why, e.g. through `push_or_explain`), the same
-    dialog is shown again exactly as the person left it, so nothing they typed is lost.
-    """
-    while dialog.exec() == QDialog.DialogCode.Accepted:
-        if save():
-            return True
-    return False
