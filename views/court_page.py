@@ -14,17 +14,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Final
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -45,6 +43,7 @@ from views.labels import fmt_date
 from views.live_rows import LiveRows, Runner, run_now
 from views.recording import save_new_event, while_alive
 from views.row_model import ID_ROLE
+from views.tables import list_table
 from views.week_ruler import ROW_HEIGHT, RulerLegend, WeekRulerDelegate
 
 #: The event types recorded from a row, with the button text (and mnemonic).
@@ -87,27 +86,6 @@ def period_dates(choice: str, as_of: date) -> tuple[date, date] | None:
     if choice == "This year to date":
         return date(as_of.year, 1, 1), as_of
     return None
-
-
-def _table(parent: QWidget, model: QAbstractTableModel, row_height: int) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    rows = view.verticalHeader()
-    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # fixed heights: thousands of rows
-    rows.setDefaultSectionSize(row_height)
-    rows.hide()
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setHighlightSections(False)
-    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the order given until a click
-    view.setSortingEnabled(True)
-    return view
 
 
 class CourtPage(QWidget):
@@ -187,7 +165,7 @@ class CourtPage(QWidget):
         self.open_count_label = QLabel(page)
         self.legend = RulerLegend(page)
         self.model = CourtModel(self)
-        self.table = _table(page, self.model, ROW_HEIGHT)
+        self.table = list_table(page, self.model, row_height=ROW_HEIGHT)
         self.table.setObjectName("courtTable")
         self.table.setItemDelegateForColumn(CourtModel.RULER, WeekRulerDelegate(self.table))
         header = self.table.horizontalHeader()
@@ -245,7 +223,9 @@ class CourtPage(QWidget):
         self.pending_label = QLabel(page)
         self.pending_label.setWordWrap(True)
         self.pending_model = PendingIssueModel(self)
-        self.pending_table = _table(page, self.pending_model, self.fontMetrics().height() * 2 + 10)
+        self.pending_table = list_table(
+            page, self.pending_model, row_height=self.fontMetrics().height() * 2 + 10
+        )
         self.pending_table.setObjectName("pendingTable")
         header = self.pending_table.horizontalHeader()
         header.setStretchLastSection(True)
@@ -270,7 +250,9 @@ class CourtPage(QWidget):
         self.concluded_label.setObjectName("concludedSummary")
         self.concluded_label.setWordWrap(True)
         self.concluded_model = ConcludedModel(self)
-        self.concluded_table = _table(page, self.concluded_model, self.fontMetrics().height() * 2 + 10)
+        self.concluded_table = list_table(
+            page, self.concluded_model, row_height=self.fontMetrics().height() * 2 + 10
+        )
         self.concluded_table.setObjectName("concludedTable")
         header = self.concluded_table.horizontalHeader()
         header.setStretchLastSection(True)

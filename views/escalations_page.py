@@ -15,15 +15,12 @@ from typing import Any, Final
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -51,6 +48,7 @@ from views.labels import RAG_COLOURS, RAG_WORDS, fmt_date
 from views.live_rows import LiveRows, Runner, run_now
 from views.recording import while_alive
 from views.row_model import ID_ROLE
+from views.tables import list_table
 
 _WIDTHS: Final = {
     EscalationModel.REF: 92,
@@ -245,27 +243,8 @@ class EscalationsPage(QWidget):
         filters.addWidget(self.clear_button)
 
         self.model = EscalationModel(self)
-        self.table = QTableView(self)
+        self.table = list_table(self, self.model, widths=_WIDTHS, stretch_last=True)
         self.table.setObjectName("escalationTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = self.table.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
-        vertical.hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        for column, width in _WIDTHS.items():
-            header.resizeSection(column, width)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
 
         self.details = QTextBrowser(self)
         self.details.setObjectName("escalationDetails")

@@ -7,14 +7,11 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +21,7 @@ from models.overview import NONE, ChildSummary, RegisterFilter, distinct_values
 from models.rules import Rag
 from views import register_model as rm
 from views.labels import STAGE_TITLES
+from views.tables import list_table
 
 #: Starting widths (pixels) until the user's own are remembered.
 DEFAULT_WIDTHS = {
@@ -80,27 +78,8 @@ class RegisterPage(QWidget):
         self.count_label = QLabel(self)
         self.count_label.setObjectName("registerCount")
 
-        self.table = QTableView(self)
+        self.table = list_table(self, self.model, widths=DEFAULT_WIDTHS, stretch_last=True)
         self.table.setObjectName("registerTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = self.table.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
-        vertical.hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        for column, width in DEFAULT_WIDTHS.items():
-            header.resizeSection(column, width)
-        self.table.setSortingEnabled(True)
         self.table.sortByColumn(rm.ID, Qt.SortOrder.AscendingOrder)
 
         filters = QHBoxLayout()
