@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -46,6 +45,7 @@ from models.audited_export import export_csv
 from models.db import Database
 from views import prompts
 from views.date_edit import DateEdit
+from views.row_model import ListTableModel
 from views.write_errors import explain_write_failure
 
 log = logging.getLogger("permanence.audit_page")
@@ -117,12 +117,13 @@ def changed_keys(before: str | None, after: str | None) -> list[str]:
     return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(ListTableModel[AuditEntry]):
     """Audit entries, newest first; entries whose chain is broken are marked in red."""
+
+    HEADERS = HEADERS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[AuditEntry] = []
         self._broken: dict[int, str] = {}
 
     def set_rows(self, rows: Sequence[AuditEntry]) -> None:
@@ -136,27 +137,11 @@ class AuditModel(QAbstractTableModel):
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1))
 
-    def row_at(self, row: int) -> AuditEntry:
-        return self._rows[row]
-
     def rows(self) -> list[AuditEntry]:
         return list(self._rows)
 
     def is_broken(self, entry_id: int) -> bool:
         return entry_id in self._broken
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS.get(section)
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

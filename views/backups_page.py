@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 from models.backup import BackupInfo, check_file, list_backups, make_backup
 from models.db import Database, DatabaseError
 from views import prompts
+from views.row_model import ListTableModel
 from views.write_errors import write_failure_message
 
 log = logging.getLogger("permanence.backups_page")
@@ -74,12 +74,13 @@ def size_text(size: int) -> str:
     return f"{size / 1024**3:.2f} GB"
 
 
-class BackupModel(QAbstractTableModel):
+class BackupModel(ListTableModel[BackupInfo]):
     """One `BackupInfo` per row, newest first, with the result of its last check."""
+
+    HEADERS = HEADERS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[BackupInfo] = []
         self._checks: dict[Path, str] = {}
 
     def set_rows(self, rows: Sequence[BackupInfo]) -> None:
@@ -98,24 +99,8 @@ class BackupModel(QAbstractTableModel):
     def check_of(self, path: Path) -> str | None:
         return self._checks.get(path)
 
-    def row_at(self, row: int) -> BackupInfo:
-        return self._rows[row]
-
     def rows(self) -> list[BackupInfo]:
         return list(self._rows)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS.get(section)
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

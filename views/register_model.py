@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any, Final, cast
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -19,6 +18,7 @@ from PySide6.QtCore import (
 from models.overview import ChildSummary, RegisterFilter, filter_rows
 from models.rules import RAG_ORDER, RULES
 from views.labels import RAG_COLOURS, RAG_WORDS, STAGE_SHORT, fmt_date
+from views.row_model import ListTableModel
 
 ID, NAME, AGE, RAG, NEXT_DUE, NEXT_RULE, STAGES, TEAM, WORKER, OFFICER = range(10)
 
@@ -93,13 +93,14 @@ def rag_text(row: ChildSummary) -> str:
     return f"{word} – {', '.join(parts)}" if parts else word
 
 
-class RegisterModel(QAbstractTableModel):
+class RegisterModel(ListTableModel[ChildSummary]):
     """Every child's summary; `set_rows` for new data, `set_filter` for what is shown."""
+
+    HEADERS = HEADERS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._all: list[ChildSummary] = []
-        self._rows: list[ChildSummary] = []
         self._filter = RegisterFilter()
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -133,9 +134,6 @@ class RegisterModel(QAbstractTableModel):
     def total_count(self) -> int:
         return len(self._all)
 
-    def row_at(self, row: int) -> ChildSummary:
-        return self._rows[row]
-
     def row_of(self, child_id: str) -> int:
         """The visible row of a child, or -1."""
         for i, r in enumerate(self._rows):
@@ -144,19 +142,6 @@ class RegisterModel(QAbstractTableModel):
         return -1
 
     # --- Qt model -----------------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS.get(section)
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

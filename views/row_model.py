@@ -8,7 +8,7 @@ is one, its tooltip and alignment. `data()` formats; it decides nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -30,17 +30,44 @@ _Index = QModelIndex | QPersistentModelIndex
 RIGHT: Final = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
-class RowTableModel(QAbstractTableModel, Generic[R]):
+class ListTableModel(QAbstractTableModel, Generic[R]):
+    """The structure every table of plain rows shares: `_rows` shown in order, `HEADERS` by column.
+
+    Subclasses fill `_rows` (inside a model reset) and answer `data()`.
+    """
+
+    HEADERS: ClassVar[Mapping[int, str]] = {}
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[R] = []
+
+    def row_at(self, row: int) -> R:
+        return self._rows[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS.get(section)
+        return None
+
+
+class RowTableModel(ListTableModel[R]):
     """Plain rows in the order given (`set_rows`), or sorted in Python by a clicked column."""
 
-    HEADERS: ClassVar[dict[int, str]] = {}
     #: Columns aligned right (numbers).
     RIGHT_ALIGNED: ClassVar[frozenset[int]] = frozenset()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._given: list[R] = []
-        self._rows: list[R] = []
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
 
@@ -73,9 +100,6 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def rows(self) -> Sequence[R]:
         return self._rows
 
-    def row_at(self, row: int) -> R:
-        return self._rows[row]
-
     def find(self, match: Callable[[R], bool]) -> int:
         """The first visible row that matches, or -1."""
         for i, r in enumerate(self._rows):
@@ -87,19 +111,6 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         return [self.row_id(r) for r in self._rows]
 
     # --- Qt model -----------------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS.get(section)
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
