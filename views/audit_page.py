@@ -24,18 +24,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +43,7 @@ from models.db import Database
 from views import prompts
 from views.date_edit import DateEdit
 from views.row_model import ListTableModel
+from views.tables import list_table
 from views.write_errors import explain_write_failure
 
 log = logging.getLogger("permanence.audit_page")
@@ -231,21 +229,15 @@ class AuditPage(QWidget):
         self.integrity_label.setWordWrap(True)
         self.integrity_label.setVisible(False)
 
-        self.table = QTableView(self)
+        self.table = list_table(
+            self,
+            self.model,
+            row_height=self.fontMetrics().height() + 8,
+            widths=dict(((TIME, 160), (USER, 120), (ACTION, 90), (ENTITY, 90), (ENTITY_ID, 240))),
+            stretch_last=True,
+            sortable=False,
+        )
         self.table.setObjectName("auditTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        rows = self.table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column, width in ((TIME, 160), (USER, 120), (ACTION, 90), (ENTITY, 90), (ENTITY_ID, 240)):
-            header.resizeSection(column, width)
 
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.before_text = QPlainTextEdit(self)

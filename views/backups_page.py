@@ -22,12 +22,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +33,7 @@ from models.backup import BackupInfo, check_file, list_backups, make_backup
 from models.db import Database, DatabaseError
 from views import prompts
 from views.row_model import ListTableModel
+from views.tables import list_table
 from views.write_errors import write_failure_message
 
 log = logging.getLogger("permanence.backups_page")
@@ -177,21 +175,15 @@ class BackupsPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.folder_button)
 
-        self.table = QTableView(self)
+        self.table = list_table(
+            self,
+            self.model,
+            row_height=self.fontMetrics().height() + 10,
+            widths=dict(((TAKEN, 180), (KIND, 170), (SIZE, 100))),
+            stretch_last=True,
+            sortable=False,
+        )
         self.table.setObjectName("backupsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        rows = self.table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column, width in ((TAKEN, 180), (KIND, 170), (SIZE, 100)):
-            header.resizeSection(column, width)
 
         self.status = QLabel(self)
         self.status.setObjectName("backupsStatus")

@@ -17,6 +17,7 @@ def list_table(
     row_height: int | None = None,
     widths: dict[int, int] | None = None,
     stretch_last: bool = False,
+    sortable: bool = True,
 ) -> QTableView:
     """A read-only table of whole rows over `model`, rows `row_height` high (one line by default),
     columns `widths` wide, in the order the model gives until a header is clicked."""
@@ -38,6 +39,7 @@ def list_table(
     header.setHighlightSections(False)
     for column, width in (widths or {}).items():
         header.resizeSection(column, width)
-    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-    view.setSortingEnabled(True)
+    if sortable:  # the model sorts itself, in Python
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        view.setSortingEnabled(True)
     return view
