@@ -15,22 +15,57 @@ import argparse
 import gc
 import json
 import resource
+import statistics
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from models import demo
-from models.db import open_database
+from models import bulk, demo
+from models.db import Database, open_database
 from models.engine import all_deadlines
 from models.journey_io import import_file, write_journey
 from models.settings import load_settings
 from models.store import bulk_work, calendar_of, compute_deadlines, load_engine_events
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _cpu_reference() -> float:
+    """A fixed pure-Python loop: how fast this machine is today (timings vary with its load)."""
+    t = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i * i % 7
+    return time.perf_counter() - t
+
+
+def _seed(args: argparse.Namespace, today: date, tmp: Path, result: dict[str, object]) -> Database:
+    """Generate the demo caseload, write it as a journey file and import it (timed)."""
+    journey = tmp / "journey.json"
+    t = time.perf_counter()
+    data = demo.generate(args.children, seed=args.seed, today=today)
+    result["generate_s"] = round(time.perf_counter() - t, 2)
+    result["events"] = sum(len(c["events"]) for c in data["children"])
+    write_journey(data, journey)
+    del data
+    gc.collect()
+    result["journey_file_mb"] = round(journey.stat().st_size / 1e6, 1)
+
+    db_path = args.keep or tmp / "bench.sqlite"
+    if db_path.exists():
+        sys.exit(f"{db_path} exists; choose a new path for --keep")
+    db = open_database(db_path)
+    t = time.perf_counter()
+    imported = import_file(db, journey)
+    result["import_s"] = round(time.perf_counter() - t, 2)
+    result["imported_events"] = imported.events_added
+    gc.collect()
+
+    return db
 
 
 def main() -> int:
@@ -39,37 +74,21 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--today", default="2026-11-02", help="fixed so runs are comparable")
     parser.add_argument("--keep", type=Path, help="keep the seeded database at this path")
-    parser.add_argument("--repeat", type=int, default=3, help="recompute this many times, report the best")
+    parser.add_argument("--reuse", type=Path, help="time recomputing an already seeded database (no import)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="recompute this many times (the target is judged on the median)"
+    )
     args = parser.parse_args()
     today = date.fromisoformat(args.today)
     result: dict[str, object] = {"children": args.children, "seed": args.seed, "today": args.today}
 
     with tempfile.TemporaryDirectory() as tmp:
-        journey = Path(tmp) / "journey.json"
-        t = time.perf_counter()
-        data = demo.generate(args.children, seed=args.seed, today=today)
-        result["generate_s"] = round(time.perf_counter() - t, 2)
-        result["events"] = sum(len(c["events"]) for c in data["children"])
-        write_journey(data, journey)
-        del data
-        gc.collect()
-        result["journey_file_mb"] = round(journey.stat().st_size / 1e6, 1)
+        # --reuse: a database seeded by an earlier run's --keep, for recompute timings only.
+        db = open_database(args.reuse) if args.reuse else _seed(args, today, Path(tmp), result)
 
-        db_path = args.keep or Path(tmp) / "bench.sqlite"
-        if db_path.exists():
-            sys.exit(f"{db_path} exists; choose a new path for --keep")
-        db = open_database(db_path)
-        t = time.perf_counter()
-        imported = import_file(db, journey)
-        result["import_s"] = round(time.perf_counter() - t, 2)
-        result["imported_events"] = imported.events_added
-        gc.collect()
-
-        timings = []
-        load = compute = 0.0
-        deadlines = []
+        # The one-process path, timed in its two parts (reading, judging).
+        serial, load, compute = [], 0.0, 0.0
         for _ in range(args.repeat):
-            # The same path as compute_deadlines (what the CLI and reports call), timed in two parts.
             t0 = time.perf_counter()
             with bulk_work():
                 with db.engine.connect() as conn:
@@ -78,28 +97,42 @@ def main() -> int:
                 t1 = time.perf_counter()
                 deadlines = all_deadlines(events.items(), today, settings.standards, calendar_of(settings))
                 t2 = time.perf_counter()
-            timings.append(t2 - t0)
+            serial.append(t2 - t0)
             load, compute = t1 - t0, t2 - t1
-            del events
+            del events, deadlines
             gc.collect()
+        # What the CLI and the reports call: shared with a worker process at this size.
         t = time.perf_counter()
-        whole = compute_deadlines(db, today)
-        result["compute_deadlines_s"] = round(time.perf_counter() - t, 3)
-        assert len(whole) == len(deadlines)
-        del whole
+        first = compute_deadlines(db, today)
+        result["recompute_first_s"] = round(time.perf_counter() - t, 3)  # includes starting the worker
+        count = len(first)
+        del first
+        gc.collect()
+        timings = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            whole = compute_deadlines(db, today)
+            timings.append(time.perf_counter() - t)
+            del whole
+            gc.collect()
         result["recompute_all_s"] = round(min(timings), 3)
-        result["recompute_load_s"] = round(load, 3)
-        result["recompute_engine_s"] = round(compute, 3)
-        result["deadlines"] = len(deadlines)
+        result["recompute_all_median_s"] = round(statistics.median(timings), 3)
+        result["one_process_s"] = round(min(serial), 3)
+        result["one_process_load_s"] = round(load, 3)
+        result["one_process_engine_s"] = round(compute, 3)
+        result["deadlines"] = count
+        result["cpu_reference_s"] = round(_cpu_reference(), 3)
         t = time.perf_counter()
         compute_deadlines(db, today, "DEMO-000001")
         result["one_child_ms"] = round((time.perf_counter() - t) * 1000, 1)
-        result["peak_rss_mb"] = round(_peak_mb(), 1)
-        result["targets_met"] = {
-            "recompute_under_2s": min(timings) < 2.0,
-            "import_under_60s": float(result["import_s"]) < 60.0,  # type: ignore[arg-type]
-        }
+        bulk.shutdown_worker()
         db.engine.dispose()
+        result["peak_rss_mb"] = round(_peak_mb(resource.RUSAGE_SELF), 1)
+        result["worker_peak_rss_mb"] = round(_peak_mb(resource.RUSAGE_CHILDREN), 1)
+        targets = {"recompute_under_2s": statistics.median(timings) < 2.0}
+        if "import_s" in result:
+            targets["import_under_60s"] = float(result["import_s"]) < 60.0  # type: ignore[arg-type]
+        result["targets_met"] = targets
     print(json.dumps(result))
     return 0
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from models.bulk import bulk_work
 from models.db import Database
 from models.engine import Deadline
 from models.facts import Caseload, Proceedings, load_caseload_with
@@ -26,7 +27,6 @@ from models.measures import mean_median
 from models.records import ChildRecord
 from models.reports.common import deadline_state
 from models.rules import Rag
-from models.store import bulk_work
 
 #: The children the court page reads: those with a decision to issue or proceedings issued.
 COURT_EVENT_TYPES: Final = frozenset({"decision_to_issue", "proceedings_issued"})

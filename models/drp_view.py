@@ -26,6 +26,7 @@ from typing import Final
 
 from sqlalchemy import select
 
+from models.bulk import bulk_work
 from models.calendar import WorkingCalendar
 from models.db import Database
 from models.engine import Deadline
@@ -35,7 +36,7 @@ from models.records import ChildRecord, EventRecord, parse_date
 from models.reports.common import deadline_state
 from models.rules import RAG_ORDER, Rag, Standards, Status
 from models.settings import GOOD_PRACTICE
-from models.store import EVENT_T, bulk_work
+from models.store import EVENT_T
 
 #: The children the register reads.
 DRP_EVENT_TYPES: Final = frozenset({"drp_raised"})

@@ -7,17 +7,17 @@ never live ORM objects.
 
 from __future__ import annotations
 
-import gc
 import getpass
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
+from models import bulk
+from models.bulk import bulk_work, packed_events
 from models.calendar import WorkingCalendar, calendar_for
 from models.db import Database
 from models.engine import Deadline, all_deadlines, child_deadlines
@@ -217,21 +217,17 @@ def iter_children(conn: Connection, child_ids: Sequence[str] | None = None) -> I
 def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[str, list[Event]]:
     """The fields the rules read, for every child (or one), in bulk: the hot path.
 
-    On SQLite each child's events come back as one string that SQLite packs in C (events split by
-    the ASCII record separator, fields by the unit separator, which validation keeps out of
-    text); most events carry only their type and date, and only the few types whose rules read
-    more carry the rest. Elsewhere, one row per event through the driver's own cursor.
+    On SQLite each child's events come back as one string that SQLite packs in C (see
+    `packed_events`). Elsewhere, one row per event through the driver's own cursor.
     """
-    where, params = ("", ()) if child_id is None else (" WHERE child_id = ?", (child_id,))
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         if conn.dialect.name == "sqlite":
-            cursor.execute(_PACKED_QUERY + where + " GROUP BY child_id", params)
-            return _unpack(cursor.fetchall())
+            return packed_events(cursor, child_id)
+        where, params = ("", ()) if child_id is None else (" WHERE child_id = %s", (child_id,))
         cursor.execute(
             "SELECT child_id, type, date, event_id, s47, icpc_needed, outcome, drp_stage, until, weeks, ref, "
-            "category "
-            "FROM event" + where.replace("?", "%s"),
+            "category FROM event" + where,
             params,
         )
         rows = cursor.fetchall()
@@ -246,84 +242,25 @@ def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[st
     return out
 
 
-#: Event types whose clocks read more than the type and the date.
-_DETAILED_TYPES = tuple(
-    sorted(t.name for t in EVENT_TYPES.values() if any(f.read_by_rules for f in t.fields))
-)
-_US, _RS = "\x1f", "\x1e"
-_PACKED_QUERY = (
-    "SELECT child_id, group_concat(CASE WHEN type IN ("
-    + ", ".join(f"'{t}'" for t in _DETAILED_TYPES)
-    + ") THEN type || char(31) || date || char(31) || ifnull(s47, '') || char(31) || ifnull(icpc_needed, '')"
-    " || char(31) || (CASE WHEN type IN ('icpc', 'cp_review') THEN ifnull(outcome, '') ELSE '' END)"
-    " || char(31) || ifnull(drp_stage, '') || char(31) || ifnull(until, '') || char(31) || ifnull(weeks, '')"
-    " || char(31) || ifnull(ref, '') || char(31) || (CASE WHEN type = 'drp_raised' THEN ifnull(category, '')"
-    " ELSE '' END) ELSE type || char(31) || date END, char(30)) FROM event"
-)
-
-
-def _unpack(rows: Sequence[tuple[str, str]]) -> dict[str, list[Event]]:
-    new = tuple.__new__
-    types = {t: t for t in EVENT_TYPES}  # one shared string object per type
-    dates: dict[str, date] = {}
-    fromiso = date.fromisoformat
-    out: dict[str, list[Event]] = {}
-    for cid, packed in rows:
-        events = out[cid] = []
-        for item in packed.split(_RS):
-            fields = item.split(_US)
-            day = dates.get(fields[1])
-            if day is None:
-                day = dates[fields[1]] = fromiso(fields[1])
-            if len(fields) == 2:
-                events.append(
-                    new(Event, (types[fields[0]], day, None, None, None, None, None, None, None, None))
-                )
-                continue
-            _, _, s47, needed, outcome, stage, until, weeks, ref, category = fields
-            events.append(
-                Event(
-                    types[fields[0]],
-                    day,
-                    None,
-                    (s47 == "1") if s47 else None,
-                    (needed == "1") if needed else None,
-                    outcome or None,
-                    int(stage) if stage else None,
-                    fromiso(until) if until else None,
-                    int(weeks) if weeks else None,
-                    ref or None,
-                    category or None,
-                )
-            )
-    return out
-
-
-@contextmanager
-def bulk_work() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a million short-lived tuples are built.
-
-    None of them forms a cycle, but each allocation would count towards a collection that walks
-    every live object: with it on, a full recomputation takes about twice as long.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def calendar_of(settings: Settings) -> WorkingCalendar:
     return calendar_for(frozenset(settings.standards.closure_days))
 
 
-def compute_deadlines(db: Database, as_of: date, child_id: str | None = None) -> list[Deadline]:
-    """Every deadline (of every child, or of one) at `as_of`, ordered by child then due date."""
+def compute_deadlines(
+    db: Database, as_of: date, child_id: str | None = None, *, share: bool = True
+) -> list[Deadline]:
+    """Every deadline (of every child, or of one) at `as_of`, ordered by child then due date.
+
+    A large caseload on an SQLite file is shared with a worker process (`bulk.judge_everyone`)
+    unless `share` is False; the result is the same either way.
+    """
     with bulk_work():
         with db.engine.connect() as conn:
             settings = read_settings(conn)
+            if child_id is None and share:
+                shared = bulk.judge_everyone(db, as_of, settings.standards)
+                if shared is not None:
+                    return shared
             events = load_engine_events(conn, child_id)
         calendar = calendar_of(settings)
         if child_id is not None:

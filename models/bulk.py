@@ -1,0 +1,305 @@
+"""Every chronology read and judged in bulk: the hot path of a full recomputation.
+
+Reading. On SQLite each child's events come back as one string that SQLite packs in C
+(`packed_events`), turned into the engine's `Event` tuples with as little Python per event as
+possible.
+
+Judging on both cores. The engine is pure Python and so runs on one core; 50,000 children keep
+it busy for about four seconds. `judge_everyone` splits a large caseload by child id: a worker
+process reads and judges the upper share of the ids while this process judges the rest, and in
+each process a thread runs the next chunk's query (SQLite releases the interpreter lock while it
+works) while the engine judges the current chunk. The result is the list the one-process path
+returns, in the same order.
+
+Consistency. The two processes read in separate transactions. One connection here reads
+`PRAGMA data_version` before the worker starts and after it has finished; SQLite changes that
+number when any other connection commits, so an unchanged number proves that both processes read
+the same database. If a change was committed in between, `judge_everyone` returns None and the
+caller reads everything again in one transaction.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from datetime import date
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Any
+
+from models.calendar import calendar_for
+from models.db import Database, connect_file
+from models.engine import Deadline, all_deadlines
+from models.journey import EVENT_TYPES, Event
+from models.rules import Standards
+
+#: From this many children a full recomputation is shared with a worker process; below it one
+#: process is quicker than handing work to another.
+PARALLEL_FROM = 5_000
+#: Queries per process: each chunk's query runs while the engine judges the previous chunk.
+CHUNKS = 8
+#: The worker's share of the children: a little under half, because it also encodes its result
+#: and this process decodes it.
+WORKER_SHARE = 0.45
+
+#: Event types whose clocks read more than the type and the date.
+_DETAILED_TYPES = tuple(
+    sorted(t.name for t in EVENT_TYPES.values() if any(f.read_by_rules for f in t.fields))
+)
+_US, _RS = "\x1f", "\x1e"
+# The separators are written into the SQL as literals: char(31) would be a function call per field.
+_PACKED_QUERY = (
+    (
+        "SELECT child_id, group_concat(CASE WHEN type IN ("
+        + ", ".join(f"'{t}'" for t in _DETAILED_TYPES)
+        + ") THEN type || 'U' || date || 'U' || ifnull(s47, '') || 'U' || ifnull(icpc_needed, '')"
+        " || 'U' || (CASE WHEN type IN ('icpc', 'cp_review') THEN ifnull(outcome, '') ELSE '' END)"
+        " || 'U' || ifnull(drp_stage, '') || 'U' || ifnull(until, '') || 'U' || ifnull(weeks, '')"
+        " || 'U' || ifnull(ref, '') || 'U' || (CASE WHEN type = 'drp_raised' THEN ifnull(category, '')"
+        " ELSE '' END) ELSE type || 'U' || date END, 'R') FROM event"
+    )
+    .replace("'U'", f"'{_US}'")
+    .replace("'R'", f"'{_RS}'")
+)
+
+
+def packed_events(
+    cursor: Any, child_id: str | None = None, *, from_id: str | None = None, before_id: str | None = None
+) -> dict[str, list[Event]]:
+    """The engine's events of one child, or of the children with ids in [from_id, before_id), on SQLite.
+
+    Each child's events come back as one string that SQLite packs in C: events split by the ASCII
+    record separator, fields by the unit separator (validation keeps both out of text). Most events
+    carry only their type and date; only the few types whose rules read more carry the rest.
+    """
+    cursor.execute(*_query(child_id, from_id, before_id))
+    return _unpack(cursor.fetchall())
+
+
+def _unpack(rows: Sequence[tuple[str, str]]) -> dict[str, list[Event]]:
+    new = tuple.__new__
+    types = {t: t for t in EVENT_TYPES}  # one shared string object per type
+    dates: dict[str, date] = {}
+    fromiso = date.fromisoformat
+    out: dict[str, list[Event]] = {}
+    for cid, packed in rows:
+        events = out[cid] = []
+        for item in packed.split(_RS):
+            fields = item.split(_US)
+            day = dates.get(fields[1])
+            if day is None:
+                day = dates[fields[1]] = fromiso(fields[1])
+            if len(fields) == 2:
+                events.append(
+                    new(Event, (types[fields[0]], day, None, None, None, None, None, None, None, None))
+                )
+                continue
+            _, _, s47, needed, outcome, stage, until, weeks, ref, category = fields
+            events.append(
+                Event(
+                    types[fields[0]],
+                    day,
+                    None,
+                    (s47 == "1") if s47 else None,
+                    (needed == "1") if needed else None,
+                    outcome or None,
+                    int(stage) if stage else None,
+                    fromiso(until) if until else None,
+                    int(weeks) if weeks else None,
+                    ref or None,
+                    category or None,
+                )
+            )
+    return out
+
+
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a million short-lived tuples are built.
+
+    None of them forms a cycle, but each allocation would count towards a collection that walks
+    every live object: with it on, a full recomputation takes about twice as long.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+Bounds = tuple[str | None, str | None]
+
+
+def judge_everyone(db: Database, as_of: date, standards: Standards) -> list[Deadline] | None:
+    """Every child's deadlines at `as_of`, judged by this process and a worker, ordered by child.
+
+    None when the work is not worth sharing or cannot be shared (not an SQLite file, fewer than
+    `PARALLEL_FROM` children, one core, no worker process to be had) or when a change was committed
+    while the two processes were reading: the caller then computes in one process.
+    """
+    if db.path is None or not db.is_sqlite or (os.cpu_count() or 1) < 2:
+        return None
+    conn = db.raw_connection(read_only=True)
+    try:
+        version = _data_version(conn)
+        ids = [row[0] for row in conn.execute("SELECT id FROM child ORDER BY id")]
+        if len(ids) < PARALLEL_FROM:
+            return None
+        cut = len(ids) - int(len(ids) * WORKER_SHARE)
+        try:
+            theirs = _worker_pool().submit(
+                _judge_in_worker, db.path, db.passphrase, chunk_bounds(ids, cut, len(ids)), as_of, standards
+            )
+        except (BrokenProcessPool, OSError, RuntimeError):
+            _discard_pool()
+            return None
+        deadlines = judge_chunks(conn, chunk_bounds(ids, 0, cut), as_of, standards)
+        try:
+            rows = theirs.result()
+        except BrokenProcessPool:  # the worker died (killed, out of memory): nothing it said is kept
+            _discard_pool()
+            return None
+        new = tuple.__new__
+        deadlines.extend([new(Deadline, row) for row in rows])
+        if _data_version(conn) != version:
+            return None
+        return deadlines
+    finally:
+        conn.close()
+
+
+def chunk_bounds(ids: Sequence[str], start: int, stop: int, chunks: int = CHUNKS) -> list[Bounds]:
+    """Id ranges [from, before) covering sorted `ids[start:stop]` in about `chunks` equal parts.
+
+    The first range is open below when `start` is 0 and the last open above when `stop` is the end,
+    so that together the ranges of both processes cover every id, even one missing from `ids`.
+    """
+    count = stop - start
+    if count <= 0:
+        return []
+    cuts = sorted({start + count * k // chunks for k in range(chunks)})
+    bounds: list[Bounds] = []
+    for k, first in enumerate(cuts):
+        following = cuts[k + 1] if k + 1 < len(cuts) else stop
+        bounds.append(
+            (
+                None if first == 0 else ids[first],
+                None if following >= len(ids) else ids[following],
+            )
+        )
+    return bounds
+
+
+def judge_chunks(conn: Any, bounds: Sequence[Bounds], as_of: date, standards: Standards) -> list[Deadline]:
+    """Judge the children of each id range, the next range being read in a thread meanwhile.
+
+    `conn` is a driver connection; the thread has it to itself until every range has been read.
+    """
+    calendar = calendar_for(frozenset(standards.closure_days))
+    read: queue.SimpleQueue[list[tuple[str, str]] | BaseException] = queue.SimpleQueue()
+
+    def reader() -> None:
+        cursor = conn.cursor()
+        try:
+            for first, before in bounds:
+                cursor.execute(*_query(None, first, before))
+                read.put(cursor.fetchall())
+        except BaseException as exc:  # handed to the judging thread, which raises it
+            read.put(exc)
+        finally:
+            cursor.close()
+
+    thread = threading.Thread(target=reader, name="read-chronologies", daemon=True)
+    thread.start()
+    out: list[Deadline] = []
+    try:
+        for _ in bounds:
+            rows = read.get()
+            if isinstance(rows, BaseException):
+                raise rows
+            out.extend(all_deadlines(_unpack(rows).items(), as_of, standards, calendar))
+    finally:
+        thread.join()
+    return out
+
+
+def _query(
+    child_id: str | None = None, from_id: str | None = None, before_id: str | None = None
+) -> tuple[str, list[str]]:
+    conditions, params = [], []
+    for condition, value in (
+        ("child_id = ?", child_id),
+        ("child_id >= ?", from_id),
+        ("child_id < ?", before_id),
+    ):
+        if value is not None:
+            conditions.append(condition)
+            params.append(value)
+    where = " WHERE " + " AND ".join(conditions) if conditions else ""
+    return _PACKED_QUERY + where + " GROUP BY child_id", params
+
+
+def _data_version(conn: Any) -> int:
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def _judge_in_worker(
+    path: Path, passphrase: str | None, bounds: Sequence[Bounds], as_of: date, standards: Standards
+) -> list[tuple[Any, ...]]:
+    """The worker's share: plain tuples, which pickle in C (a named tuple pickles through Python)."""
+    conn = connect_file(path, passphrase, read_only=True)
+    try:
+        with bulk_work():
+            return [tuple(d) for d in judge_chunks(conn, bounds, as_of, standards)]
+    finally:
+        conn.close()
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _worker_pool() -> ProcessPoolExecutor:
+    """One worker process, started on first use and kept (with the engine imported) for later runs.
+
+    Started by a fork server where there is one: forking this process directly would copy a
+    multi-threaded Qt application, which is unsafe.
+    """
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            context: BaseContext
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                server = multiprocessing.get_context("forkserver")
+                server.set_forkserver_preload([__name__])
+                context = server
+            else:
+                context = multiprocessing.get_context("spawn")
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        return _pool
+
+
+def _discard_pool() -> None:
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown_worker() -> None:
+    """Stop the worker process (tests, and an application closing a database)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True)
