@@ -305,6 +305,58 @@ class _Judge:
             )
         )
 
+    def chain(
+        self,
+        rule_id: str,
+        triggers: Sequence[Event],
+        dues: Sequence[date],
+        episode: Episode,
+        first_span: int,
+        span: int,
+    ) -> None:
+        """`add` for a chain of clocks (visits): clock k is due `dues[k]` and met by trigger k + 1.
+
+        Every clock but the last is met, so it is judged here in one loop; the last goes through
+        `add`. The same deadlines as calling `add` for each, at a fraction of the cost: visits are
+        most of every caseload's deadlines.
+        """
+        working, _ = self.params[rule_id]
+        between = self.calendar.working_days_between
+        out, child_id, as_of = self.out, self.child_id, self.as_of
+        last = len(triggers) - 1
+        for k in range(last):
+            trigger, due, done = triggers[k], dues[k], triggers[k + 1].date
+            if done <= due:
+                status, late_by = _MET, 0
+            else:
+                status = _MET_LATE
+                late_by = max(1, between(due, done) if working else (done - due).days)
+            out.append(
+                _new_tuple(
+                    Deadline,
+                    (
+                        child_id,
+                        rule_id,
+                        trigger.date,
+                        due,
+                        done,
+                        status,
+                        RAG_OF[status],
+                        late_by,
+                        None,
+                        trigger.type,
+                        as_of,
+                        None,
+                        None,
+                        first_span if k == 0 else span,
+                    ),
+                )
+            )
+        if last >= 0:
+            self.add(
+                rule_id, triggers[last], dues[last], None, episode, span=first_span if last == 0 else span
+            )
+
 
 def child_deadlines(
     child_id: str,
@@ -438,10 +490,8 @@ def _cp_plans(judge: _Judge, chron: _Chronology) -> None:
         visits = chron.within("cp_visit", plan)
         wd = std.cp_visit_wd
         triggers = [icpc, *visits]
-        add = judge.add
-        for k, trigger in enumerate(triggers):
-            met = visits[k].date if k < len(visits) else None
-            add("cp.visit", trigger, cal.add_working_days(trigger.date, wd), met, plan, span=wd)
+        plus = cal.add_working_days
+        judge.chain("cp.visit", triggers, [plus(t.date, wd) for t in triggers], plan, wd, wd)
 
         due = add_months(start, std.cp_plan_length_months)
         judge.add(
@@ -575,19 +625,9 @@ def _care(judge: _Judge, chron: _Chronology) -> None:
 
         visits = chron.within("cla_visit", period)
         first_days, every = std.cla_first_visit_days, std.cla_visit_days
-        add = judge.add
-        add(
-            "cla.visit",
-            start_event,
-            start + timedelta(days=first_days),
-            visits[0].date if visits else None,
-            period,
-            span=first_days,
-        )
         gap = timedelta(days=every)
-        for k, visit in enumerate(visits):
-            following = visits[k + 1].date if k + 1 < len(visits) else None
-            add("cla.visit", visit, visit.date + gap, following, period, span=every)
+        dues = [start + timedelta(days=first_days), *[v.date + gap for v in visits]]
+        judge.chain("cla.visit", [start_event, *visits], dues, period, first_days, every)
 
 
 # --- Dispute resolution (DRP) -----------------------------------------------------------------
