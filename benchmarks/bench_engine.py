@@ -125,10 +125,12 @@ def main() -> int:
         t = time.perf_counter()
         compute_deadlines(db, today, "DEMO-000001")
         result["one_child_ms"] = round((time.perf_counter() - t) * 1000, 1)
+        # Asked of the worker itself: it is the fork server's child, not this process's.
+        worker = bulk.worker_peak_rss_mb()
         bulk.shutdown_worker()
         db.engine.dispose()
         result["peak_rss_mb"] = round(_peak_mb(resource.RUSAGE_SELF), 1)
-        result["worker_peak_rss_mb"] = round(_peak_mb(resource.RUSAGE_CHILDREN), 1)
+        result["worker_peak_rss_mb"] = round(worker, 1) if worker is not None else None
         targets = {"recompute_under_2s": statistics.median(timings) < 2.0}
         if "import_s" in result:
             targets["import_under_60s"] = float(result["import_s"]) < 60.0  # type: ignore[arg-type]

@@ -84,40 +84,45 @@ def packed_events(
 
 
 def _unpack(rows: Sequence[tuple[str, str]]) -> dict[str, list[Event]]:
-    new = tuple.__new__
-    types = {t: t for t in EVENT_TYPES}  # one shared string object per type
+    """Each child's packed string as `Event`s.
+
+    Packed events carry no id, so two with the same text are equal in every field: one shared
+    (immutable) `Event` serves them all. A caseload has far fewer distinct (type, date) pairs than
+    events, so most events cost one dictionary look-up.
+    """
+    known: dict[str, Event] = {}
     dates: dict[str, date] = {}
-    fromiso = date.fromisoformat
-    out: dict[str, list[Event]] = {}
-    for cid, packed in rows:
-        events = out[cid] = []
-        for item in packed.split(_RS):
-            fields = item.split(_US)
-            day = dates.get(fields[1])
-            if day is None:
-                day = dates[fields[1]] = fromiso(fields[1])
-            if len(fields) == 2:
-                events.append(
-                    new(Event, (types[fields[0]], day, None, None, None, None, None, None, None, None))
-                )
-                continue
+    get = known.get
+
+    def parse(item: str) -> Event:
+        fields = item.split(_US)
+        day = dates.get(fields[1])
+        if day is None:
+            day = dates[fields[1]] = date.fromisoformat(fields[1])
+        if len(fields) == 2:
+            event = Event(fields[0], day)
+        else:
             _, _, s47, needed, outcome, stage, until, weeks, ref, category = fields
-            events.append(
-                Event(
-                    types[fields[0]],
-                    day,
-                    None,
-                    (s47 == "1") if s47 else None,
-                    (needed == "1") if needed else None,
-                    outcome or None,
-                    int(stage) if stage else None,
-                    fromiso(until) if until else None,
-                    int(weeks) if weeks else None,
-                    ref or None,
-                    category or None,
-                )
+            event = Event(
+                fields[0],
+                day,
+                None,
+                (s47 == "1") if s47 else None,
+                (needed == "1") if needed else None,
+                outcome or None,
+                int(stage) if stage else None,
+                date.fromisoformat(until) if until else None,
+                int(weeks) if weeks else None,
+                ref or None,
+                category or None,
             )
-    return out
+        known[item] = event
+        return event
+
+    return {
+        cid: [event if (event := get(item)) is not None else parse(item) for item in packed.split(_RS)]
+        for cid, packed in rows
+    }
 
 
 @contextmanager
@@ -294,6 +299,18 @@ def _discard_pool() -> None:
         pool, _pool = _pool, None
     if pool is not None:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def worker_peak_rss_mb() -> float | None:
+    """The worker process's peak memory so far (benchmarks), or None when none is running."""
+    with _pool_lock:
+        pool = _pool
+    if pool is None:
+        return None
+    import resource  # POSIX only: imported here so that the module still loads on Windows
+
+    usage = pool.submit(resource.getrusage, resource.RUSAGE_SELF).result()
+    return float(usage.ru_maxrss) / 1024
 
 
 def shutdown_worker() -> None:

@@ -91,3 +91,14 @@ def test_a_change_committed_while_sharing_is_not_half_seen(
     monkeypatch.setattr(bulk, "judge_chunks", judge_chunks)
     # compute_deadlines falls back to one read, so the new visit is seen consistently.
     assert compute_deadlines(caseload, AS_OF) == compute_deadlines(caseload, AS_OF, share=False)
+
+
+def test_the_workers_peak_memory_is_asked_of_the_worker(
+    caseload: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "PARALLEL_FROM", 10)
+    assert bulk.judge_everyone(caseload, AS_OF, Standards()) is not None
+    peak = bulk.worker_peak_rss_mb()
+    assert peak is not None and peak > 10  # a Python process with the engine loaded
+    bulk.shutdown_worker()
+    assert bulk.worker_peak_rss_mb() is None
