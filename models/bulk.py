@@ -5,7 +5,7 @@ Reading. On SQLite each child's events come back as one string that SQLite packs
 possible.
 
 Judging on both cores. The engine is pure Python and so runs on one core; 50,000 children keep
-it busy for about four seconds. `judge_everyone` splits a large caseload by child id: a worker
+it busy for three to four seconds. `judge_everyone` splits a large caseload by child id: a worker
 process reads and judges the upper share of the ids while this process judges the rest, and in
 each process a thread runs the next chunk's query (SQLite releases the interpreter lock while it
 works) while the engine judges the current chunk. The result is the list the one-process path
