@@ -30,8 +30,8 @@ from models.settings import load_settings
 from models.store import bulk_work, calendar_of, compute_deadlines, load_engine_events
 
 
-def _peak_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _cpu_reference() -> float:
@@ -129,7 +129,7 @@ def main() -> int:
         worker = bulk.worker_peak_rss_mb()
         bulk.shutdown_worker()
         db.engine.dispose()
-        result["peak_rss_mb"] = round(_peak_mb(resource.RUSAGE_SELF), 1)
+        result["peak_rss_mb"] = round(_peak_mb(), 1)
         result["worker_peak_rss_mb"] = round(worker, 1) if worker is not None else None
         targets = {"recompute_under_2s": statistics.median(timings) < 2.0}
         if "import_s" in result:

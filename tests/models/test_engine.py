@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
 import pytest
@@ -1462,3 +1462,36 @@ def test_all_deadlines_orders_by_child_then_due_date() -> None:
     assert keys == sorted(keys)
     assert {d.child_id for d in result} == {"A", "B"}
     assert result[0].child_id == "A"
+
+
+@pytest.mark.parametrize("working", [True, False], ids=["working-days", "calendar-days"])
+def test_a_chain_of_visit_clocks_is_judged_exactly_as_add_judges_each(working: bool) -> None:
+    """`_Judge.chain` writes the deadline rows itself for speed: it must stay `add`'s twin."""
+    from models.engine import Episode, _Judge  # the private judge: this guards its fast path
+
+    rule = "cp.visit" if working else "cla.visit"
+    calendar = calendar_for(frozenset())
+    as_of = date(2025, 4, 1)
+    start = Event("icpc" if working else "became_looked_after", date(2025, 1, 6))
+    # On time, late, on its due date, then a last visit whose clock is still running.
+    visits = [
+        Event("cp_visit" if working else "cla_visit", day)
+        for day in (date(2025, 1, 15), date(2025, 2, 14), date(2025, 2, 24), date(2025, 3, 20))
+    ]
+    triggers = [start, *visits]
+    gap = 10 if working else 20
+
+    def due(day: date) -> date:
+        return calendar.add_working_days(day, gap) if working else day + timedelta(days=gap)
+
+    dues = [due(t.date) for t in triggers]
+    episode = Episode(start, None)
+    chained = _Judge("C-1", as_of, Standards(), calendar)
+    chained.chain(rule, triggers, dues, episode, 7, gap)
+    one_by_one = _Judge("C-1", as_of, Standards(), calendar)
+    for k, trigger in enumerate(triggers):
+        done = triggers[k + 1].date if k + 1 < len(triggers) else None
+        one_by_one.add(rule, trigger, dues[k], done, episode, span=7 if k == 0 else gap)
+    assert {d.status for d in chained.out} >= {Status.MET, Status.MET_LATE}
+    assert chained.out == one_by_one.out
+    assert [len(d) for d in chained.out] == [len(Deadline._fields)] * len(triggers)
