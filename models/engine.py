@@ -125,9 +125,15 @@ def prepare(events: Iterable[Event], as_of: date) -> list[Event]:
     return out
 
 
+def _same_day_order(event: Event) -> tuple[tuple[date, int], str, str]:
+    # Type and ref after the rank: the order must not depend on the order events were listed in
+    # (two escalations raised on one day are judged, and listed, by ref).
+    return (_chronological(event), event.type, event.ref or "")
+
+
 def _same_day(events: list[Event]) -> list[Event]:
-    """Events of one date: closers first, and one of each type (and DRP ref)."""
-    events.sort(key=_chronological)
+    """Events of one date: closers first, then by type and ref, and one of each type (and DRP ref)."""
+    events.sort(key=_same_day_order)
     seen: set[tuple[str, str | None]] = set()
     out = []
     for event in events:

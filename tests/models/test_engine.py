@@ -1495,3 +1495,17 @@ def test_a_chain_of_visit_clocks_is_judged_exactly_as_add_judges_each(working: b
     assert {d.status for d in chained.out} >= {Status.MET, Status.MET_LATE}
     assert chained.out == one_by_one.out
     assert [len(d) for d in chained.out] == [len(Deadline._fields)] * len(triggers)
+
+
+def test_two_escalations_raised_on_one_day_are_judged_the_same_whichever_is_listed_first() -> None:
+    """Found by the property test: same-day events of one rank kept the order they were listed in."""
+    day = date(2023, 1, 1)
+    raised = [
+        Event("drp_raised", day, stage=1, ref="B"),
+        Event("drp_raised", day, stage=1, ref="A"),
+    ]
+    calendar = calendar_for(frozenset())
+    listed = [d.to_json() for d in child_deadlines("C1", raised, day, Standards(), calendar)]
+    reversed_ = [d.to_json() for d in child_deadlines("C1", raised[::-1], day, Standards(), calendar)]
+    assert listed == reversed_
+    assert [d["ref"] for d in listed] == ["A", "B", "A", "B"]
