@@ -227,7 +227,9 @@ class MainWindow(QMainWindow):
 
         self._update_title()
         self._update_banner()
-        self.resize(1440, 880)
+        # A first start fits the screen (a 1366 x 768 laptop too); later starts restore the layout.
+        room = self.screen().availableGeometry()
+        self.resize(min(1440, room.width()), min(880, room.height()))
         self._restore_ui_state()
         self._apply_database_state()
         self.idle_lock = IdleLock(

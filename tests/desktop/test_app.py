@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtCore import QDate, QRect, QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
 
@@ -212,3 +212,15 @@ def test_print_opens_the_reports_on_the_shown_child(
     window.action(ActionId.PRINT).trigger()
     assert [(c["name"], c["child_id"]) for c in calls] == [("tracker", None), ("chronology", "EX-002")]
     assert all(c["as_of"] == window.as_of and c["db"] is window.db for c in calls)
+
+
+def test_a_first_start_fits_a_laptop_screen(
+    start: Start, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class LaptopScreen:  # the edge: the offscreen platform has one 800 x 800 screen
+        def availableGeometry(self) -> QRect:
+            return QRect(0, 0, 1366, 728)
+
+    monkeypatch.setattr(MainWindow, "screen", lambda self: LaptopScreen())
+    window = start(tmp_path / "new.sqlite", wait=False)
+    assert (window.width(), window.height()) == (1366, 728)
