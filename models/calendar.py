@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import calendar as _stdcal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -36,6 +36,37 @@ def add_months(start: date, months: int) -> date:
 
 def add_weeks(start: date, weeks: int) -> date:
     return start + timedelta(days=7 * weeks)
+
+
+class DateMap(dict[date, date]):
+    """`day -> fn(day)`, each computed on first use and then looked up in C.
+
+    A full recomputation asks for a million due dates but meets only a few thousand distinct
+    days. Equal answers are also one shared object, which a worker process's result pickles once.
+    """
+
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn: Callable[[date], date]):
+        super().__init__()
+        self._fn = fn
+
+    def __missing__(self, day: date) -> date:
+        value = self[day] = self._fn(day)
+        return value
+
+
+@lru_cache(maxsize=32)
+def months_later(months: int) -> DateMap:
+    """`day -> add_months(day, months)`, memoised (shared by every run)."""
+    return DateMap(lambda day: add_months(day, months))
+
+
+@lru_cache(maxsize=32)
+def days_later(days: int) -> DateMap:
+    """`day -> day + days`, memoised (shared by every run)."""
+    gap = timedelta(days=days)
+    return DateMap(lambda day: day + gap)
 
 
 class WorkingCalendar:
@@ -66,6 +97,7 @@ class WorkingCalendar:
         self._count = count
         # n -> (for each day of the span: that day + n working days), built on first use of n.
         self._plus: dict[int, list[date]] = {}
+        self._plus_maps: dict[int, DateMap] = {}
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self._non_working and self._in_range(day)
@@ -97,6 +129,13 @@ class WorkingCalendar:
         if index >= len(self._workdays):
             raise ValueError(f"{start:%d/%m/%Y} + {n} working days is beyond {LAST_YEAR}")
         return date.fromordinal(self._workdays[index])
+
+    def plus(self, n: int) -> DateMap:
+        """`day -> add_working_days(day, n)`, memoised: the engine's hot path."""
+        found = self._plus_maps.get(n)
+        if found is None:
+            found = self._plus_maps[n] = DateMap(lambda day: self.add_working_days(day, n))
+        return found
 
     def _table(self, n: int) -> list[date]:
         """start + n working days for every start in the span whose answer is inside it too."""

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from models.calendar import WorkingCalendar, add_months, add_weeks
+from models.calendar import WorkingCalendar, add_weeks, days_later, months_later
 from models.journey import CLOSING_TYPES, DRP_STAGE_NAMES, Event
 from models.rules import RAG_OF, RULES, Rag, Standards, Status, Unit
 
@@ -103,12 +103,14 @@ def _chronological(event: Event) -> tuple[date, int]:
 
 def prepare(events: Iterable[Event], as_of: date) -> list[Event]:
     """Events as the clocks see them: up to the as-of date, duplicates merged, closers first."""
-    kept = [e for e in events if e.date <= as_of]
-    kept.sort(key=_DATE_OF)
-    dates = [e.date for e in kept]
-    shared = [i for i in range(1, len(dates)) if dates[i] == dates[i - 1]]
-    if not shared:
+    kept = sorted(events, key=_DATE_OF)
+    dates = list(map(_DATE_OF, kept))
+    cut = bisect.bisect_right(dates, as_of)
+    if cut < len(kept):
+        del kept[cut:], dates[cut:]
+    if len(set(dates)) == len(dates):
         return kept  # no two events on one date: nothing to merge or reorder
+    shared = [i for i in range(1, len(dates)) if dates[i] == dates[i - 1]]
     out: list[Event] = []
     done = 0
     for i in shared:
@@ -451,7 +453,7 @@ def _s47(judge: _Judge, by_type: dict[str, list[Event]]) -> None:
         )
         if withdrawn:
             continue
-        due = judge.calendar.add_working_days(discussion.date, 15)
+        due = judge.calendar.plus(15)[discussion.date]
         judge.add("cp.icpc_15wd", discussion, due, icpc.date if icpc else None, episode, span=15)
 
 
@@ -465,7 +467,6 @@ def makes_plan(event: Event) -> bool:
 
 def _cp_plans(judge: _Judge, chron: _Chronology) -> None:
     std = judge.standards
-    cal = judge.calendar
     # A review that ends the plan sorts with the closing events (see _chronological).
     boundaries = chron.merged("icpc", "cp_plan_ended", "cp_review")
     for plan in episodes_of(boundaries, makes_plan, ends_plan, reopens=makes_plan):
@@ -476,7 +477,7 @@ def _cp_plans(judge: _Judge, chron: _Chronology) -> None:
         judge.add(
             "cp.core_group_10wd",
             icpc,
-            cal.add_working_days(start, 10),
+            judge.calendar.plus(10)[start],
             core.date if core else None,
             plan,
             span=10,
@@ -484,29 +485,30 @@ def _cp_plans(judge: _Judge, chron: _Chronology) -> None:
 
         reviews = chron.within("cp_review", plan)
         judge.add(
-            "cp.review_3m", icpc, add_months(start, 3), reviews[0].date if reviews else None, plan, span=3
+            "cp.review_3m", icpc, months_later(3)[start], reviews[0].date if reviews else None, plan, span=3
         )
+        six = months_later(6)
         for k, review in enumerate(reviews):
             if review.outcome == "end":
                 break
             following = reviews[k + 1].date if k + 1 < len(reviews) else None
-            judge.add("cp.review_6m", review, add_months(review.date, 6), following, plan, span=6)
+            judge.add("cp.review_6m", review, six[review.date], following, plan, span=6)
 
         # Chained: the ICPC, then each visit, is due a next visit (met by the next one).
         visits = chron.within("cp_visit", plan)
         wd = std.cp_visit_wd
         triggers = [icpc, *visits]
-        plus = cal.add_working_days
-        judge.chain("cp.visit", triggers, [plus(t.date, wd) for t in triggers], plan, wd, wd)
+        plus = judge.calendar.plus(wd)
+        judge.chain("cp.visit", triggers, [plus[t.date] for t in triggers], plan, wd, wd)
 
-        due = add_months(start, std.cp_plan_length_months)
+        due = months_later(std.cp_plan_length_months)[start]
         judge.add(
             "cp.plan_length",
             icpc,
             due,
             plan.close_date,
             plan,
-            amber_from=add_months(start, std.cp_plan_amber_months),
+            amber_from=months_later(std.cp_plan_amber_months)[start],
             span=std.cp_plan_length_months,
         )
 
@@ -539,7 +541,7 @@ def _decision_to_issue(judge: _Judge, chron: _Chronology) -> None:
     )
     wd = judge.standards.issue_after_decision_wd
     for episode in episodes:
-        due = judge.calendar.add_working_days(episode.open.date, wd)
+        due = judge.calendar.plus(wd)[episode.open.date]
         judge.add("court.issue_after_decision", episode.open, due, episode.close_date, episode, span=wd)
 
 
@@ -581,7 +583,6 @@ def extension_limit(current_end: date, granted: date) -> date:
 
 def _care(judge: _Judge, chron: _Chronology) -> None:
     std = judge.standards
-    cal = judge.calendar
     periods = episodes_of(
         chron.merged("became_looked_after", "ceased_looked_after"),
         lambda e: e.type == "became_looked_after",
@@ -591,7 +592,7 @@ def _care(judge: _Judge, chron: _Chronology) -> None:
         start_event = period.open
         start = start_event.date
         reviews = chron.within("cla_review", period)
-        first_due = cal.add_working_days(start, 20)
+        first_due = judge.calendar.plus(20)[start]
         judge.add(
             "cla.review_first_20wd",
             start_event,
@@ -603,20 +604,21 @@ def _care(judge: _Judge, chron: _Chronology) -> None:
         if reviews:
             second = reviews[1].date if len(reviews) > 1 else None
             judge.add(
-                "cla.review_second_3m", reviews[0], add_months(reviews[0].date, 3), second, period, span=3
+                "cla.review_second_3m", reviews[0], months_later(3)[reviews[0].date], second, period, span=3
             )
+        six = months_later(6)
         for k in range(1, len(reviews)):
             following = reviews[k + 1].date if k + 1 < len(reviews) else None
-            judge.add("cla.review_6m", reviews[k], add_months(reviews[k].date, 6), following, period, span=6)
+            judge.add("cla.review_6m", reviews[k], six[reviews[k].date], following, period, span=6)
 
         if len(reviews) > 1:
             permanence_due = reviews[1].date
             basis = f"the second review, held {_d(permanence_due)}"
         elif reviews:
-            permanence_due = add_months(reviews[0].date, 3)
+            permanence_due = months_later(3)[reviews[0].date]
             basis = f"the second review, due 3 months after the first review on {_d(reviews[0].date)}"
         else:
-            permanence_due = add_months(first_due, 3)
+            permanence_due = months_later(3)[first_due]
             basis = f"the second review, due 3 months after the first review's due date {_d(first_due)}"
         plans = chron.within("permanence_plan", period)
         plan = plans[0] if plans else None
@@ -631,8 +633,8 @@ def _care(judge: _Judge, chron: _Chronology) -> None:
 
         visits = chron.within("cla_visit", period)
         first_days, every = std.cla_first_visit_days, std.cla_visit_days
-        gap = timedelta(days=every)
-        dues = [start + timedelta(days=first_days), *[v.date + gap for v in visits]]
+        after = days_later(every)
+        dues = [days_later(first_days)[start], *[after[v.date] for v in visits]]
         judge.chain("cla.visit", [start_event, *visits], dues, period, first_days, every)
 
 
@@ -692,7 +694,7 @@ def _drp_escalation(judge: _Judge, ref: str, escalation: Episode, events: Sequen
             continue
         if first_formal is None:
             first_formal = stage
-        due = judge.calendar.add_working_days(stage.event.date, wd)
+        due = judge.calendar.plus(wd)[stage.event.date]
         stage_episode = Episode(stage.event, stage.close)
         judge.add(
             "drp.stage_response",
@@ -705,7 +707,7 @@ def _drp_escalation(judge: _Judge, ref: str, escalation: Episode, events: Sequen
             span=wd,
         )
     if first_formal is not None:
-        due = judge.calendar.add_working_days(first_formal.event.date, 20)
+        due = judge.calendar.plus(20)[first_formal.event.date]
         judge.add(
             "drp.resolution_20wd",
             first_formal.event,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.calendar import WorkingCalendar, add_months, add_weeks, calendar_for
+from models.calendar import WorkingCalendar, add_months, add_weeks, calendar_for, days_later, months_later
 from models.engine import COURT_LAST_DAY_OFFSET, court_end
 from models.rules import Standards
 
@@ -274,3 +274,33 @@ def test_add_months_keeps_the_day_or_clamps_to_the_month_end(start: date, months
     if result.day != start.day:
         assert result.day < start.day
         assert (result + timedelta(days=1)).day == 1  # clamped to the last day of the month
+
+
+# --- The engine's memoised look-ups -------------------------------------------------------------
+
+
+@given(any_day, st.integers(min_value=0, max_value=60))
+def test_plus_is_add_working_days(start: date, n: int) -> None:
+    assert CAL.plus(n)[start] == CAL.add_working_days(start, n)
+    assert CAL.plus(n)[start] == CAL.add_working_days(start, n)  # the second time, from the memo
+
+
+@given(any_day, st.integers(min_value=-24, max_value=24), st.integers(min_value=0, max_value=400))
+def test_months_and_days_later_are_add_months_and_timedelta(start: date, months: int, days: int) -> None:
+    assert months_later(months)[start] == add_months(start, months)
+    assert days_later(days)[start] == start + timedelta(days=days)
+
+
+def test_equal_answers_are_one_shared_object() -> None:
+    # A worker's result pickles a shared date once: that is half of why the memo exists.
+    one = CAL.plus(15)[date(2025, 3, 3)]
+    assert CAL.plus(15)[date(2025, 3, 3)] is one
+    assert months_later(3)[date(2025, 1, 31)] is months_later(3)[date(2025, 1, 31)]
+
+
+def test_a_refused_date_is_refused_again_not_remembered() -> None:
+    cal = WorkingCalendar()
+    for _ in range(2):
+        with pytest.raises(ValueError, match="outside the calendar"):
+            cal.plus(5)[date(1980, 1, 1)]
+    assert date(1980, 1, 1) not in cal.plus(5)
