@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -102,3 +103,28 @@ def test_the_workers_peak_memory_is_asked_of_the_worker(
     assert peak is not None and peak > 10  # a Python process with the engine loaded
     bulk.shutdown_worker()
     assert bulk.worker_peak_rss_mb() is None
+
+
+def _in_generation(generation: int, target: object) -> bool:
+    return any(obj is target for obj in gc.get_objects(generation=generation))
+
+
+def test_bulk_work_pauses_the_collector_and_leaves_its_results_in_the_oldest_generation() -> None:
+    assert gc.isenabled()
+    with bulk.bulk_work():
+        assert not gc.isenabled()
+        built = [(i, [i]) for i in range(2_000)]  # tuples holding lists: tracked by the collector
+    assert gc.isenabled()
+    # Not in the youngest generation, whose next collection would otherwise walk all of it.
+    assert not _in_generation(0, built[0])
+    assert _in_generation(2, built[0])
+
+
+def test_bulk_work_leaves_a_paused_collector_paused() -> None:
+    gc.disable()
+    try:
+        with bulk.bulk_work():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
