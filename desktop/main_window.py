@@ -816,6 +816,9 @@ class MainWindow(QMainWindow):
         wait_for_background()
         # The stack is destroyed before the pages connected to it: its last signals must not reach them.
         self.undo_stack.blockSignals(True)
+        # Every change is already saved; the commands are deleted now, while everything they refer
+        # to is alive, rather than by whatever frees the window at exit.
+        self.undo_stack.clear()
         super().closeEvent(event)
         self.release_instance_lock()
 

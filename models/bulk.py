@@ -136,7 +136,9 @@ def bulk_work() -> Iterator[None]:
     walks the whole result, a million objects that are all still in the youngest generation
     (about 0.15 s at 50,000 children). In the oldest generation they wait for the next full
     collection, which Python runs only once that generation has grown by a quarter, like any
-    other long-lived data.
+    other long-lived data. (Garbage waiting at that moment moves with it, so whatever frees it
+    runs later than it would have; the test suite's parentless undo stacks once crashed in that
+    later collection, see `_undo_stacks_emptied` in tests/conftest.py.)
     """
     enabled = gc.isenabled()
     gc.disable()

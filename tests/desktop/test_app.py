@@ -16,8 +16,11 @@ from desktop import app as desktop_app
 from desktop.actions import MENUS, ActionId
 from desktop.main_window import MainWindow
 from models.db import Database
+from models.records import ChildRecord
+from models.store import get_child
 from views import prompts
 from views import register_model as rm
+from views.undo import SaveChildCommand, push
 
 Start = Callable[..., MainWindow]
 
@@ -224,3 +227,14 @@ def test_a_first_start_fits_a_laptop_screen(
     monkeypatch.setattr(MainWindow, "screen", lambda self: LaptopScreen())
     window = start(tmp_path / "new.sqlite", wait=False)
     assert (window.width(), window.height()) == (1366, 728)
+
+
+def test_closing_the_window_deletes_its_undo_history_but_keeps_the_change(
+    start: Start, example_db: Database
+) -> None:
+    window = start(example_db.path)
+    push(window.undo_stack, SaveChildCommand(window.db, ChildRecord("NEW-9", {"given_name": "Ida"}), None))
+    assert window.undo_stack.count() == 1
+    window.close()
+    assert window.undo_stack.count() == 0  # deleted now, not by whatever frees the window at exit
+    assert get_child(example_db, "NEW-9") is not None

@@ -120,6 +120,12 @@ def test_bulk_work_pauses_the_collector_and_leaves_its_results_in_the_oldest_gen
     assert _in_generation(2, built[0])
 
 
+def test_bulk_work_enables_the_collector_again_after_an_error() -> None:
+    with pytest.raises(RuntimeError), bulk.bulk_work():
+        raise RuntimeError("the database went away")
+    assert gc.isenabled()
+
+
 def test_bulk_work_leaves_a_paused_collector_paused() -> None:
     gc.disable()
     try:
