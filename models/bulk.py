@@ -53,19 +53,18 @@ _DETAILED_TYPES = tuple(
     sorted(t.name for t in EVENT_TYPES.values() if any(f.read_by_rules for f in t.fields))
 )
 _US, _RS = "\x1f", "\x1e"
-# The separators are written into the SQL as literals: char(31) would be a function call per field.
+# A detailed event's ten fields in one printf (which writes NULL as an empty string): measured
+# about a tenth quicker over the whole query than twenty `||` and nine ifnull() per event. The
+# separators are written into the SQL as literals: char(31) would be a function call per field.
+_DETAILED_FIELDS = (
+    "printf('" + _US.join(["%s"] * 10) + "', type, date, s47, icpc_needed,"
+    " CASE WHEN type IN ('icpc', 'cp_review') THEN outcome END, drp_stage, until, weeks, ref,"
+    " CASE WHEN type = 'drp_raised' THEN category END)"
+)
 _PACKED_QUERY = (
-    (
-        "SELECT child_id, group_concat(CASE WHEN type IN ("
-        + ", ".join(f"'{t}'" for t in _DETAILED_TYPES)
-        + ") THEN type || 'U' || date || 'U' || ifnull(s47, '') || 'U' || ifnull(icpc_needed, '')"
-        " || 'U' || (CASE WHEN type IN ('icpc', 'cp_review') THEN ifnull(outcome, '') ELSE '' END)"
-        " || 'U' || ifnull(drp_stage, '') || 'U' || ifnull(until, '') || 'U' || ifnull(weeks, '')"
-        " || 'U' || ifnull(ref, '') || 'U' || (CASE WHEN type = 'drp_raised' THEN ifnull(category, '')"
-        " ELSE '' END) ELSE type || 'U' || date END, 'R') FROM event"
-    )
-    .replace("'U'", f"'{_US}'")
-    .replace("'R'", f"'{_RS}'")
+    "SELECT child_id, group_concat(CASE WHEN type IN ("
+    + ", ".join(f"'{t}'" for t in _DETAILED_TYPES)
+    + f") THEN {_DETAILED_FIELDS} ELSE type || '{_US}' || date END, '{_RS}') FROM event"
 )
 
 

@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 
 from models import bulk, demo
+from models.calendar import calendar_for
 from models.db import Database
+from models.engine import all_deadlines
+from models.journey import Event
 from models.journey_io import import_journey
 from models.records import EventRecord
 from models.rules import Standards
@@ -47,6 +50,26 @@ def test_chunk_bounds_cover_every_id_once_with_open_outer_ends() -> None:
 def test_chunk_bounds_with_fewer_ids_than_chunks() -> None:
     assert bulk.chunk_bounds(["A", "B"], 0, 2, chunks=8) == [(None, "B"), ("B", None)]
     assert bulk.chunk_bounds(["A", "B"], 2, 2) == []
+
+
+def test_the_packed_read_judges_as_the_journey_file_does(db: Database) -> None:
+    """SQLite packs each chronology into one string: every field the rules read survives it."""
+    journey = demo.generate(300, seed=5, today=AS_OF)
+    import_journey(db, journey)
+    in_memory = [
+        (child["id"], [_engine_event(e) for e in child["events"]])
+        for child in sorted(journey["children"], key=lambda c: c["id"])
+    ]
+    read_back = compute_deadlines(db, AS_OF, share=False)
+    assert {d.rule.split(".")[0] for d in read_back} >= {"cp", "plo", "court", "cla", "drp"}
+    assert read_back == all_deadlines(in_memory, AS_OF, Standards(), calendar_for())
+
+
+def _engine_event(raw: dict[str, Any]) -> Event:
+    values = {k: v for k, v in raw.items() if k in Event._fields}
+    for key in {"date", "until"} & values.keys():
+        values[key] = date.fromisoformat(values[key])
+    return Event(**values)
 
 
 def test_chunked_judging_in_one_process_matches_the_serial_path(caseload: Database) -> None:
