@@ -184,76 +184,87 @@ def _check_value(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
     return value, None
 
 
+#: The keys of an event of each type that are not extra (kept aside to be written back on export).
+_KNOWN_KEYS = {
+    name: frozenset(("id", "type", "date", "note", "recorded_by", *(f.name for f in spec.fields)))
+    for name, spec in EVENT_TYPES.items()
+}
+
+
 def parse_event(
     raw: Any, child_id: str, child_index: int | None = None, event_index: int | None = None
 ) -> tuple[EventRecord | None, list[Issue]]:
     """Check one event dict on its own (the checks that need the chronology come later)."""
-    where = Issue("", child_id=child_id, child_index=child_index, event_index=event_index)
     if not isinstance(raw, Mapping):
-        return None, [replace(where, reason="an event must be an object")]
+        return None, [
+            Issue(
+                "an event must be an object",
+                child_id=child_id,
+                child_index=child_index,
+                event_index=event_index,
+            )
+        ]
     event_id = raw.get("id")
     issues: list[Issue] = []
     if event_id is not None and (not isinstance(event_id, str) or not event_id.strip()):
-        issues.append(replace(where, reason=f"id must be non-empty text, not {event_id!r}", field="id"))
-        event_id = None
-    eid = event_id if isinstance(event_id, str) else None
-    loc = replace(where, event_id=eid)
-    type_name = raw.get("type")
-    if type_name is None:
-        issues.append(replace(loc, reason="type is required", field="type"))
-    elif type_name not in EVENT_TYPES:
-        issues.append(replace(loc, reason=f"unknown event type {type_name!r}", field="type"))
-    day = parse_date(raw.get("date"))
-    if "date" not in raw:
-        issues.append(replace(loc, reason="date is required", field="date"))
-    elif day is None:
         issues.append(
-            replace(loc, reason=f"{raw.get('date')!r} is not a real date (YYYY-MM-DD)", field="date")
-        )
-    elif not FIRST_YEAR <= day.year <= LAST_YEAR:
-        issues.append(
-            replace(
-                loc,
-                reason=f"{day:%d/%m/%Y} is outside the years the tracker counts ({FIRST_YEAR} to {LAST_YEAR})",
-                field="date",
+            Issue(
+                f"id must be non-empty text, not {event_id!r}",
+                child_id=child_id,
+                field="id",
+                child_index=child_index,
+                event_index=event_index,
             )
         )
+        event_id = None
+    eid = event_id if isinstance(event_id, str) else None
+
+    def problem(reason: str, field: str) -> None:
+        # Built only for a problem: most events have none, and a million of them are checked.
+        issues.append(Issue(reason, child_id, eid, field, child_index, event_index))
+
+    type_name = raw.get("type")
+    if type_name is None:
+        problem("type is required", "type")
+    elif type_name not in EVENT_TYPES:
+        problem(f"unknown event type {type_name!r}", "type")
+    day = parse_date(raw.get("date"))
+    if "date" not in raw:
+        problem("date is required", "date")
+    elif day is None:
+        problem(f"{raw.get('date')!r} is not a real date (YYYY-MM-DD)", "date")
+    elif not FIRST_YEAR <= day.year <= LAST_YEAR:
+        problem(
+            f"{day:%d/%m/%Y} is outside the years the tracker counts ({FIRST_YEAR} to {LAST_YEAR})", "date"
+        )
         day = None
-    for text_key in ("note", "recorded_by"):
-        if raw.get(text_key) is not None and not isinstance(raw.get(text_key), str):
-            issues.append(replace(loc, reason=f"must be text, not {raw.get(text_key)!r}", field=text_key))
+    note, recorded_by = raw.get("note"), raw.get("recorded_by")
+    if note is not None and not isinstance(note, str):
+        problem(f"must be text, not {note!r}", "note")
+    if recorded_by is not None and not isinstance(recorded_by, str):
+        problem(f"must be text, not {recorded_by!r}", "recorded_by")
     if type_name not in EVENT_TYPES or day is None:
         return None, issues
     event_type = EVENT_TYPES[type_name]
     fields: dict[str, Any] = {}
     for spec in event_type.fields:
-        if spec.name not in raw or raw[spec.name] is None:
+        value = raw.get(spec.name)
+        if value is None:
             if spec.required:
-                issues.append(
-                    replace(loc, reason=f"{spec.name} is required for {type_name}", field=spec.name)
-                )
+                problem(f"{spec.name} is required for {type_name}", spec.name)
             continue
-        value, problem = _check_value(spec, raw[spec.name])
-        if problem:
-            issues.append(replace(loc, reason=problem, field=spec.name))
+        value, reason = _check_value(spec, value)
+        if reason:
+            problem(reason, spec.name)
         else:
             fields[spec.name] = value
-    known = {"id", "type", "date", "note", "recorded_by"} | {s.name for s in event_type.fields}
-    extra = {k: v for k, v in raw.items() if k not in known}
     if issues:
         return None, issues
-    return (
-        EventRecord(
-            eid or auto_event_id(child_id, raw),
-            type_name,
-            day,
-            fields,
-            raw.get("note"),
-            raw.get("recorded_by"),
-            extra,
-        ),
-        [],
-    )
+    known = _KNOWN_KEYS[type_name]
+    extra = {k: v for k, v in raw.items() if k not in known}
+    return EventRecord(
+        eid or auto_event_id(child_id, raw), type_name, day, fields, note, recorded_by, extra
+    ), []
 
 
 def parse_child_fields(
