@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from models.db import Database, open_database
 from models.journey_io import ImportError_, export_journey, import_file, import_journey, read_journey_file
+from models.records import parse_event
 from models.store import get_child
 from models.tables import AuditRow, Child, EventRow
 
@@ -248,3 +250,56 @@ def test_malformed_files_get_a_clear_message(
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ImportError_, match="no such file"):
         read_journey_file(tmp_path / "missing.json")
+
+
+def test_every_problem_of_one_event_is_located_exactly() -> None:
+    raw = {"id": "e9", "type": "icpc", "date": "2025-01-01", "outcome": "maybe", "note": 5}
+    record, issues = parse_event(raw, "C-7", 3, 4)
+    assert record is None
+    assert [(i.child_id, i.event_id, i.field, i.child_index, i.event_index) for i in issues] == [
+        ("C-7", "e9", "note", 3, 4),
+        ("C-7", "e9", "outcome", 3, 4),
+    ]
+    _, issues = parse_event({"id": " ", "type": "cla_visit", "date": "2025-01-01"}, "C-7", 3, 4)
+    assert [(i.event_id, i.field, i.event_index) for i in issues] == [(None, "id", 4)]
+
+
+def test_an_event_without_an_id_keeps_its_unknown_keys() -> None:
+    record, issues = parse_event({"type": "cla_visit", "date": "2025-01-01", "venue": "school"}, "C-7")
+    assert not issues and record is not None
+    assert dict(record.extra) == {"venue": "school"}
+    assert record.id.startswith("auto-")
+
+
+def test_the_audit_names_the_file_and_the_sha256_of_its_bytes(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "journey.json"
+    path.write_text(json.dumps(journey(child("C-1")), indent=1), encoding="utf-8")
+    import_file(db, path)
+    with db.engine.connect() as conn:
+        (after,) = conn.execute(select(AuditRow.after).where(AuditRow.action == "import")).scalars()  # type: ignore[arg-type]
+    recorded = json.loads(after)
+    assert recorded["source"] == str(path)
+    assert recorded["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_an_import_enlarges_the_page_cache_only_while_it_writes(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models import journey_io
+
+    with db.engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection = conn.connection.dbapi_connection
+    seen: list[tuple[object, object]] = []
+    write = journey_io._write
+
+    def spy(conn: Any, *args: Any) -> None:
+        seen.append((conn.connection.dbapi_connection, conn.exec_driver_sql("PRAGMA cache_size").scalar()))
+        write(conn, *args)
+
+    monkeypatch.setattr(journey_io, "_write", spy)
+    import_journey(db, journey(child("C-1")))
+    assert seen == [(connection, -journey_io.IMPORT_CACHE_KIB)]  # the same pooled connection
+    with db.engine.connect() as conn:
+        assert conn.connection.dbapi_connection is connection
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
