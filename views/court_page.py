@@ -39,6 +39,7 @@ from views import prompts
 from views.court_models import ConcludedModel, CourtModel, PendingIssueModel
 from views.date_edit import DateEdit
 from views.event_dialog import EventDialog
+from views.flow_layout import FlowLayout
 from views.labels import fmt_date
 from views.live_rows import LiveRows, Runner, run_now
 from views.recording import save_new_event, while_alive
@@ -135,6 +136,7 @@ class CourtPage(QWidget):
 
         title = QLabel("<h2>Court</h2>", self)
         self.summary_label = QLabel(self)
+        self.summary_label.setWordWrap(True)  # a long summary wraps rather than widening the window
         self.summary_label.setObjectName("courtSummary")
         self.busy_label = QLabel("", self)
         self.busy_label.setStyleSheet("color: #5f6368;")
@@ -176,18 +178,18 @@ class CourtPage(QWidget):
 
         self.open_button = QPushButton("&Open child", page)
         self.record_buttons: dict[str, QPushButton] = {}
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.open_button)
+        buttons = FlowLayout()
+        buttons.add(self.open_button)
         for event_type, text in RECORDS.items():
             button = QPushButton(text, page)
             button.setObjectName(f"record_{event_type}")
             button.clicked.connect(lambda _=False, t=event_type: self.record_event(t))
             self.record_buttons[event_type] = button
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+            buttons.add(button)
         hint = QLabel("Enter opens the child; right-click for the same actions.", page)
         hint.setStyleSheet("color: #5f6368;")
-        buttons.addWidget(hint)
+        hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        buttons.add(hint, 1)  # the spare width, so the hint sits at the right as before
 
         # The same actions on the table: a context menu and keys.
         self.open_action = QAction("Open child", self.table)

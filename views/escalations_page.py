@@ -44,6 +44,7 @@ from models.journey import DRP_STAGE_NAMES
 from views import prompts
 from views.drp_dialogs import DrpActions
 from views.escalation_model import EscalationModel, stage_clock_text
+from views.flow_layout import FlowLayout
 from views.labels import RAG_COLOURS, RAG_WORDS, fmt_date
 from views.live_rows import LiveRows, Runner, run_now
 from views.recording import while_alive
@@ -203,6 +204,7 @@ class EscalationsPage(QWidget):
 
         title = QLabel("<h2>Escalations (DRP)</h2>", self)
         self.count_label = QLabel(self)
+        self.count_label.setWordWrap(True)  # a long summary wraps rather than widening the window
         self.count_label.setObjectName("escalationCounts")
         self.busy_label = QLabel("", self)
         self.busy_label.setStyleSheet("color: #5f6368;")
@@ -226,7 +228,7 @@ class EscalationsPage(QWidget):
         self.raiser_filter = self._combo("Anyone", None)
         self.team_filter = self._combo("All teams", None)
         self.clear_button = QPushButton("Clear filters", self)
-        filters = QHBoxLayout()
+        filters = FlowLayout()
         for label, combo in (
             ("Show", self.show_filter),
             ("Kind", self.kind_filter),
@@ -238,9 +240,9 @@ class EscalationsPage(QWidget):
             caption = QLabel(label + ":", self)
             caption.setBuddy(combo)
             combo.setAccessibleName(label)
-            filters.addWidget(caption)
-            filters.addWidget(combo, 1)
-        filters.addWidget(self.clear_button)
+            filters.add(caption, with_next=True)
+            filters.add(combo, 1)
+        filters.add(self.clear_button)
 
         self.model = EscalationModel(self)
         self.table = list_table(self, self.model, widths=_WIDTHS, stretch_last=True)

@@ -20,6 +20,7 @@ from models.journey import Stage
 from models.overview import NONE, ChildSummary, RegisterFilter, distinct_values
 from models.rules import Rag
 from views import register_model as rm
+from views.flow_layout import FlowLayout
 from views.labels import STAGE_TITLES
 from views.tables import list_table
 
@@ -82,8 +83,8 @@ class RegisterPage(QWidget):
         self.table.setObjectName("registerTable")
         self.table.sortByColumn(rm.ID, Qt.SortOrder.AscendingOrder)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
+        filters = FlowLayout()
+        filters.add(self.search, 2)
         for combo in (
             self.stage_filter,
             self.rag_filter,
@@ -91,8 +92,8 @@ class RegisterPage(QWidget):
             self.worker_filter,
             self.officer_filter,
         ):
-            filters.addWidget(combo, 1)
-        filters.addWidget(self.clear_button)
+            filters.add(combo, 1)
+        filters.add(self.clear_button)
         heading = QHBoxLayout()
         title = QLabel("<h2>Children</h2>", self)
         heading.addWidget(title)

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QMargins, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,6 +22,7 @@ from models.journey import Stage
 from models.overview import AttentionItem, attention_counts
 from models.rules import Rag, Status
 from views import today_model as tm
+from views.flow_layout import FlowLayout
 from views.labels import RAG_COLOURS, STAGE_TITLES, fmt_long_date
 
 DEFAULT_WIDTHS = {tm.STATUS: 130, tm.CHILD: 190, tm.CHILD_ID: 120, tm.DEADLINE: 400, tm.DUE: 100}
@@ -61,13 +61,20 @@ class TodayPage(QWidget):
         self.stage_labels: dict[Stage, QLabel] = {}
         stages = QFrame(self)
         stages.setFrameShape(QFrame.Shape.StyledPanel)
-        grid = QGridLayout(stages)
-        for column, stage in enumerate(Stage):
-            name = QLabel(f"<b>{STAGE_TITLES[stage]}</b>", stages)
-            count = QLabel(stages)
+        # One line of five stages, or two when the window is narrow.
+        flow = FlowLayout(stages, spacing=12, line_spacing=8)
+        flow.setContentsMargins(QMargins(9, 9, 9, 9))
+        for stage in Stage:
+            cell = QWidget(stages)
+            lines = QVBoxLayout(cell)
+            lines.setContentsMargins(0, 0, 0, 0)
+            lines.setSpacing(4)
+            name = QLabel(f"<b>{STAGE_TITLES[stage]}</b>", cell)
+            count = QLabel(cell)
             self.stage_labels[stage] = count
-            grid.addWidget(name, 0, column)
-            grid.addWidget(count, 1, column)
+            lines.addWidget(name)
+            lines.addWidget(count)
+            flow.add(cell, 1)
 
         self.empty_label = QLabel("Nothing is overdue or due soon at this date.", self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)

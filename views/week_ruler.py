@@ -39,7 +39,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QLabel,
     QStyle,
     QStyledItemDelegate,
@@ -51,6 +50,7 @@ from PySide6.QtWidgets import (
 
 from models.child_view import choice_label
 from models.court_view import REASON_SHORT, STATUTORY_WEEKS, CourtRow, ExtensionBand, HearingMark
+from views.flow_layout import FlowLayout
 from views.labels import fmt_date
 from views.row_model import ROW_ROLE
 
@@ -446,19 +446,17 @@ class RulerLegend(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         for entries in (first, second):
-            line = QHBoxLayout()
-            line.setSpacing(4)
+            # A drawing stays on the line of its words; the entries wrap when the page is narrow.
+            line = FlowLayout(spacing=12, inner_spacing=4, line_spacing=0)
             for pixmap, text in entries:
                 if pixmap is not None:
                     icon = QLabel(self)
                     icon.setPixmap(pixmap)
-                    line.addWidget(icon)
+                    line.add(icon, with_next=True)
                 label = QLabel(text, self)
                 label.setStyleSheet("color: #3c4043;")
-                line.addWidget(label)
-                line.addSpacing(8)
+                line.add(label)
                 self.texts.append(text)
-            line.addStretch(1)
             column.addLayout(line)
 
 
