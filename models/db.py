@@ -135,6 +135,21 @@ def connect_file(path: Path, passphrase: str | None = None, read_only: bool = Fa
     return conn
 
 
+@contextmanager
+def page_cache(conn: Connection, kib: int) -> Iterator[None]:
+    """SQLite's page cache at `kib` KiB on this connection for the block, then its own size again
+    (nothing on other databases)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
 def _create_private_file(path: Path) -> None:
     """Create an empty file only its owner can read (0600), and its folder 0700 if new."""
     if not path.parent.exists():

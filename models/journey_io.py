@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from models.db import Database
+from models.db import Database, page_cache
 from models.records import ChildRecord, EventRecord, Issue, parse_child
 from models.store import (
     CHILD_T,
@@ -162,7 +161,7 @@ def import_journey(
     result = ImportResult(skipped_children=invalid, issues=issues)
     if source and digest is None:
         digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
-    with db.engine.begin() as conn, _page_cache(conn):
+    with db.engine.begin() as conn, page_cache(conn, IMPORT_CACHE_KIB):
         _write(conn, children, result, user)
         audit(
             conn,
@@ -193,20 +192,6 @@ def import_file(
 #: SQLite's page cache while importing, in KiB (its default is 2 MiB): a large import in one
 #: transaction otherwise keeps spilling index pages. Measured 10 to 15% off writing 400,000 events.
 IMPORT_CACHE_KIB = 64 * 1024
-
-
-@contextmanager
-def _page_cache(conn: Connection) -> Iterator[None]:
-    """A larger SQLite page cache for the length of one import, then the connection's own again."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
-    conn.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def _chunks(items: Sequence[str], size: int = 900) -> Iterator[Sequence[str]]:

@@ -221,7 +221,16 @@ def parse_event(
 
     def problem(reason: str, field: str) -> None:
         # Built only for a problem: most events have none, and a million of them are checked.
-        issues.append(Issue(reason, child_id, eid, field, child_index, event_index))
+        issues.append(
+            Issue(
+                reason,
+                child_id=child_id,
+                event_id=eid,
+                field=field,
+                child_index=child_index,
+                event_index=event_index,
+            )
+        )
 
     type_name = raw.get("type")
     if type_name is None:

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Boolean,
     Connection,
     Date,
-    DateTime,
     Integer,
     RowMapping,
     String,
@@ -132,21 +131,40 @@ def _sqlite_bool(value: Any) -> int:
     return int(value)
 
 
-def _sqlite_converter(column_type: Any) -> Callable[[Any], Any] | None:
-    """How a value of this column type goes to the SQLite driver: None to pass it as it is."""
+_NO_FAST_PATH = object()
+
+
+def _sqlite_converter(column_type: Any) -> Any:
+    """How a value of this column type goes to the SQLite driver: a function, None to pass it as
+    it is, or `_NO_FAST_PATH` for a type left to SQLAlchemy (a date-time, say)."""
     if isinstance(column_type, TypeDecorator):  # SQLModel's AutoString: a String underneath
         if type(column_type).process_bind_param is not TypeDecorator.process_bind_param:
-            raise LookupError(f"{column_type!r} converts its own values")
+            return _NO_FAST_PATH
         column_type = column_type.impl
-    if isinstance(column_type, DateTime):
-        raise LookupError("date-times are left to SQLAlchemy")
     if isinstance(column_type, Date):
         return _sqlite_date
     if isinstance(column_type, Boolean):
         return _sqlite_bool
     if isinstance(column_type, (String, Integer)):
         return None
-    raise LookupError(f"no SQLite conversion for {column_type!r}")
+    return _NO_FAST_PATH
+
+
+def _sqlite_converters(
+    conn: Connection, table: Table, columns: Sequence[str]
+) -> list[tuple[int, Callable[[Any], Any]]] | None:
+    """The columns whose values need converting for the SQLite driver, by position; None when
+    this insert is left to SQLAlchemy (another database, or a column type not handled here)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    converters = []
+    for i, column in enumerate(columns):
+        convert = _sqlite_converter(table.c[column].type)
+        if convert is _NO_FAST_PATH:
+            return None
+        if convert is not None:
+            converters.append((i, convert))
+    return converters
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -160,11 +178,8 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     if not rows:
         return
     columns = list(rows[0])
-    try:
-        if conn.dialect.name != "sqlite":
-            raise LookupError("not SQLite")
-        converters = [(i, f) for i, c in enumerate(columns) if (f := _sqlite_converter(table.c[c].type))]
-    except LookupError:
+    converters = _sqlite_converters(conn, table, columns)
+    if converters is None:
         for start in range(0, len(rows), INSERT_BATCH):
             conn.execute(insert(table), list(rows[start : start + INSERT_BATCH]))
         return

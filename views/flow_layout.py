@@ -105,7 +105,7 @@ class FlowLayout(QLayout):
         for i, item in enumerate(self._items):
             if item.isEmpty():  # a hidden widget
                 continue
-            if joined and units:
+            if joined:
                 units[-1].append(i)
             else:
                 units.append([i])
