@@ -35,9 +35,9 @@ def main() -> None:
     from desktop.app import run
     from desktop.logs import shutdown_logging
     from desktop.work import wait_for_background
-    from models.court_view import build_court_view
-    from models.db import open_database
-    from models.drp_view import build_escalation_register
+    from models.screens.court_view import build_court_view
+    from models.screens.drp_view import build_escalation_register
+    from models.storage.db import open_database
 
     db = open_database(Path(args.db))
     t = time.perf_counter()

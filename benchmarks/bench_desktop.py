@@ -27,9 +27,9 @@ TODAY = date(2025, 9, 1)
 def _demo_database(path: Path, children: int) -> None:
     if path.exists():
         return
-    from models.db import open_database
-    from models.demo import generate
-    from models.journey_io import import_journey
+    from models.io.demo import generate
+    from models.io.journey_io import import_journey
+    from models.storage.db import open_database
 
     path.parent.mkdir(parents=True, exist_ok=True)
     db = open_database(path)

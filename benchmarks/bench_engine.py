@@ -22,12 +22,13 @@ import time
 from datetime import date
 from pathlib import Path
 
-from models import bulk, demo
-from models.db import Database, open_database
-from models.engine import all_deadlines
-from models.journey_io import import_file, write_journey
-from models.settings import load_settings
-from models.store import bulk_work, calendar_of, compute_deadlines, load_engine_events
+from models.domain.engine import all_deadlines
+from models.io import demo
+from models.io.journey_io import import_file, write_journey
+from models.storage import bulk
+from models.storage.db import Database, open_database
+from models.storage.settings import load_settings
+from models.storage.store import bulk_work, calendar_of, compute_deadlines, load_engine_events
 
 
 def _peak_mb() -> float:

@@ -21,15 +21,15 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from models import demo
-from models.db import open_database
-from models.facts import load_caseload
-from models.journey_io import import_journey
-from models.period import Period
+from models.domain.period import Period
+from models.io import demo
+from models.io.journey_io import import_journey
 from models.reports import tracker
 from models.reports.common import page_header
 from models.reports.document import build_pdf
 from models.reports.registry import make_request, page_count, render
+from models.screens.facts import load_caseload
+from models.storage.db import open_database
 
 
 def _first_rows(data: tracker.TrackerData, rows: int) -> tracker.TrackerData:

@@ -1,7 +1,7 @@
-"""`python -m desktop`: start the desktop application."""
+"""`python -m desktop`: the `permanence-tracker` command (no subcommand starts the application)."""
 
 import sys
 
-from desktop.app import main
+from desktop.main import main
 
 sys.exit(main())

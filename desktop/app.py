@@ -36,8 +36,8 @@ from desktop import instance_lock, paths
 from desktop.logs import install_excepthook, install_qt_message_handler, setup_logging
 from desktop.main_window import MainWindow
 from desktop.work import run_in_background
-from models.backup import ensure_daily_backup, newest_good_backup, restore_backup
-from models.db import (
+from models.storage.backup import ensure_daily_backup, newest_good_backup, restore_backup
+from models.storage.db import (
     Database,
     DatabaseDamaged,
     DatabaseError,
@@ -45,7 +45,7 @@ from models.db import (
     WrongPassphrase,
     open_database,
 )
-from models.store import parse_iso
+from models.storage.store import parse_iso
 from views import prompts
 
 log = logging.getLogger("permanence.desktop")

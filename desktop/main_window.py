@@ -42,11 +42,10 @@ from PySide6.QtWidgets import (
 from desktop.actions import MENUS, TOOLBAR, WRITES, ActionId, create_actions
 from desktop.idle_lock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES, SETTINGS_KEY, IdleLock, clamp_minutes
 from desktop.work import run_in_background, run_with_progress, wait_cursor, wait_for_background
-from models import demo
-from models.audited_export import export_csv
-from models.backup import restore_backup, set_passphrase
-from models.db import Database, DatabaseError, open_database
-from models.journey_io import (
+from models.domain.records import ChildRecord
+from models.io import demo
+from models.io.audited_export import export_csv
+from models.io.journey_io import (
     ImportError_,
     ImportResult,
     export_file,
@@ -54,10 +53,11 @@ from models.journey_io import (
     import_journey,
     issues_report,
 )
-from models.overview import ChildSummary, Overview, build_overview, count_children, quick_overview
-from models.records import ChildRecord
-from models.settings import load_settings
-from models.store import ValidationError, current_user
+from models.screens.overview import ChildSummary, Overview, build_overview, count_children, quick_overview
+from models.storage.backup import restore_backup, set_passphrase
+from models.storage.db import Database, DatabaseError, open_database
+from models.storage.settings import load_settings
+from models.storage.store import ValidationError, current_user
 from views import prompts
 from views.audit_page import AuditPage
 from views.backups_page import BackupsPage
@@ -643,7 +643,7 @@ class MainWindow(QMainWindow):
     def restore_from_backup(self, backup: Path) -> Path | None:
         """Close the database, put `backup` in its place, reopen it and show it everywhere.
 
-        Returns the safety copy of what was replaced (`models.backup.restore_backup`). On failure
+        Returns the safety copy of what was replaced (`models.storage.backup.restore_backup`). On failure
         the database is reopened as it was and the error raised.
         """
         path, passphrase = self.db.path, self.db.passphrase

@@ -1,6 +1,6 @@
 """The desktop application's folders: all under the data folder, so a test never touches home.
 
-The data folder is `models.paths.data_dir` (`--data-dir`, $PERMANENCE_TRACKER_DATA, or the
+The data folder is `models.storage.paths.data_dir` (`--data-dir`, $PERMANENCE_TRACKER_DATA, or the
 platform's user data folder); the log files and the window's remembered layout live inside it.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from models import paths
+from models.storage import paths
 
 UI_SETTINGS_FILE = "ui.ini"
 

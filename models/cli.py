@@ -1,4 +1,7 @@
-"""The `permanence-tracker` command: import, export, demo data, drift; no subcommand starts the app.
+"""The `permanence-tracker` subcommands: import, export, demo data, drift, reports, backups, audit.
+
+With no subcommand the same command starts the desktop application; that choice is made by the
+entry point in `desktop/main.py`, so this module (like all of `models/`) never loads Qt.
 
 Errors for a person go to stderr as one sentence with a non-zero exit status, never a traceback.
 """
@@ -18,15 +21,15 @@ from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
 
-from models import paths
-from models.db import Database, DatabaseError, PassphraseRequired, open_database
-from models.engine import Deadline
-from models.export import write_csv
-from models.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
-from models.period import Period
+from models.domain.engine import Deadline
+from models.domain.period import Period
+from models.domain.rules import RULES, Status, Unit
+from models.io.export import write_csv
+from models.io.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
 from models.reports import REPORT_NAMES
-from models.rules import RULES, Status, Unit
-from models.store import audit, compute_deadlines, parse_iso
+from models.storage import paths
+from models.storage.db import Database, DatabaseError, PassphraseRequired, open_database
+from models.storage.store import audit, compute_deadlines, parse_iso
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -171,14 +174,19 @@ def print_table(deadlines: Sequence[Deadline], out: TextIO | None = None) -> Non
     )
 
 
+def command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand these arguments name, or None: the desktop application then parses them."""
+    args, _unknown = build_parser().parse_known_args(list(argv))
+    command: str | None = args.command
+    return command
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     arguments = list(argv) if argv is not None else sys.argv[1:]
     args, unknown = parser.parse_known_args(arguments)
     if args.command is None:
-        # The desktop application has options of its own (--as-of, --verbose, Qt's): it parses them.
-        app = importlib.import_module("desktop.app")
-        return int(app.main(arguments))
+        raise CliError("no command given; see --help (the desktop application is started by desktop.main)")
     if unknown:
         parser.error(f"unrecognised arguments: {' '.join(unknown)}")
     db = _open(args)
@@ -203,7 +211,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         if not 1 <= args.children <= 150_000:
             raise CliError("--children must be between 1 and 150000.")
-        demo = importlib.import_module("models.demo")
+        demo = importlib.import_module("models.io.demo")
         data = demo.generate(args.children, seed=args.seed, today=args.today)
         result = import_journey(db, data, source=f"demo --children {args.children} --seed {args.seed}")
         print(f"Fictional demonstration data: {result.summary()}")
@@ -255,12 +263,12 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"{count} deadlines written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
         return 0
     if args.command == "backup":
-        from models.backup import make_backup
+        from models.storage.backup import make_backup
 
         print(f"Backup written to {make_backup(db, 'manual')}.")
         return 0
     if args.command == "check-audit":
-        from models.audit import break_report, verify_chain
+        from models.storage.audit import break_report, verify_chain
 
         breaks = verify_chain(db)
         print(break_report(breaks))

@@ -1,6 +1,6 @@
 """The audit log: who changed, exported or printed what and when, and a check that nobody altered it.
 
-Entries are read through `models.audit` (newest first), filtered by child, user and date range. The
+Entries are read through `models.storage.audit` (newest first), filtered by child, user and date range. The
 selected entry's record before and after the change is shown as indented JSON. "Check integrity"
 follows the hash chain (`verify_chain`) and marks the entries where it breaks; "Export…" writes the
 filtered entries to a CSV file (neutralised, and itself audited).
@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.audit import AuditEntry, ChainBreak, break_report, entries, users, verify_chain
-from models.audited_export import export_csv
-from models.db import Database
+from models.io.audited_export import export_csv
+from models.storage.audit import AuditEntry, ChainBreak, break_report, entries, users, verify_chain
+from models.storage.db import Database
 from views import prompts
 from views.date_edit import DateEdit
 from views.row_model import ListTableModel
@@ -323,7 +323,7 @@ class AuditPage(QWidget):
         self.count_label.setText(text)
 
     def filters(self) -> dict[str, Any]:
-        """The filters as `models.audit.entries` takes them."""
+        """The filters as `models.storage.audit.entries` takes them."""
         user = self.user_combo.currentData()
         return {
             "child_id": self.child_edit.text().strip() or None,

@@ -1,6 +1,6 @@
 """The Backups page: the copies of the database kept beside it, checked on demand, restored on request.
 
-Backups are made by `models.backup` (a daily one on the first start of each day, thinned to the
+Backups are made by `models.storage.backup` (a daily one on the first start of each day, thinned to the
 newest of each of the last 7 days, 4 weeks and 12 months). The page makes one on request and checks
 them; restoring needs the database closed, so the page asks the main window to do it
 (`restore_requested`), which closes, restores, reopens and refreshes everything.
@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.backup import BackupInfo, check_file, list_backups, make_backup
-from models.db import Database, DatabaseError
+from models.storage.backup import BackupInfo, check_file, list_backups, make_backup
+from models.storage.db import Database, DatabaseError
 from views import prompts
 from views.row_model import ListTableModel
 from views.tables import list_table

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models import store
-from models.child_view import choice_label, known_values, sentence
-from models.db import Database
-from models.journey import EVENT_TYPES, GENDERS
-from models.records import ChildRecord, check_chronology, parse_child_fields
+from models.domain.journey import EVENT_TYPES, GENDERS
+from models.domain.records import ChildRecord, check_chronology, parse_child_fields
+from models.screens.child_view import choice_label, known_values, sentence
+from models.storage import store
+from models.storage.db import Database
 from views.date_edit import DateEdit
 from views.field_widgets import FieldMessage, TriStateBool, with_message
 from views.forms import ask_until_saved

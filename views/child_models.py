@@ -1,6 +1,6 @@
 """The child page's two tables: the chronology and the deadlines, each sorted in Python.
 
-Rows come in ready-made (`models.child_view.ChronologyRow`, `models.engine.Deadline`); `data()` only
+Rows come in ready-made (`models.screens.child_view.ChronologyRow`, `models.domain.engine.Deadline`); `data()` only
 formats them. A child has tens to hundreds of rows, so a Python sort is instant and no proxy model
 is needed.
 """
@@ -13,9 +13,9 @@ from typing import Any, Final
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from models.child_view import ChronologyRow
-from models.engine import Deadline
-from models.rules import RAG_ORDER, RULES, Status, Unit
+from models.domain.engine import Deadline
+from models.domain.rules import RAG_ORDER, RULES, Status, Unit
+from models.screens.child_view import ChronologyRow
 from views.labels import RAG_COLOURS, RAG_WORDS, STAGE_SHORT, STAGE_TITLES, fmt_date
 
 #: The native value each column sorts by.

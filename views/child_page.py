@@ -2,7 +2,7 @@
 
 The page reads one child (its record, its deadlines at the as-of date, its siblings) and changes it
 only through undoable commands (`views.undo`) on the shared undo stack, so every change, undo and
-redo is validated and audited by `models.store` and the page redraws after each.
+redo is validated and audited by `models.storage.store` and the page redraws after each.
 """
 
 from __future__ import annotations
@@ -38,8 +38,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models import store
-from models.child_view import (
+from models.domain.engine import Deadline
+from models.domain.journey import EVENT_TYPES, Stage
+from models.domain.records import ChildRecord, EventRecord
+from models.domain.rules import Status
+from models.screens.child_view import (
     JourneyStep,
     Sibling,
     StepState,
@@ -51,12 +54,9 @@ from models.child_view import (
     siblings,
     work_first,
 )
-from models.db import Database
-from models.engine import Deadline
-from models.journey import EVENT_TYPES, Stage
-from models.records import ChildRecord, EventRecord
-from models.rules import Status
-from models.settings import GOOD_PRACTICE, load_settings
+from models.storage import store
+from models.storage.db import Database
+from models.storage.settings import GOOD_PRACTICE, load_settings
 from views import prompts
 from views.child_dialog import ChildDialog
 from views.child_models import (

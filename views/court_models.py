@@ -1,6 +1,6 @@
 """The court page's table models: open proceedings (with the week ruler), awaiting issue, concluded.
 
-Each shows plain rows of `models.court_view`; the open proceedings come in the order the court
+Each shows plain rows of `models.screens.court_view`; the open proceedings come in the order the court
 team reads them (least time left first, a sibling group together), and a click on a header sorts
 in Python. Sorting by weeks left keeps a sibling group together too.
 """
@@ -12,9 +12,9 @@ from typing import Any, ClassVar, Final
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from models.child_view import choice_label
-from models.court_view import STATUTORY_WEEKS, ConcludedRow, CourtRow, PendingIssueRow
-from models.rules import RAG_ORDER, Rag
+from models.domain.rules import RAG_ORDER, Rag
+from models.screens.child_view import choice_label
+from models.screens.court_view import STATUTORY_WEEKS, ConcludedRow, CourtRow, PendingIssueRow
 from views.labels import RAG_WORDS, fmt_date
 from views.row_model import RowTableModel
 from views.week_ruler import HEARING_SHORT_NAMES, ruler_tooltip

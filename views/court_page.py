@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models import store
-from models.calendar import add_months
-from models.court_view import CourtView, build_court_view, summarise_concluded
-from models.db import Database
-from models.period import Period
-from models.records import ChildRecord
-from models.rules import Status
+from models.domain.calendar import add_months
+from models.domain.period import Period
+from models.domain.records import ChildRecord
+from models.domain.rules import Status
+from models.screens.court_view import CourtView, build_court_view, summarise_concluded
+from models.storage import store
+from models.storage.db import Database
 from views import prompts
 from views.court_models import ConcludedModel, CourtModel, PendingIssueModel
 from views.date_edit import DateEdit

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.child_view import EARLIEST_DATE, LATEST_DATE
+from models.screens.child_view import EARLIEST_DATE, LATEST_DATE
 from views.field_widgets import ERROR_STYLE
 from views.labels import fmt_date, qdate
 

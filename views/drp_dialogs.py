@@ -7,7 +7,7 @@ goes to a higher stage, on or after the current one began); OK stays disabled un
 be saved, and the message area says why. Each form shows the clock its event starts or stops.
 
 What is wanted and by when are kept on the `drp_raised` event as the extra keys `wanted` and
-`wanted_by` (see `models.drp_view`); a good practice alert is a `drp_raised` of category
+`wanted_by` (see `models.screens.drp_view`); a good practice alert is a `drp_raised` of category
 `good_practice` at stage 0, which starts no clock.
 """
 
@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models import store
-from models.child_view import sentence
-from models.db import Database
-from models.drp_view import (
+from models.domain.journey import DRP_STAGE_NAMES
+from models.domain.records import ChildRecord, EventRecord, parse_event
+from models.screens.child_view import sentence
+from models.screens.drp_view import (
     ADDRESSED_TO,
     CAFCASS_STAGE,
     FORMAL_STAGES,
@@ -57,10 +57,10 @@ from models.drp_view import (
     stage_due,
     stage_label,
 )
-from models.facts import Escalation, child_facts
-from models.journey import DRP_STAGE_NAMES
-from models.records import ChildRecord, EventRecord, parse_event
-from models.settings import GOOD_PRACTICE, Settings, load_settings
+from models.screens.facts import Escalation, child_facts
+from models.storage import store
+from models.storage.db import Database
+from models.storage.settings import GOOD_PRACTICE, Settings, load_settings
 from views import prompts
 from views.date_edit import DateEdit
 from views.labels import fmt_date

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Final
 
-from models.drp_view import AlertKind, EscalationRow, StageClock, category_label, no_clock_reason
-from models.engine import Deadline
-from models.rules import RAG_ORDER, Rag, Status
+from models.domain.engine import Deadline
+from models.domain.rules import RAG_ORDER, Rag, Status
+from models.screens.drp_view import AlertKind, EscalationRow, StageClock, category_label, no_clock_reason
 from views.labels import RAG_WORDS, fmt_date
 from views.row_model import RowTableModel
 

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.db import Database
-from models.drp_view import (
+from models.domain.engine import Deadline
+from models.domain.journey import DRP_STAGE_NAMES
+from models.screens.drp_view import (
     AlertKind,
     EscalationFilter,
     EscalationRegister,
@@ -39,8 +40,7 @@ from models.drp_view import (
     register_counts,
     stage_label,
 )
-from models.engine import Deadline
-from models.journey import DRP_STAGE_NAMES
+from models.storage.db import Database
 from views import prompts
 from views.drp_dialogs import DrpActions
 from views.escalation_model import EscalationModel, stage_clock_text

@@ -1,9 +1,9 @@
-"""The event form: one form per event type, generated from `models.journey.EVENT_TYPES`.
+"""The event form: one form per event type, generated from `models.domain.journey.EVENT_TYPES`.
 
 Every change re-runs the same checks as an import (`parse_event`, then the whole chronology with
 `validate_event_change`), and each problem is shown next to the field it concerns, or in the
 message area under the form; OK stays disabled until the event can be saved. The dialog decides
-nothing itself: the rules live in `models.records`, the wording of values in `models.child_view`.
+nothing itself: the rules live in `models.domain.records`, the wording of values in `models.screens.child_view`.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models import store
-from models.child_view import (
+from models.domain.journey import DRP_STAGE_NAMES, EVENT_TYPES, EventType, FieldSpec, Kind, Stage
+from models.domain.records import ChildRecord, EventRecord, Issue, parse_event
+from models.screens.child_view import (
     DrpRef,
     choice_label,
     drp_refs,
@@ -43,8 +44,7 @@ from models.child_view import (
     sentence,
     text_suggestions,
 )
-from models.journey import DRP_STAGE_NAMES, EVENT_TYPES, EventType, FieldSpec, Kind, Stage
-from models.records import ChildRecord, EventRecord, Issue, parse_event
+from models.storage import store
 from views.date_edit import DateEdit
 from views.field_widgets import FieldMessage, TriStateBool, with_message
 from views.forms import ask_until_saved

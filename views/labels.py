@@ -12,8 +12,8 @@ from typing import Final
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
 
-from models.journey import Stage
-from models.rules import Rag
+from models.domain.journey import Stage
+from models.domain.rules import Rag
 
 STAGE_TITLES: Final = {
     Stage.CP: "Child protection",

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from models.db import Database
+from models.storage.db import Database
 from views.recording import while_alive
 
 V = TypeVar("V")

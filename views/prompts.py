@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
-from models.backup import BackupInfo
+from models.storage.backup import BackupInfo
 
 JOURNEY_FILTER = "Journey files (*.json);;All files (*)"
 

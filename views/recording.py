@@ -15,10 +15,10 @@ import shiboken6
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from models.child_view import sentence
-from models.db import Database
-from models.records import EventRecord
-from models.store import ValidationError
+from models.domain.records import EventRecord
+from models.screens.child_view import sentence
+from models.storage.db import Database
+from models.storage.store import ValidationError
 from views import prompts
 from views.undo import SaveEventCommand
 from views.write_errors import push_or_explain

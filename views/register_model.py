@@ -1,7 +1,7 @@
 """The children register's table model: one `ChildSummary` per row, sorted and filtered in Python.
 
 Fifty thousand rows are sorted with `list.sort` and filtered with one pass over precomputed
-haystacks (`models.overview.filter_rows`); no `QSortFilterProxyModel` sits in front of it.
+haystacks (`models.screens.overview.filter_rows`); no `QSortFilterProxyModel` sits in front of it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from models.overview import ChildSummary, RegisterFilter, filter_rows
-from models.rules import RAG_ORDER, RULES
+from models.domain.rules import RAG_ORDER, RULES
+from models.screens.overview import ChildSummary, RegisterFilter, filter_rows
 from views.labels import RAG_COLOURS, RAG_WORDS, STAGE_SHORT, fmt_date
 from views.row_model import ListTableModel
 

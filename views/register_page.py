@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.journey import Stage
-from models.overview import NONE, ChildSummary, RegisterFilter, distinct_values
-from models.rules import Rag
+from models.domain.journey import Stage
+from models.domain.rules import Rag
+from models.screens.overview import NONE, ChildSummary, RegisterFilter, distinct_values
 from views import register_model as rm
 from views.flow_layout import FlowLayout
 from views.labels import STAGE_TITLES

@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.child_view import known_values
-from models.db import Database
-from models.facts import child_choices
-from models.period import Period
+from models.domain.period import Period
 from models.reports.common import ReportError, ReportRequest
 from models.reports.registry import REPORTS, build_report, make_request
+from models.screens.child_view import known_values
+from models.screens.facts import child_choices
+from models.storage.db import Database
 from views import prompts
 from views.date_edit import DateEdit
 from views.field_widgets import ERROR_STYLE

@@ -17,9 +17,9 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from models.db import Database
 from models.reports.common import ReportRequest
 from models.reports.registry import REPORTS, record_print, save_report
+from models.storage.db import Database
 from views import prompts
 
 #: Pages are rendered for the printer at this resolution at most (a 300 dpi A4 page is ~35 MB).

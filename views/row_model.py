@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Final, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from models.rules import Rag
+from models.domain.rules import Rag
 from views.labels import RAG_COLOURS
 
 #: The native value a column sorts by.

@@ -1,7 +1,7 @@
 """Security: the database's passphrase (encryption at rest) and the idle lock.
 
 Setting a passphrase encrypts the database in place with SQLCipher and re-encrypts every backup in
-its backups folder (`models.backup.set_passphrase`, which backs up first). Changing it needs the
+its backups folder (`models.storage.backup.set_passphrase`, which backs up first). Changing it needs the
 current one. The dialog does not swap the database itself: the main window passes
 `apply_passphrase`, which closes the database, re-keys it and returns the reopened one. Whatever
 goes wrong is said in the dialog, which stays open with what was typed.
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.db import Database, DatabaseError
+from models.storage.db import Database, DatabaseError
 from views.field_widgets import ERROR_STYLE
 from views.write_errors import write_failure_message
 
@@ -225,7 +225,7 @@ class SecurityDialog(QDialog):
             if self._apply is not None:
                 self._db = self._apply(self.new_edit.text())
             else:
-                from models.backup import set_passphrase
+                from models.storage.backup import set_passphrase
 
                 self._db = set_passphrase(self._db, self.new_edit.text())
         except DatabaseError as exc:

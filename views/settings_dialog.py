@@ -2,7 +2,7 @@
 and the categories an escalation (DRP) may be raised under.
 
 Every value shows the catalogue's default beside it; "Reset standards to the catalogue defaults"
-puts them back. Saving goes through `models.store.save_settings` (validated and audited); what is
+puts them back. Saving goes through `models.storage.store.save_settings` (validated and audited); what is
 wrong is said in the dialog, which stays open until it is right or cancelled.
 """
 
@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.db import Database
-from models.drp_view import category_code, category_label
-from models.rules import RULES, Standards, Unit
-from models.settings import DEFAULT_DRP_CATEGORIES, GOOD_PRACTICE, Settings, load_settings
-from models.store import ValidationError, save_settings
+from models.domain.rules import RULES, Standards, Unit
+from models.screens.drp_view import category_code, category_label
+from models.storage.db import Database
+from models.storage.settings import DEFAULT_DRP_CATEGORIES, GOOD_PRACTICE, Settings, load_settings
+from models.storage.store import ValidationError, save_settings
 from views.date_edit import DateEdit
 from views.field_widgets import ERROR_STYLE
 from views.labels import fmt_date

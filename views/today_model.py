@@ -1,7 +1,7 @@
 """The Today page's tree model: one group per stage, and under it the deadlines to act on.
 
 Top-level rows are stages (only those with something overdue or due soon); their children are
-`AttentionItem`s, overdue first then by due date, as `models.overview` orders them.
+`AttentionItem`s, overdue first then by due date, as `models.screens.overview` orders them.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any, Final
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from models.journey import Stage
-from models.overview import AttentionItem
-from models.rules import Status
+from models.domain.journey import Stage
+from models.domain.rules import Status
+from models.screens.overview import AttentionItem
 from views.labels import RAG_COLOURS, STAGE_TITLES, fmt_date
 
 STATUS, CHILD, CHILD_ID, DEADLINE, DUE, WHEN = range(6)

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.journey import Stage
-from models.overview import AttentionItem, attention_counts
-from models.rules import Rag, Status
+from models.domain.journey import Stage
+from models.domain.rules import Rag, Status
+from models.screens.overview import AttentionItem, attention_counts
 from views import today_model as tm
 from views.flow_layout import FlowLayout
 from views.labels import RAG_COLOURS, STAGE_TITLES, fmt_long_date

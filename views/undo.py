@@ -1,4 +1,4 @@
-"""Undoable changes to a child's record: each step, forward or back, goes through `models.store`.
+"""Undoable changes to a child's record: each step, forward or back, goes through `models.storage.store`.
 
 Every redo and every undo is a store call, so each one is validated against the whole chronology
 and audited like any other change. Push commands with `push()`, never `QUndoStack.push` directly:
@@ -16,11 +16,11 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from models import store
-from models.db import Database
-from models.journey import EVENT_TYPES
-from models.records import ChildRecord, EventRecord, Issue, check_chronology
-from models.store import ValidationError
+from models.domain.journey import EVENT_TYPES
+from models.domain.records import ChildRecord, EventRecord, Issue, check_chronology
+from models.storage import store
+from models.storage.db import Database
+from models.storage.store import ValidationError
 
 log = logging.getLogger("permanence.undo")
 

@@ -48,8 +48,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.child_view import choice_label
-from models.court_view import REASON_SHORT, STATUTORY_WEEKS, CourtRow, ExtensionBand, HearingMark
+from models.screens.child_view import choice_label
+from models.screens.court_view import REASON_SHORT, STATUTORY_WEEKS, CourtRow, ExtensionBand, HearingMark
 from views.flow_layout import FlowLayout
 from views.labels import fmt_date
 from views.row_model import ROW_ROLE

@@ -13,24 +13,17 @@ from typing import Final
 
 from reportlab.platypus import Flowable, Spacer
 
-from models.child_view import birth_text, event_summary, journey_position
-from models.engine import Deadline
-from models.facts import Caseload, Proceedings, counted_events
-from models.journey import EVENT_TYPES
-from models.period import Period
-from models.records import ChildRecord, EventRecord
+from models.domain.engine import Deadline
+from models.domain.journey import EVENT_TYPES
+from models.domain.period import Period
+from models.domain.records import ChildRecord, EventRecord
 from models.reports.charts import Mark, court_timeline
-from models.reports.common import (
-    HEARING_SHORT,
-    RULE_SHORT,
-    STATUS_WORDS,
-    ReportError,
-    ReportRequest,
-    label,
-    rag_cell,
-)
+from models.reports.common import HEARING_SHORT, RULE_SHORT, ReportError, ReportRequest, label, rag_cell
 from models.reports.document import fmt, frame_width, heading, note, para, table, title
 from models.reports.tables import Cell, Column
+from models.screens.child_view import birth_text, event_summary, journey_position
+from models.screens.facts import Caseload, Proceedings, counted_events
+from models.screens.words import STATUS_WORDS
 
 TITLE: Final = "Child chronology"
 

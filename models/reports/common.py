@@ -10,16 +10,17 @@ from typing import Final
 
 from reportlab.platypus import Flowable
 
-from models.child_view import choice_label
-from models.engine import Deadline
-from models.facts import Caseload
-from models.journey import DRP_STAGE_NAMES
-from models.measures import MeasureLine
-from models.overview import is_open
-from models.period import Period
+from models.domain.engine import Deadline
+from models.domain.journey import DRP_STAGE_NAMES
+from models.domain.period import Period
+from models.domain.rules import RAG_ORDER, Rag
 from models.reports.document import PageHeader, fmt, table
 from models.reports.tables import Cell, Column, RagCell
-from models.rules import RAG_ORDER, RULES, Rag, Status, Unit
+from models.screens.child_view import choice_label
+from models.screens.facts import Caseload
+from models.screens.measures import MeasureLine
+from models.screens.overview import is_open
+from models.screens.words import deadline_state
 
 
 class ReportError(Exception):
@@ -87,52 +88,6 @@ RULE_SHORT: Final = {
     "drp.stage_response": "DRP stage response",
     "drp.resolution_20wd": "DRP resolution",
 }
-
-STATUS_WORDS: Final = {
-    Status.MET: "met",
-    Status.MET_LATE: "met late",
-    Status.OVERDUE: "overdue",
-    Status.DUE_SOON: "due soon",
-    Status.PENDING: "pending",
-}
-
-
-def unit_word(rule: str, count: int) -> str:
-    working = RULES[rule].unit is Unit.WORKING_DAYS
-    word = "WD" if working else ("day" if count == 1 else "days")
-    return f"{count} {word}"
-
-
-def days_left(caseload: Caseload, d: Deadline) -> int:
-    """Time left to a deadline from the as-of date, in the rule's unit."""
-    if RULES[d.rule].unit is Unit.WORKING_DAYS:
-        return caseload.calendar.working_days_between(caseload.as_of, d.due)
-    return (d.due - caseload.as_of).days
-
-
-def deadline_state(caseload: Caseload, d: Deadline) -> str:
-    """'overdue 12 WD', 'due today', 'due in 3 days', 'met 14/07/2025', 'met late (2 WD)'."""
-    if d.status is Status.OVERDUE:
-        return f"overdue {unit_word(d.rule, d.late_by)}"
-    if d.status is Status.MET:
-        return f"met {fmt(d.done)}"
-    if d.status is Status.MET_LATE:
-        return f"met {fmt(d.done)}, {unit_word(d.rule, d.late_by)} late"
-    left = days_left(caseload, d)
-    if left == 0:
-        return "due today"
-    return f"due in {unit_word(d.rule, left)}"
-
-
-def short_state(caseload: Caseload, d: Deadline) -> str:
-    """'overdue 12 WD', 'today', 'in 3 days', 'met': for narrow cells beside the due date."""
-    if d.status is Status.OVERDUE:
-        return f"overdue {unit_word(d.rule, d.late_by)}"
-    if d.status in (Status.MET, Status.MET_LATE):
-        return STATUS_WORDS[d.status]
-    left = days_left(caseload, d)
-    return "today" if left == 0 else f"in {unit_word(d.rule, left)}"
-
 
 #: Hearings as the court team writes them.
 HEARING_SHORT: Final = {

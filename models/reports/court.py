@@ -15,16 +15,14 @@ from typing import Final
 
 from reportlab.platypus import Flowable
 
-from models.engine import Deadline
-from models.facts import Caseload, Hearing, PendingIssue, Proceedings
-from models.measures import Measures, compute_measures, concluded_proceedings, measure_lines
-from models.period import Period
-from models.records import ChildRecord
+from models.domain.engine import Deadline
+from models.domain.period import Period
+from models.domain.records import ChildRecord
+from models.domain.rules import Rag, Status
 from models.reports.common import (
     HEARING_SHORT,
     ReportRequest,
     child_cell,
-    deadline_state,
     label,
     measures_table,
     rag_cell,
@@ -32,7 +30,9 @@ from models.reports.common import (
 )
 from models.reports.document import fmt, heading, para, table, title
 from models.reports.tables import Cell, Column
-from models.rules import Rag, Status
+from models.screens.facts import Caseload, Hearing, PendingIssue, Proceedings
+from models.screens.measures import Measures, compute_measures, concluded_proceedings, measure_lines
+from models.screens.words import deadline_state
 
 TITLE: Final = "Court tracker"
 

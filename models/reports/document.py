@@ -22,10 +22,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate, Spacer
 
-from models.child_view import format_date
-from models.period import Period
+from models.domain.period import Period
 from models.reports import styles as S
 from models.reports.tables import Cell, Column, DataTable
+from models.screens.child_view import format_date
 
 PRODUCER = "Permanence Tracker"
 

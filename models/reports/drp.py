@@ -16,22 +16,13 @@ from typing import Final
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from models.engine import Deadline
-from models.facts import Caseload, Escalation
-from models.measures import (
-    Measures,
-    compute_measures,
-    escalations_raised,
-    escalations_resolved,
-    measure_lines,
-    resolution_wd,
-)
-from models.period import Period
+from models.domain.engine import Deadline
+from models.domain.period import Period
+from models.domain.rules import Rag
 from models.reports.charts import month_bars
 from models.reports.common import (
     ReportRequest,
     child_cell,
-    deadline_state,
     label,
     measures_table,
     plural,
@@ -41,7 +32,16 @@ from models.reports.common import (
 )
 from models.reports.document import fmt, frame_width, heading, heading_text, note, para, table, title
 from models.reports.tables import Cell, Column
-from models.rules import Rag
+from models.screens.facts import Caseload, Escalation
+from models.screens.measures import (
+    Measures,
+    compute_measures,
+    escalations_raised,
+    escalations_resolved,
+    measure_lines,
+    resolution_wd,
+)
+from models.screens.words import deadline_state
 
 TITLE: Final = "DRP report (IRO escalations)"
 

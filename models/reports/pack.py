@@ -12,12 +12,12 @@ from typing import Final
 
 from reportlab.platypus import Flowable, PageBreak
 
-from models.facts import Caseload
-from models.measures import compute_measures, measure_lines
 from models.reports import court, drp, permanence, plo, tracker
 from models.reports.common import ReportRequest, measures_table
 from models.reports.document import SectionMark, fmt, heading, para, table, title
 from models.reports.tables import Column
+from models.screens.facts import Caseload
+from models.screens.measures import compute_measures, measure_lines
 
 TITLE: Final = "Monthly pack"
 

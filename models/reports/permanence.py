@@ -14,13 +14,13 @@ from typing import Final
 
 from reportlab.platypus import Flowable
 
-from models.facts import Caseload
-from models.measures import MeasureLine, Percent, PermanenceCase, percent, permanence_cohort
-from models.period import Period
+from models.domain.period import Period
+from models.domain.rules import Rag
 from models.reports.common import ReportRequest, child_cell, label, measures_table, rag_cell
 from models.reports.document import fmt, heading, para, table, title
 from models.reports.tables import Cell, Column
-from models.rules import Rag
+from models.screens.facts import Caseload
+from models.screens.measures import MeasureLine, Percent, PermanenceCase, percent, permanence_cohort
 
 TITLE: Final = "Permanence report"
 

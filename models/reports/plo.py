@@ -14,13 +14,14 @@ from typing import Final
 
 from reportlab.platypus import Flowable
 
-from models.facts import Caseload, PreProceedings
-from models.period import Period
-from models.records import ChildRecord
-from models.reports.common import ReportRequest, child_cell, deadline_state, label, plural, rag_cell
+from models.domain.period import Period
+from models.domain.records import ChildRecord
+from models.domain.rules import Rag
+from models.reports.common import ReportRequest, child_cell, label, plural, rag_cell
 from models.reports.document import fmt, heading, para, table, title
 from models.reports.tables import Cell, Column
-from models.rules import Rag
+from models.screens.facts import Caseload, PreProceedings
+from models.screens.words import deadline_state
 
 TITLE: Final = "PLO tracker (pre-proceedings)"
 

@@ -16,13 +16,13 @@ from typing import Final
 
 from reportlab.platypus import Flowable
 
-from models.db import Database
-from models.facts import Caseload, load_caseload
-from models.period import Period
+from models.domain.period import Period
 from models.reports import REPORT_NAMES, chronology, court, drp, pack, permanence, plo, tracker
 from models.reports.common import ReportError, ReportRequest, page_header
 from models.reports.document import build_pdf
-from models.store import audit
+from models.screens.facts import Caseload, load_caseload
+from models.storage.db import Database
+from models.storage.store import audit
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from models.rules import Rag
+from models.domain.rules import Rag
 
 # --- Fonts ------------------------------------------------------------------------------------
 

@@ -21,8 +21,8 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
 
+from models.domain.rules import Rag
 from models.reports import styles as S
-from models.rules import Rag
 
 #: A cell never grows beyond this many lines (so no row is ever taller than a page).
 MAX_CELL_LINES: Final = 12

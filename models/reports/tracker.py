@@ -14,10 +14,10 @@ from typing import Final
 
 from reportlab.platypus import Flowable, PageBreak
 
-from models.engine import Deadline
-from models.facts import Caseload, ChildFacts
-from models.journey import Stage
-from models.period import Period
+from models.domain.engine import Deadline
+from models.domain.journey import Stage
+from models.domain.period import Period
+from models.domain.rules import RULES, Rag, Status
 from models.reports.common import (
     ReportError,
     ReportRequest,
@@ -27,12 +27,12 @@ from models.reports.common import (
     open_deadlines,
     plural,
     rag_cell,
-    short_state,
     worst,
 )
 from models.reports.document import SectionMark, fmt, para, table, title
 from models.reports.tables import Cell, Column
-from models.rules import RULES, Rag, Status
+from models.screens.facts import Caseload, ChildFacts
+from models.screens.words import short_state
 
 TITLE: Final = "Monthly tracker sheet"
 NO_OFFICER: Final = "No reviewing officer recorded"

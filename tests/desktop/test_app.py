@@ -16,9 +16,9 @@ from desktop import app as desktop_app
 from desktop.actions import MENUS, ActionId
 from desktop.main_window import MainWindow
 from desktop.work import wait_for_background
-from models.db import Database
-from models.records import ChildRecord
-from models.store import get_child
+from models.domain.records import ChildRecord
+from models.storage.db import Database
+from models.storage.store import get_child
 from views import prompts
 from views import register_model as rm
 from views.undo import SaveChildCommand, push

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from desktop.actions import MENUS, ActionId
 from desktop.main_window import NAV_COURT, NAV_ESCALATIONS, MainWindow
 from desktop.work import wait_for_background
-from models.db import Database
+from models.storage.db import Database
 from views.court_models import CourtModel
 from views.event_dialog import EventDialog
 

@@ -25,11 +25,11 @@ from desktop.instance_lock import lock_path_for
 from desktop.logs import shutdown_logging
 from desktop.main_window import MainWindow
 from desktop.work import wait_for_background
-from models.audit import entries
-from models.backup import list_backups, make_backup, set_passphrase
-from models.db import Database, open_database
-from models.records import ChildRecord
-from models.store import current_user, get_child, save_child
+from models.domain.records import ChildRecord
+from models.storage.audit import entries
+from models.storage.backup import list_backups, make_backup, set_passphrase
+from models.storage.db import Database, open_database
+from models.storage.store import current_user, get_child, save_child
 from views import prompts
 from views.child_dialog import ChildDialog
 from views.lock_screen import LockScreen

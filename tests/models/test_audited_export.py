@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from models.audit import entries, verify_chain
-from models.audited_export import export_csv
-from models.db import Database, open_database
+from models.io.audited_export import export_csv
+from models.storage.audit import entries, verify_chain
+from models.storage.db import Database, open_database
 
 
 def test_an_export_is_written_neutralised_and_audited(db: Database, tmp_path: Path) -> None:

@@ -9,15 +9,16 @@ from typing import Any
 
 import pytest
 
-from models import bulk, demo
-from models.calendar import calendar_for
-from models.db import Database
-from models.engine import all_deadlines
-from models.journey import Event
-from models.journey_io import import_journey
-from models.records import EventRecord
-from models.rules import Standards
-from models.store import compute_deadlines, save_event
+from models.domain.calendar import calendar_for
+from models.domain.engine import all_deadlines
+from models.domain.journey import Event
+from models.domain.records import EventRecord
+from models.domain.rules import Standards
+from models.io import demo
+from models.io.journey_io import import_journey
+from models.storage import bulk
+from models.storage.db import Database
+from models.storage.store import compute_deadlines, save_event
 
 AS_OF = date(2025, 10, 1)
 

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, insert, select
 
-from models import demo, store
-from models.db import Database, open_database
-from models.journey_io import parse_journey
-from models.store import CHILD_T, EVENT_T, child_row_values, event_row_values, insert_rows
+from models.io import demo
+from models.io.journey_io import parse_journey
+from models.storage import store
+from models.storage.db import Database, open_database
+from models.storage.store import CHILD_T, EVENT_T, child_row_values, event_row_values, insert_rows
 
 
 def _rows(children: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -9,9 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.calendar import WorkingCalendar, add_months, add_weeks, calendar_for, days_later, months_later
-from models.engine import COURT_LAST_DAY_OFFSET, court_end
-from models.rules import Standards
+from models.domain.calendar import (
+    WorkingCalendar,
+    add_months,
+    add_weeks,
+    calendar_for,
+    days_later,
+    months_later,
+)
+from models.domain.engine import COURT_LAST_DAY_OFFSET, court_end
+from models.domain.rules import Standards
 
 CAL = calendar_for()
 

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from models import store
-from models.child_view import (
+from models.domain.journey import Stage
+from models.domain.records import ChildRecord, EventRecord
+from models.screens.child_view import (
     StepState,
     age_text,
     birth_text,
@@ -19,9 +20,8 @@ from models.child_view import (
     known_values,
     siblings,
 )
-from models.db import Database
-from models.journey import Stage
-from models.records import ChildRecord, EventRecord
+from models.storage import store
+from models.storage.db import Database
 
 AS_OF = date(2025, 9, 1)
 
@@ -203,8 +203,8 @@ def test_extension_window(example_db: Database) -> None:
 def test_work_first_puts_what_is_still_to_do_before_what_was_done(example_db: Database) -> None:
     from datetime import date
 
-    from models.child_view import work_first
-    from models.store import compute_deadlines
+    from models.screens.child_view import work_first
+    from models.storage.store import compute_deadlines
 
     ordered = work_first(compute_deadlines(example_db, date(2025, 9, 1), "EX-002"))
     waiting = [d for d in ordered if d.done is None]
@@ -216,8 +216,8 @@ def test_work_first_puts_what_is_still_to_do_before_what_was_done(example_db: Da
 
 
 def test_event_summary_shows_kept_extra_keys() -> None:
-    from models.child_view import event_summary
-    from models.records import EventRecord
+    from models.domain.records import EventRecord
+    from models.screens.child_view import event_summary
 
     raised = EventRecord(
         "d1",

@@ -107,8 +107,8 @@ def test_backup_check_audit_and_csv(
 def test_encrypted_database_takes_the_passphrase_from_the_environment(
     tmp_path: Path, examples: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from models.backup import set_passphrase
-    from models.db import open_database
+    from models.storage.backup import set_passphrase
+    from models.storage.db import open_database
 
     db = str(tmp_path / "t.sqlite")
     run(capsys, "--db", db, "import", str(examples / "journey.json"))
@@ -141,19 +141,10 @@ def test_unknown_arguments_to_a_command_are_refused(capsys: pytest.CaptureFixtur
     assert "unrecognised arguments: --bogus" in capsys.readouterr().err
 
 
-def test_the_app_options_reach_the_desktop(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    seen: list[list[str]] = []
-
-    class FakeApp:
-        @staticmethod
-        def main(argv: list[str]) -> int:
-            seen.append(argv)
-            return 0
-
-    monkeypatch.setattr("importlib.import_module", lambda name: FakeApp)
-    args = ["--db", str(tmp_path / "t.sqlite"), "--as-of", "2025-03-03", "--read-only", "--verbose"]
-    assert main(args) == 0
-    assert seen == [args]
+def test_no_subcommand_is_not_the_command_lines_to_start(capsys: pytest.CaptureFixture[str]) -> None:
+    """models/ never starts the desktop application: with no subcommand it says where that lives."""
+    assert main(["--as-of", "2025-03-03"]) == 1
+    assert "no command given" in capsys.readouterr().err
 
 
 def test_a_global_as_of_applies_to_drift(

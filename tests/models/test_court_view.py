@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from models import store
-from models.court_view import (
+from models.domain.records import ChildRecord, EventRecord
+from models.domain.rules import Rag, Status
+from models.screens.court_view import (
     COURT_EVENT_TYPES,
     build_court_view,
     court_view,
     summarise_concluded,
     urgency_order,
 )
-from models.db import Database
-from models.facts import Caseload, load_caseload_with
-from models.records import ChildRecord, EventRecord
-from models.rules import Rag, Status
+from models.screens.facts import Caseload, load_caseload_with
+from models.storage import store
+from models.storage.db import Database
 
 SEPTEMBER = date(2025, 9, 1)
 MARCH = date(2025, 3, 3)

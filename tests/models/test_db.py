@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from models.db import (
+from models.domain.records import ChildRecord, EventRecord
+from models.domain.rules import Standards
+from models.storage.db import (
     SCHEMA_VERSION,
     DatabaseError,
     PassphraseRequired,
@@ -18,11 +20,16 @@ from models.db import (
     open_database,
     schema_version,
 )
-from models.records import ChildRecord, EventRecord
-from models.rules import Standards
-from models.settings import Settings, load_settings
-from models.store import ValidationError, delete_event, get_child, save_child, save_event, save_settings
-from models.tables import AuditRow
+from models.storage.settings import Settings, load_settings
+from models.storage.store import (
+    ValidationError,
+    delete_event,
+    get_child,
+    save_child,
+    save_event,
+    save_settings,
+)
+from models.storage.tables import AuditRow
 
 
 def test_new_file_is_private_and_versioned(tmp_path: Path) -> None:
@@ -57,7 +64,7 @@ def test_a_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
 
 
 def test_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from models import db as dbmod
+    from models.storage import db as dbmod
 
     path = tmp_path / "t.sqlite"
     first = open_database(path)

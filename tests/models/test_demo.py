@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from models.calendar import calendar_for
-from models.demo import REVIEWING_OFFICERS, TEAMS, generate, iter_children
-from models.engine import child_deadlines, court_end, extension_limit
-from models.journey import (
+from models.domain.calendar import calendar_for
+from models.domain.engine import child_deadlines, court_end, extension_limit
+from models.domain.journey import (
     CHILD_FIELDS,
     COMMON_EVENT_KEYS,
     EVENT_TYPES,
@@ -21,8 +20,9 @@ from models.journey import (
     Event,
     Kind,
 )
-from models.records import parse_child
-from models.rules import RULES, Standards
+from models.domain.records import parse_child
+from models.domain.rules import RULES, Standards
+from models.io.demo import REVIEWING_OFFICERS, TEAMS, generate, iter_children
 
 TODAY = date(2025, 9, 1)
 CENSUS_CODES = {

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from models import store
-from models.db import Database
-from models.drp_view import (
+from models.domain.records import EventRecord
+from models.domain.rules import Rag, Status
+from models.io.journey_io import export_journey, import_journey
+from models.screens.drp_view import (
     AlertKind,
     EscalationFilter,
     build_escalation_register,
@@ -18,11 +19,10 @@ from models.drp_view import (
     next_ref,
     register_counts,
 )
-from models.journey_io import export_journey, import_journey
-from models.records import EventRecord
-from models.rules import Rag, Status
-from models.settings import DEFAULT_DRP_CATEGORIES, Settings, load_settings
-from models.store import ValidationError, save_settings
+from models.storage import store
+from models.storage.db import Database
+from models.storage.settings import DEFAULT_DRP_CATEGORIES, Settings, load_settings
+from models.storage.store import ValidationError, save_settings
 
 SEPTEMBER = date(2025, 9, 1)
 

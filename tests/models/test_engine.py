@@ -14,10 +14,10 @@ from typing import Any, ClassVar
 
 import pytest
 
-from models.calendar import WorkingCalendar, calendar_for
-from models.engine import Deadline, all_deadlines, child_deadlines, court_end, extension_limit
-from models.journey import Event
-from models.rules import RULES, Rag, Standards, Status
+from models.domain.calendar import WorkingCalendar, calendar_for
+from models.domain.engine import Deadline, all_deadlines, child_deadlines, court_end, extension_limit
+from models.domain.journey import Event
+from models.domain.rules import RULES, Rag, Standards, Status
 
 CAL = calendar_for()
 STD = Standards()
@@ -1467,7 +1467,7 @@ def test_all_deadlines_orders_by_child_then_due_date() -> None:
 @pytest.mark.parametrize("working", [True, False], ids=["working-days", "calendar-days"])
 def test_a_chain_of_visit_clocks_is_judged_exactly_as_add_judges_each(working: bool) -> None:
     """`_Judge.chain` writes the deadline rows itself for speed: it must stay `add`'s twin."""
-    from models.engine import Episode, _Judge  # the private judge: this guards its fast path
+    from models.domain.engine import Episode, _Judge  # the private judge: this guards its fast path
 
     rule = "cp.visit" if working else "cla.visit"
     calendar = calendar_for(frozenset())

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.calendar import calendar_for
-from models.engine import Deadline, child_deadlines
-from models.journey import EVENT_TYPES, Event
-from models.rules import RAG_OF, RULES, Standards, Status, Unit
+from models.domain.calendar import calendar_for
+from models.domain.engine import Deadline, child_deadlines
+from models.domain.journey import EVENT_TYPES, Event
+from models.domain.rules import RAG_OF, RULES, Standards, Status, Unit
 
 CAL = calendar_for()
 STD = Standards()

@@ -8,23 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import shared_examples
 
-from models.calendar import calendar_for
-from models.engine import Deadline, all_deadlines
-from models.journey import Event
-from models.rules import Standards
-
-SHARED = Path(__file__).parents[3] / "shared"
-EXAMPLES = SHARED / "domain" / "examples"
+from models.domain.calendar import calendar_for
+from models.domain.engine import Deadline, all_deadlines
+from models.domain.journey import Event
+from models.domain.rules import Standards
 
 EVENT_FIELDS = set(Event._fields)
 DATE_FIELDS = {"date", "until"}
 
 
 def _examples() -> Path:
-    if not (EXAMPLES / "journey.json").is_file():
-        pytest.skip(f"shared examples not found at {EXAMPLES}")
-    return EXAMPLES
+    return shared_examples()
 
 
 def to_event(raw: dict[str, Any]) -> Event:

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from models.db import Database, open_database
-from models.journey_io import ImportError_, export_journey, import_file, import_journey, read_journey_file
-from models.records import parse_event
-from models.store import get_child
-from models.tables import AuditRow, Child, EventRow
+from models.domain.records import parse_event
+from models.io.journey_io import ImportError_, export_journey, import_file, import_journey, read_journey_file
+from models.storage.db import Database, open_database
+from models.storage.store import get_child
+from models.storage.tables import AuditRow, Child, EventRow
 
 
 def journey(*children: dict[str, Any]) -> dict[str, Any]:
@@ -285,7 +285,7 @@ def test_the_audit_names_the_file_and_the_sha256_of_its_bytes(db: Database, tmp_
 def test_an_import_enlarges_the_page_cache_only_while_it_writes(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from models import journey_io
+    from models.io import journey_io
 
     with db.engine.connect() as conn:
         before = conn.exec_driver_sql("PRAGMA cache_size").scalar()

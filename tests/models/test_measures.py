@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from models.facts import Caseload
-from models.measures import Percent, compute_measures, measure_lines, permanence_cohort
-from models.period import Period
-from models.records import ChildRecord, parse_child
-from models.rules import Rag
+from models.domain.period import Period
+from models.domain.records import ChildRecord, parse_child
+from models.domain.rules import Rag
+from models.screens.facts import Caseload
+from models.screens.measures import Percent, compute_measures, measure_lines, permanence_cohort
 
 AS_OF = date(2025, 10, 1)
 SEPTEMBER = Period(2025, 9)
@@ -211,11 +211,11 @@ def test_period() -> None:
 
 
 def test_good_practice_alerts_are_counted_apart() -> None:
-    from models.facts import Caseload
-    from models.measures import compute_measures
-    from models.period import Period
-    from models.records import ChildRecord, EventRecord
-    from models.settings import Settings
+    from models.domain.period import Period
+    from models.domain.records import ChildRecord, EventRecord
+    from models.screens.facts import Caseload
+    from models.screens.measures import compute_measures
+    from models.storage.settings import Settings
 
     def raised(ref: str, day: date, category: str, stage: int) -> EventRecord:
         fields = {"ref": ref, "stage": stage, "category": category, "role": "iro"}

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from models.db import Database
-from models.journey import Stage
-from models.overview import NONE, RegisterFilter, build_overview, filter_rows, is_open
-from models.rules import Rag, Status
-from models.store import compute_deadlines
+from models.domain.journey import Stage
+from models.domain.rules import Rag, Status
+from models.screens.overview import NONE, RegisterFilter, build_overview, filter_rows, is_open
+from models.storage.db import Database
+from models.storage.store import compute_deadlines
 
 MARCH = date(2025, 3, 3)
 SEPTEMBER = date(2025, 9, 1)
@@ -94,7 +94,7 @@ def test_merged_replaces_and_drops_children(example_db: Database) -> None:
 
 
 def test_the_quick_listing_has_every_child_and_no_deadlines_yet(example_db: Database) -> None:
-    from models.overview import quick_overview
+    from models.screens.overview import quick_overview
     from views.register_model import rag_text
 
     quick = quick_overview(example_db, date(2025, 9, 1))
@@ -109,7 +109,7 @@ def test_the_quick_listing_has_every_child_and_no_deadlines_yet(example_db: Data
 
 
 def test_an_open_good_practice_alert_is_not_a_current_stage(db: Database) -> None:
-    from models.journey_io import import_journey
+    from models.io.journey_io import import_journey
 
     alert = {
         "id": "g",

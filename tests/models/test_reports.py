@@ -21,12 +21,11 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 from reportlab.platypus import Table
 
-from models import demo
-from models.db import Database
-from models.facts import Caseload, load_caseload
-from models.journey_io import import_journey, parse_journey
-from models.period import Period
-from models.records import parse_child
+from models.domain.period import Period
+from models.domain.records import parse_child
+from models.domain.rules import Rag
+from models.io import demo
+from models.io.journey_io import import_journey, parse_journey
 from models.reports import REPORT_NAMES
 from models.reports.common import ReportError
 from models.reports.registry import (
@@ -39,8 +38,9 @@ from models.reports.registry import (
     save_report,
 )
 from models.reports.tables import Column, DataTable, RagCell
-from models.rules import Rag
-from models.store import AUDIT_T
+from models.screens.facts import Caseload, load_caseload
+from models.storage.db import Database
+from models.storage.store import AUDIT_T
 
 MARKING = "OFFICIAL-SENSITIVE"
 AUTHORITY = "Example Borough Council"
@@ -234,7 +234,7 @@ def test_court_tracker_week_end_and_extension(example_db: Database) -> None:
 
 
 def test_court_tracker_concluded_proceedings(demo_caseload: Caseload) -> None:
-    from models.measures import concluded_proceedings
+    from models.screens.measures import concluded_proceedings
 
     concluded = concluded_proceedings(demo_caseload, Period(2025, 9))
     assert concluded

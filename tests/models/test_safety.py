@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from models.audit import break_report, entries, verify_chain
-from models.backup import (
+from models.domain.records import ChildRecord, EventRecord
+from models.io.export import neutralise, write_csv
+from models.storage.audit import break_report, entries, verify_chain
+from models.storage.backup import (
     BackupInfo,
     backups_to_keep,
     ensure_daily_backup,
@@ -30,10 +32,14 @@ from models.backup import (
     set_passphrase,
     thin_backups,
 )
-from models.db import DatabaseDamaged, DatabaseError, PassphraseRequired, WrongPassphrase, open_database
-from models.export import neutralise, write_csv
-from models.records import ChildRecord, EventRecord
-from models.store import get_child, save_child, save_event
+from models.storage.db import (
+    DatabaseDamaged,
+    DatabaseError,
+    PassphraseRequired,
+    WrongPassphrase,
+    open_database,
+)
+from models.storage.store import get_child, save_child, save_event
 
 NAME = "Zebedee Quixotic-Ffoulkes"
 
@@ -50,9 +56,9 @@ WRITER = textwrap.dedent(
     """
     import sys
     from datetime import date, timedelta
-    from models.db import open_database
-    from models.records import ChildRecord, EventRecord
-    from models.store import save_child, save_event
+    from models.storage.db import open_database
+    from models.domain.records import ChildRecord, EventRecord
+    from models.storage.store import save_child, save_event
     db = open_database(sys.argv[1])
     save_child(db, ChildRecord("K-1"))
     day = date(2020, 1, 1)

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from models import store
-from models.db import Database
+from models.storage import store
+from models.storage.db import Database
 from views.child_dialog import ChildDialog
 
 

@@ -14,10 +14,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from models import store
-from models.db import Database
-from models.records import ChildRecord, EventRecord
-from models.tables import AuditRow
+from models.domain.records import ChildRecord, EventRecord
+from models.storage import store
+from models.storage.db import Database
+from models.storage.tables import AuditRow
 from views import prompts
 from views.child_dialog import ChildDialog
 from views.child_models import RULE_ID, STATUS, ChronologyModel, DeadlineModel

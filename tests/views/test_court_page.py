@@ -12,10 +12,10 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktop.work import run_in_background, wait_for_background
-from models import store
-from models.court_view import build_court_view
-from models.db import Database, open_database
-from models.records import EventRecord
+from models.domain.records import EventRecord
+from models.screens.court_view import build_court_view
+from models.storage import store
+from models.storage.db import Database, open_database
 from views import prompts
 from views.court_models import CourtModel
 from views.court_page import CourtPage
@@ -254,7 +254,7 @@ def test_concluded_for_a_chosen_period(qtbot: QtBot, example_db: Database) -> No
 
 
 def _twins(db: Database) -> None:
-    from models.journey_io import import_journey
+    from models.io.journey_io import import_journey
 
     def child(cid: str, issued: str, group: str) -> dict[str, object]:
         return {

@@ -13,12 +13,12 @@ from PySide6.QtWidgets import QDialog, QMenu
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from models import audit, store
-from models.db import Database
-from models.drp_view import AlertKind, open_escalations
-from models.rules import Status
-from models.settings import Settings, load_settings
-from models.store import save_settings
+from models.domain.rules import Status
+from models.screens.drp_view import AlertKind, open_escalations
+from models.storage import audit, store
+from models.storage.db import Database
+from models.storage.settings import Settings, load_settings
+from models.storage.store import save_settings
 from views.child_page import ChildPage
 from views.drp_dialogs import EscalateDialog, RaiseDialog, ResolveDialog, ResponseDialog
 from views.escalation_model import EscalationModel
@@ -215,7 +215,7 @@ def test_escalate_may_skip_stages_and_cannot_go_down(
 def test_raise_refuses_a_reference_already_open(qtbot: QtBot, example_db: Database) -> None:
     child = store.get_child(example_db, "EX-001")
     assert child is not None
-    from models.records import EventRecord
+    from models.domain.records import EventRecord
 
     store.save_event(
         example_db,
@@ -335,7 +335,7 @@ def test_good_practice_from_the_child_page_counted_separately(
 
 
 def test_register_filters(qtbot: QtBot, example_db: Database) -> None:
-    from models.records import EventRecord
+    from models.domain.records import EventRecord
 
     store.save_event(
         example_db,

@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QSpinBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from models import store
-from models.db import Database
-from models.journey import EVENT_TYPES
-from models.records import ChildRecord, EventRecord
+from models.domain.journey import EVENT_TYPES
+from models.domain.records import ChildRecord, EventRecord
+from models.storage import store
+from models.storage.db import Database
 from views.date_edit import DateEdit
 from views.event_dialog import TYPE_ROLE, EventDialog
 from views.field_widgets import TriStateBool
@@ -312,7 +312,7 @@ def test_ok_does_nothing_while_invalid(qtbot: QtBot, example_db: Database) -> No
 
 
 def test_a_drp_raise_offers_the_configured_categories(qtbot: QtBot, example_db: Database) -> None:
-    from models.store import get_child
+    from models.storage.store import get_child
 
     child = get_child(example_db, "EX-003")
     assert child is not None

@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QHeaderView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from models.db import Database
-from models.journey import Stage
-from models.overview import NONE, build_overview
-from models.rules import Rag
+from models.domain.journey import Stage
+from models.domain.rules import Rag
+from models.screens.overview import NONE, build_overview
+from models.storage.db import Database
 from views import register_model as rm
 from views.register_page import RegisterPage
 

@@ -20,11 +20,11 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from models.db import Database
-from models.journey_io import import_journey
-from models.period import Period
+from models.domain.period import Period
+from models.io.journey_io import import_journey
 from models.reports.registry import build_report, make_request, page_count
-from models.store import AUDIT_T
+from models.storage.db import Database
+from models.storage.store import AUDIT_T
 from views import prompts, report_dialog
 from views.report_dialog import ALL_OFFICERS, ReportDialog, open_reports
 from views.report_preview import ReportPreview

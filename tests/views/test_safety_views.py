@@ -14,11 +14,11 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from models.audit import entries
-from models.backup import BackupInfo, list_backups, make_backup
-from models.db import Database, open_database
-from models.records import ChildRecord
-from models.store import get_child, save_child
+from models.domain.records import ChildRecord
+from models.storage.audit import entries
+from models.storage.backup import BackupInfo, list_backups, make_backup
+from models.storage.db import Database, open_database
+from models.storage.store import get_child, save_child
 from views import prompts
 from views.audit_page import AuditModel, AuditPage, local_time, pretty_json
 from views.backups_page import CHECK, NOT_CHECKED, BackupModel, BackupsPage, size_text

@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from models.db import Database
-from models.rules import Standards
-from models.settings import load_settings
+from models.domain.rules import Standards
+from models.storage.db import Database
+from models.storage.settings import load_settings
 from views.settings_dialog import SettingsDialog
 
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from models.db import Database
-from models.overview import build_overview
+from models.screens.overview import build_overview
+from models.storage.db import Database
 from views import today_model as tm
 from views.today_page import TodayPage
 

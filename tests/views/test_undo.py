@@ -10,11 +10,11 @@ from PySide6.QtGui import QUndoStack
 from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
-from models import store
-from models.db import Database
-from models.records import ChildRecord, EventRecord
-from models.store import ValidationError
-from models.tables import AuditRow
+from models.domain.records import ChildRecord, EventRecord
+from models.storage import store
+from models.storage.db import Database
+from models.storage.store import ValidationError
+from models.storage.tables import AuditRow
 from views.undo import DeleteEventCommand, SaveChildCommand, SaveEventCommand, push
 
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from models.db import (
+from models.storage.db import (
     SCHEMA_VERSION,
     Database,
     DatabaseError,
@@ -226,7 +226,7 @@ def restore_backup(db_path: Path, backup: Path, passphrase: str | None = None) -
     safety: Path | None = None
     if db_path.exists():
         if check_file(db_path, passphrase) == "ok":
-            from models.db import open_database
+            from models.storage.db import open_database
 
             current = open_database(db_path, passphrase=passphrase, migrate=False)
             try:
@@ -280,7 +280,7 @@ def set_passphrase(db: Database, new_passphrase: str) -> Database:
     A backup is taken first. Every backup in the backups folder is rewritten with the new key, so
     no copy stays readable without it. The caller must not use `db` afterwards.
     """
-    from models.db import open_database
+    from models.storage.db import open_database
 
     if db.path is None:
         raise DatabaseError("Only SQLite files are encrypted here; a server has its own encryption.")

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from models.child_view import choice_label
-from models.engine import Deadline
-from models.facts import CarePeriod, Caseload, Escalation, PermanencePlan, Proceedings
-from models.period import Period
-from models.records import ChildRecord
-from models.rules import Rag, Status
+from models.domain.engine import Deadline
+from models.domain.period import Period
+from models.domain.records import ChildRecord
+from models.domain.rules import Rag, Status
+from models.screens.child_view import choice_label
+from models.screens.facts import CarePeriod, Caseload, Escalation, PermanencePlan, Proceedings
 
 #: The improvement plan's milestones on the way to its 90% target.
 MILESTONES: Final = (70, 80, 90)

@@ -2,7 +2,7 @@
 
 Built in one bulk pass (`load_caseload_with`: two queries for the children with a decision to issue
 or an issue, then the engine once per child), from the same facts as the printed court tracker
-(`models.facts.Proceedings`) and the engine's `court.final_26w` and `court.issue_after_decision`
+(`models.screens.facts.Proceedings`) and the engine's `court.final_26w` and `court.issue_after_decision`
 deadlines, so the page, the report and the clocks cannot disagree.
 
 - Open proceedings, one row per child (extensions are per child), sorted by the time left to the
@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from models.bulk import bulk_work
-from models.db import Database
-from models.engine import Deadline
-from models.facts import Caseload, Proceedings, load_caseload_with
-from models.measures import mean_median
-from models.records import ChildRecord
-from models.reports.common import deadline_state
-from models.rules import Rag
+from models.domain.engine import Deadline
+from models.domain.records import ChildRecord
+from models.domain.rules import Rag
+from models.screens.facts import Caseload, Proceedings, load_caseload_with
+from models.screens.measures import mean_median
+from models.screens.words import deadline_state
+from models.storage.bulk import bulk_work
+from models.storage.db import Database
 
 #: The children the court page reads: those with a decision to issue or proceedings issued.
 COURT_EVENT_TYPES: Final = frozenset({"decision_to_issue", "proceedings_issued"})

@@ -1,6 +1,6 @@
 """The escalation register: every IRO / CP chair escalation (DRP) with its clocks, at an as-of date.
 
-Rows come from the escalation facts of `models.facts` (the same episodes as the DRP report) and
+Rows come from the escalation facts of `models.screens.facts` (the same episodes as the DRP report) and
 the engine's `drp.stage_response` and `drp.resolution_20wd` deadlines, read in one bulk pass over
 the children with a `drp_raised` event.
 
@@ -26,17 +26,17 @@ from typing import Final
 
 from sqlalchemy import select
 
-from models.bulk import bulk_work
-from models.calendar import WorkingCalendar
-from models.db import Database
-from models.engine import Deadline
-from models.facts import Caseload, Escalation, child_facts, load_caseload_with
-from models.journey import DRP_STAGE_NAMES
-from models.records import ChildRecord, EventRecord, parse_date
-from models.reports.common import deadline_state
-from models.rules import RAG_ORDER, Rag, Standards, Status
-from models.settings import GOOD_PRACTICE
-from models.store import EVENT_T
+from models.domain.calendar import WorkingCalendar
+from models.domain.engine import Deadline
+from models.domain.journey import DRP_STAGE_NAMES
+from models.domain.records import ChildRecord, EventRecord, parse_date
+from models.domain.rules import RAG_ORDER, Rag, Standards, Status
+from models.screens.facts import Caseload, Escalation, child_facts, load_caseload_with
+from models.screens.words import deadline_state
+from models.storage.bulk import bulk_work
+from models.storage.db import Database
+from models.storage.settings import GOOD_PRACTICE
+from models.storage.store import EVENT_T
 
 #: The children the register reads.
 DRP_EVENT_TYPES: Final = frozenset({"drp_raised"})

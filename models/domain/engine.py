@@ -16,9 +16,9 @@ from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from models.calendar import WorkingCalendar, add_weeks, days_later, months_later
-from models.journey import CLOSING_TYPES, DRP_STAGE_NAMES, Event
-from models.rules import RAG_OF, RULES, Rag, Standards, Status, Unit
+from models.domain.calendar import WorkingCalendar, add_weeks, days_later, months_later
+from models.domain.journey import CLOSING_TYPES, DRP_STAGE_NAMES, Event
+from models.domain.rules import RAG_OF, RULES, Rag, Standards, Status, Unit
 
 #: The 26 weeks "beginning with" the issue day end on issue + 181 days.
 COURT_LAST_DAY_OFFSET = timedelta(days=181)

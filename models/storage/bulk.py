@@ -33,11 +33,11 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
-from models.calendar import calendar_for
-from models.db import Database, connect_file
-from models.engine import Deadline, all_deadlines
-from models.journey import EVENT_TYPES, Event
-from models.rules import Standards
+from models.domain.calendar import calendar_for
+from models.domain.engine import Deadline, all_deadlines
+from models.domain.journey import EVENT_TYPES, Event
+from models.domain.rules import Standards
+from models.storage.db import Database, connect_file
 
 #: From this many children a full recomputation is shared with a worker process; below it one
 #: process is quicker than handing work to another.

@@ -85,7 +85,7 @@ class AuditRow(SQLModel, table=True):
     """Who changed what, when, with the record before and after (JSON).
 
     Tamper-evident: `hash` is the SHA-256 of the previous row's hash and this row's content, so
-    editing or deleting a row breaks the chain from there on (`models.audit.verify_chain`).
+    editing or deleting a row breaks the chain from there on (`models.storage.audit.verify_chain`).
     """
 
     __tablename__ = "audit"

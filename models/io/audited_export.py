@@ -2,7 +2,7 @@
 
 Every spreadsheet export of records about children is audited (action "export": what, where, how
 many rows, which filter), so a data-protection officer can answer "who took what, when". The file
-is written (neutralised, 0600, by `models.export.write_csv`) inside the transaction that writes the
+is written (neutralised, 0600, by `models.io.export.write_csv`) inside the transaction that writes the
 audit entry: if the entry cannot be written (a read-only database, a full disk) the file is removed
 and the error raised, so no export goes unrecorded.
 """
@@ -14,9 +14,9 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from models.db import Database
-from models.export import write_csv
-from models.store import audit
+from models.io.export import write_csv
+from models.storage.db import Database
+from models.storage.store import audit
 
 
 def export_csv(

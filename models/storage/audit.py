@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from models.db import Database
-from models.store import AUDIT_HASHED, AUDIT_T, chain_hash
+from models.storage.db import Database
+from models.storage.store import AUDIT_HASHED, AUDIT_T, chain_hash
 
 
 @dataclass(frozen=True)

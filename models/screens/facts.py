@@ -20,9 +20,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models.calendar import WorkingCalendar
-from models.db import Database
-from models.engine import (
+from models.domain.calendar import WorkingCalendar
+from models.domain.engine import (
     COURT_LAST_DAY_OFFSET,
     Deadline,
     Episode,
@@ -32,10 +31,11 @@ from models.engine import (
     makes_plan,
     prepare,
 )
-from models.journey import DRP_TYPES, Event
-from models.records import ChildRecord, EventRecord
-from models.settings import GOOD_PRACTICE, Settings, read_settings
-from models.store import CHILD_T, EVENT_T, calendar_of, child_from_row, event_from_row, iter_children
+from models.domain.journey import DRP_TYPES, Event
+from models.domain.records import ChildRecord, EventRecord
+from models.storage.db import Database
+from models.storage.settings import GOOD_PRACTICE, Settings, read_settings
+from models.storage.store import CHILD_T, EVENT_T, calendar_of, child_from_row, event_from_row, iter_children
 
 # --- Episodes ---------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ on or before `today`; the journeys are simulated forward and cut there, so some 
 finished and some are still open. Children come out lazily (`iter_children`), about 20 events each.
 
 Dates are worked out as ordinals (`date.toordinal()`) against a working-day table built once per
-`today` from `models.calendar`, and turned into ISO text at the end, which keeps 150,000
+`today` from `models.domain.calendar`, and turned into ISO text at the end, which keeps 150,000
 children to a few seconds.
 """
 
@@ -28,9 +28,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Final
 
-from models.calendar import add_months, calendar_for
-from models.engine import COURT_LAST_DAY_OFFSET, extension_limit
-from models.journey import DRP_CATEGORIES, DRP_STAGE_NAMES, EXTENSION_REASONS, ICPC_CATEGORIES
+from models.domain.calendar import add_months, calendar_for
+from models.domain.engine import COURT_LAST_DAY_OFFSET, extension_limit
+from models.domain.journey import DRP_CATEGORIES, DRP_STAGE_NAMES, EXTENSION_REASONS, ICPC_CATEGORIES
 
 FORMAT: Final = "journey"
 VERSION: Final = 1

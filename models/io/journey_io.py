@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from models.db import Database, page_cache
-from models.records import ChildRecord, EventRecord, Issue, parse_child
-from models.store import (
+from models.domain.records import ChildRecord, EventRecord, Issue, parse_child
+from models.storage.db import Database, page_cache
+from models.storage.store import (
     CHILD_T,
     EVENT_T,
     audit,

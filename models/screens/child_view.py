@@ -15,13 +15,20 @@ from typing import Any, Final
 
 from sqlalchemy import select
 
-from models.calendar import FIRST_YEAR, LAST_YEAR, add_months
-from models.db import Database
+from models.domain.calendar import FIRST_YEAR, LAST_YEAR, add_months
 
 # The engine's episode splitter and CP plan predicates, reused so the journey strip and the
 # clocks can never disagree about when an episode opens or closes.
-from models.engine import Deadline, court_end, ends_plan, episodes_of, extension_limit, makes_plan, prepare
-from models.journey import (
+from models.domain.engine import (
+    Deadline,
+    court_end,
+    ends_plan,
+    episodes_of,
+    extension_limit,
+    makes_plan,
+    prepare,
+)
+from models.domain.journey import (
     DRP_CATEGORIES,
     DRP_STAGE_NAMES,
     DRP_TYPES,
@@ -31,9 +38,10 @@ from models.journey import (
     Kind,
     Stage,
 )
-from models.overview import age_at
-from models.records import ChildRecord, EventRecord, parse_date
-from models.tables import Child
+from models.domain.records import ChildRecord, EventRecord, parse_date
+from models.screens.overview import age_at
+from models.storage.db import Database
+from models.storage.tables import Child
 
 #: The earliest and latest dates the working-day calendar can count (the forms refuse others).
 EARLIEST_DATE: Final = date(FIRST_YEAR, 1, 1)

@@ -18,14 +18,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from models.bulk import bulk_work
-from models.calendar import WorkingCalendar
-from models.db import Database
-from models.engine import Deadline, child_judge, prepare
-from models.journey import Event, Stage
-from models.rules import RAG_ORDER, RULES, Rag, Status, Unit
-from models.settings import GOOD_PRACTICE, read_settings
-from models.store import calendar_of, load_engine_events
+from models.domain.calendar import WorkingCalendar
+from models.domain.engine import Deadline, child_judge, prepare
+from models.domain.journey import Event, Stage
+from models.domain.rules import RAG_ORDER, RULES, Rag, Status, Unit
+from models.storage.bulk import bulk_work
+from models.storage.db import Database
+from models.storage.settings import GOOD_PRACTICE, read_settings
+from models.storage.store import calendar_of, load_engine_events
 
 #: The order stages are listed in everywhere (the order a child passes through them).
 STAGE_ORDER: Mapping[Stage, int] = {stage: i for i, stage in enumerate(Stage)}

@@ -9,16 +9,16 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, select
 
-from models.db import Database
-from models.journey import DRP_CATEGORIES
-from models.rules import Standards
-from models.tables import SettingRow
+from models.domain.journey import DRP_CATEGORIES
+from models.domain.rules import Standards
+from models.storage.db import Database
+from models.storage.tables import SettingRow
 
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 DEFAULT_AUTHORITY = "Example Borough Council"
 
 #: The category of a positive "good practice" alert: a kind of its own, never one of the
-#: escalation categories below (see `models.drp_view`).
+#: escalation categories below (see `models.screens.drp_view`).
 GOOD_PRACTICE: Final = "good_practice"
 #: The escalation categories an authority starts with (journey-file codes, shown tidied).
 DEFAULT_DRP_CATEGORIES: Final = tuple(c for c in DRP_CATEGORIES if c != GOOD_PRACTICE)

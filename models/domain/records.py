@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from models.calendar import FIRST_YEAR, LAST_YEAR
-from models.engine import court_end, extension_limit
-from models.journey import (
+from models.domain.calendar import FIRST_YEAR, LAST_YEAR
+from models.domain.engine import court_end, extension_limit
+from models.domain.journey import (
     CHILD_FIELDS,
     DRP_TYPES,
     EVENT_TYPES,

@@ -30,15 +30,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-from models import bulk
-from models.bulk import bulk_work, packed_events
-from models.calendar import WorkingCalendar, calendar_for
-from models.db import Database
-from models.engine import Deadline, all_deadlines, child_deadlines
-from models.journey import CHILD_FIELDS, EVENT_TYPES, Event
-from models.records import ChildRecord, EventRecord, Issue, check_chronology, parse_date
-from models.settings import Settings, read_settings
-from models.tables import AuditRow, Child, EventRow, SettingRow, column_of, field_of
+from models.domain.calendar import WorkingCalendar, calendar_for
+from models.domain.engine import Deadline, all_deadlines, child_deadlines
+from models.domain.journey import CHILD_FIELDS, EVENT_TYPES, Event
+from models.domain.records import ChildRecord, EventRecord, Issue, check_chronology, parse_date
+from models.storage import bulk
+from models.storage.bulk import bulk_work, packed_events
+from models.storage.db import Database
+from models.storage.settings import Settings, read_settings
+from models.storage.tables import AuditRow, Child, EventRow, SettingRow, column_of, field_of
 
 CHILD_T = Child.__table__  # type: ignore[attr-defined]
 EVENT_T = EventRow.__table__  # type: ignore[attr-defined]

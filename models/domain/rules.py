@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Final
 
-from models.journey import Stage
+from models.domain.journey import Stage
 
 
 class Unit(StrEnum):

@@ -31,7 +31,7 @@ from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.pool import QueuePool
 from sqlmodel import SQLModel, create_engine
 
-from models import tables as _tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from models.storage import tables as _tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 log = logging.getLogger("permanence.db")
 

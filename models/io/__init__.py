@@ -1,0 +1,1 @@
+"""Files in and out: journey files, spreadsheet exports (each audited) and demonstration data."""
