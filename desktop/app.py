@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile
+from PySide6.QtCore import QLockFile, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop import instance_lock, paths
@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the database without changing it: every action that would write is disabled",
     )
     parser.add_argument("--verbose", action="store_true", help="log debug messages to stderr too")
+    # The bundle's smoke test (scripts/bundle.sh --smoke): close the window after this many seconds.
+    parser.add_argument("--quit-after", type=float, default=None, help=argparse.SUPPRESS)
     return parser
 
 
@@ -126,6 +128,8 @@ def run(argv: Sequence[str] | None = None, exec: bool = True) -> tuple[QApplicat
         raise
     window.instance_lock = lock
     window.show()
+    if args.quit_after is not None:
+        QTimer.singleShot(int(args.quit_after * 1000), window.close)
     _daily_backup(window)
     if exec:
         app.exec()

@@ -14,7 +14,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -53,8 +53,14 @@ def _period(value: str) -> Period:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class CommandParser(argparse.ArgumentParser):
+    """The command line's parser, knowing its subcommands by name (`commands`)."""
+
+    commands: Mapping[str, argparse.ArgumentParser] = {}
+
+
+def build_parser() -> CommandParser:
+    parser = CommandParser(
         prog="permanence-tracker",
         description="Track the statutory timescales of children's plans: CP, PLO, court, looked after, DRP.",
     )
@@ -74,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose", action="store_true", help="desktop application: log debug messages to stderr"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.commands = sub.choices  # filled in as each subcommand is added below
 
     p = sub.add_parser("import", help="import a journey file (all or nothing)")
     p.add_argument("file", type=Path)
@@ -174,11 +181,24 @@ def print_table(deadlines: Sequence[Deadline], out: TextIO | None = None) -> Non
     )
 
 
+#: The global options that take a value: that value is never a command.
+_VALUED_OPTIONS = ("--db", "--data-dir", "--as-of")
+
+
 def command_of(argv: Sequence[str]) -> str | None:
-    """The subcommand these arguments name, or None: the desktop application then parses them."""
-    args, _unknown = build_parser().parse_known_args(list(argv))
-    command: str | None = args.command
-    return command
+    """The subcommand these arguments name, or None: the desktop application then parses them.
+
+    Read without argparse's errors: the application's own options (Qt's `-style fusion`, a testing
+    `--quit-after 4`) are not this parser's, and their values must not be taken for a command.
+    """
+    commands = build_parser().commands
+    words = iter(argv)
+    for word in words:
+        if word in _VALUED_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in commands else None
+    return None
 
 
 def run(argv: Sequence[str] | None = None) -> int:

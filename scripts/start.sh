@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Set up (a .venv with the project) and start the desktop application on the default database.
+# Set up (a .venv with the exact locked versions, once) and start the desktop application on the
+# default database. Once set up, it starts with no network: nothing is installed unless the lock
+# file or pyproject.toml changed since.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/qt-deps.sh
-python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e .
+./scripts/venv.sh requirements/app.txt
 exec .venv/bin/permanence-tracker "$@"

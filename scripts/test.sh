@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Set up (a .venv with the project and its development tools) and run every check:
+# Set up (a .venv with the exact locked versions of the project and its development tools) and run
+# every check:
 # ruff, mypy --strict, pytest, and the shared timescale examples when ../shared is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/qt-deps.sh
-python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[dev]"
+./scripts/venv.sh requirements/dev.txt
 
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check .
