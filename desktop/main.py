@@ -32,8 +32,8 @@ def no_display(environ: Mapping[str, str], platform: str = sys.platform) -> str 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(argv) if argv is not None else sys.argv[1:]
-    if cli.command_of(arguments) is not None:
-        return cli.main(arguments)
+    if cli.command_of(arguments) is not None or {"-h", "--help"} & set(arguments):
+        return cli.main(arguments)  # the help lists the subcommands and says none starts the app
     reason = no_display(os.environ)
     if reason is not None:
         print(f"permanence-tracker: {reason}", file=sys.stderr)

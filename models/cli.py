@@ -62,7 +62,8 @@ class CommandParser(argparse.ArgumentParser):
 def build_parser() -> CommandParser:
     parser = CommandParser(
         prog="permanence-tracker",
-        description="Track the statutory timescales of children's plans: CP, PLO, court, looked after, DRP.",
+        description="Track the statutory timescales of children's plans: CP, PLO, court, looked after, DRP. "
+        "With no command it starts the desktop application.",
     )
     parser.add_argument("--db", help="database file (default: tracker.sqlite in the data folder) or a URL")
     parser.add_argument("--data-dir", help="folder for the database, backups and logs")
