@@ -62,3 +62,22 @@ def test_every_lock_pins_every_package_with_a_hash() -> None:
         assert pins, lock
         assert all("==" in pin for pin in pins), lock
         assert lock.read_text().count("--hash=sha256:") >= len(pins), lock
+
+
+def test_the_locks_are_in_step_with_pyproject() -> None:
+    """A dependency added to pyproject.toml without running scripts/lock.sh fails here, not on a laptop."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+    def names(specs: list[str]) -> set[str]:
+        return {re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0].lower().replace("_", "-") for spec in specs}
+
+    def pinned(lock: str) -> set[str]:
+        text = (ROOT / "requirements" / lock).read_text()
+        return {line.split("==")[0].lower() for line in text.splitlines() if line[:1].isalnum()}
+
+    assert names(project["dependencies"]) <= pinned("app.txt")
+    assert names(project["dependencies"] + project["optional-dependencies"]["dev"]) <= pinned("dev.txt")
+    assert names(project["dependencies"]) <= pinned("bundle.txt")
