@@ -41,7 +41,13 @@ from PySide6.QtWidgets import (
 
 from desktop.actions import MENUS, TOOLBAR, WRITES, ActionId, create_actions
 from desktop.idle_lock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES, SETTINGS_KEY, IdleLock, clamp_minutes
-from desktop.work import run_in_background, run_with_progress, wait_cursor, wait_for_background
+from desktop.work import (
+    run_cancellable,
+    run_in_background,
+    run_with_progress,
+    wait_cursor,
+    wait_for_background,
+)
 from models.domain.records import ChildRecord
 from models.io import demo
 from models.io.audited_export import export_csv
@@ -471,7 +477,12 @@ class MainWindow(QMainWindow):
             self.child_page.current_child_id() if self.stack.currentWidget() is self.child_page else None
         )
         open_reports(
-            self, self.db, self._as_of, name="chronology" if child_id else "tracker", child_id=child_id
+            self,
+            self.db,
+            self._as_of,
+            name="chronology" if child_id else "tracker",
+            child_id=child_id,
+            run=run_cancellable,
         )
 
     def _on_new_child(self) -> None:

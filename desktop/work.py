@@ -110,33 +110,56 @@ def run_with_progress(parent: Any, label: str, fn: Callable[[], T]) -> T:
     """Run `fn` off the GUI thread behind a modal busy dialog, and return its result (or raise).
 
     For work the person waits for (importing a large file, making demonstration data): the window
-    keeps painting and says what is happening instead of freezing for a minute.
+    keeps painting and says what is happening instead of freezing for a minute. No Cancel: a
+    half-done import is rolled back, but not stopped midway.
     """
+    outcome = _wait_behind_dialog(parent, label, fn, cancellable=False)
+    if "error" in outcome:
+        raise outcome["error"]
+    value: T = outcome["result"]
+    return value
+
+
+def run_cancellable(parent: Any, label: str, fn: Callable[[], T]) -> T | None:
+    """`run_with_progress` with a Cancel button, for work that writes nothing (a report to preview):
+    None once the person cancels. The window is free again at once; the task runs on to its end
+    in the background and its result is dropped."""
+    outcome = _wait_behind_dialog(parent, label, fn, cancellable=True)
+    if "cancelled" in outcome:
+        log.info("cancelled: %s", label)
+        return None
+    if "error" in outcome:
+        raise outcome["error"]
+    value: T = outcome["result"]
+    return value
+
+
+def _wait_behind_dialog(
+    parent: Any, label: str, fn: Callable[[], Any], *, cancellable: bool
+) -> dict[str, Any]:
+    """Run `fn` in the background while a local event loop keeps the window painting; the outcome."""
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QProgressDialog
 
     outcome: dict[str, Any] = {}
     loop = QEventLoop()
-    dialog = QProgressDialog(label, "", 0, 0, parent)
-    dialog.setCancelButton(None)  # a half-done import is rolled back, but not cancelled midway
+    dialog = QProgressDialog(label, "Cancel" if cancellable else "", 0, 0, parent)
+    if not cancellable:
+        dialog.setCancelButton(None)
     dialog.setWindowTitle("Please wait")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
 
-    def done(result: Any) -> None:
-        outcome["result"] = result
-        loop.quit()
+    def settle(key: str, value: Any) -> None:
+        if not outcome:  # the first word wins: a result after Cancel is dropped
+            outcome[key] = value
+            loop.quit()
 
-    def failed(exc: Exception) -> None:
-        outcome["error"] = exc
-        loop.quit()
-
-    run_in_background(fn, done, failed)
+    if cancellable:
+        dialog.canceled.connect(lambda: settle("cancelled", True))
+    run_in_background(fn, lambda result: settle("result", result), lambda exc: settle("error", exc))
     if not outcome:
         loop.exec()
     dialog.reset()
     dialog.deleteLater()
-    if "error" in outcome:
-        raise outcome["error"]
-    value: T = outcome["result"]
-    return value
+    return outcome

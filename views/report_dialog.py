@@ -6,11 +6,11 @@ The main window calls `open_reports(parent, db, as_of)` from its Reports menu (C
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QCompleter,
     QDialog,
@@ -213,19 +213,28 @@ class ReportDialog(QDialog):
             self._fill_months(value, self.period() or Period.last_complete_before(value))
 
 
-def show_report(parent: QWidget | None, db: Database, request: ReportRequest) -> ReportPreview | None:
-    """Build the report and show it in a preview (not modal); None, with a message, if it cannot be made."""
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+#: Runs the making of a PDF for the person waiting, and returns it, or None once they cancel.
+#: The application passes `desktop.work.run_cancellable` (off the GUI thread, with Cancel).
+Runner = Callable[[QWidget | None, str, Callable[[], bytes]], "bytes | None"]
+
+
+def _here(_parent: QWidget | None, _label: str, fn: Callable[[], bytes]) -> bytes | None:
+    return fn()
+
+
+def show_report(
+    parent: QWidget | None, db: Database, request: ReportRequest, run: Runner = _here
+) -> ReportPreview | None:
+    """Build the report and show it in a preview (not modal); None, with a message, if it cannot be
+    made, or if the person cancelled while it was being made."""
     try:
-        pdf = build_report(db, request)
+        pdf = run(
+            parent, f"Making the {REPORTS[request.name].title.lower()}…", lambda: build_report(db, request)
+        )
     except ReportError as exc:
-        problem: str | None = str(exc)
-    else:
-        problem = None
-    finally:
-        QApplication.restoreOverrideCursor()
-    if problem is not None:
-        prompts.show_error(parent, "The report cannot be made", problem)
+        prompts.show_error(parent, "The report cannot be made", str(exc))
+        return None
+    if pdf is None:
         return None
     preview = ReportPreview(pdf, request, db, parent)
     preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -240,12 +249,13 @@ def open_reports(
     *,
     name: str = "tracker",
     child_id: str | None = None,
+    run: Runner = _here,
 ) -> ReportPreview | None:
     """The Reports menu (Ctrl+P): pick a report, then preview it with Print and Save as PDF.
 
     Args:
         as_of: the main window's as-of date; name: the report to offer first; child_id: the child
-            on screen, offered for the chronology.
+            on screen, offered for the chronology; run: where the PDF is made (see `Runner`).
 
     Returns:
         The preview shown, or None if the person cancelled or the report could not be made.
@@ -253,4 +263,4 @@ def open_reports(
     request = ReportDialog.ask(parent, db, as_of, name=name, child_id=child_id)
     if request is None:
         return None
-    return show_report(parent, db, request)
+    return show_report(parent, db, request, run)
