@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QLockFile, QSettings, Qt, Signal
+from PySide6.QtCore import QDate, QLockFile, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -74,6 +74,7 @@ from views.escalations_page import EscalationsPage
 from views.labels import BANNER_STYLE, fmt_date, qdate
 from views.register_page import RegisterPage
 from views.report_dialog import open_reports
+from views.screen_fit import fit_to_screen
 from views.security_dialog import SecurityDialog
 from views.settings_dialog import SettingsDialog
 from views.today_page import TodayPage
@@ -233,9 +234,9 @@ class MainWindow(QMainWindow):
 
         self._update_title()
         self._update_banner()
-        # A first start fits the screen (a 1366 x 768 laptop too); later starts restore the layout.
-        room = self.screen().availableGeometry()
-        self.resize(min(1440, room.width()), min(880, room.height()))
+        # A first start fits the screen with its title bar (a 1366 x 768 laptop too); later starts
+        # restore the layout.
+        fit_to_screen(self, QSize(1440, 880))
         self._restore_ui_state()
         self._apply_database_state()
         self.idle_lock = IdleLock(
@@ -795,7 +796,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         settings = load_settings(self.db)
         read_only = " (read-only)" if self.db.read_only else ""
-        self.setWindowTitle(f"Permanence Tracker — {settings.authority_name}{read_only}")
+        # Qt adds the application's name after it ("… — Permanence Tracker").
+        self.setWindowTitle(f"{settings.authority_name}{read_only}")
 
     def _restore_ui_state(self) -> None:
         s = self.ui_settings

@@ -21,6 +21,7 @@ from models.reports.common import ReportRequest
 from models.reports.registry import REPORTS, record_print, save_report
 from models.storage.db import Database
 from views import prompts
+from views.screen_fit import fit_to_screen
 
 #: Pages are rendered for the printer at this resolution at most (a 300 dpi A4 page is ~35 MB).
 PRINT_DPI = 300
@@ -52,7 +53,7 @@ class ReportPreview(QDialog):
         self.title = REPORTS[request.name].title
         self.setWindowTitle(f"{self.title}: {request.period.label}, as of {request.as_of:%d/%m/%Y}")
         self.setModal(False)
-        self.resize(1100, 800)
+        fit_to_screen(self, QSize(1100, 800))  # Print / Save / Close stay on a 1366 x 768 screen
 
         # The document reads from the buffer for as long as it is open: both live with the dialog.
         self._data = QByteArray(pdf)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtTest import QTest
@@ -332,3 +332,19 @@ def test_ask_offers_the_database_officers_and_children(
         "R. Singh",
     ]
     assert dialog.child_combo.count() == 3
+
+
+def test_the_preview_fits_a_laptop_screen_with_its_buttons(
+    qtbot: QtBot, example_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class LaptopScreen:  # the edge: the offscreen platform has one 800 x 800 screen
+        def availableGeometry(self) -> QRect:
+            return QRect(0, 0, 1366, 728)
+
+    monkeypatch.setattr(ReportPreview, "screen", lambda self: LaptopScreen())
+    pdf = build_report(example_db, make_request("drp", AS_OF, Period(2025, 8)))
+    preview = ReportPreview(pdf, make_request("drp", AS_OF, Period(2025, 8)), example_db)
+    qtbot.addWidget(preview)
+    # It was a fixed 1100 x 800: taller than the screen, so Print / Save / Close were off it.
+    assert preview.width() <= 1366 - 16 and preview.height() <= 728 - 48
+    assert preview.y() + preview.height() + 48 <= 728
