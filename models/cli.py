@@ -83,9 +83,36 @@ def build_parser() -> CommandParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.commands = sub.choices  # filled in as each subcommand is added below
 
-    p = sub.add_parser("import", help="import a journey file (all or nothing)")
-    p.add_argument("file", type=Path)
+    p = sub.add_parser(
+        "import",
+        help="import journey files, Annex A workbooks, SSDA903 returns, CIN census, spreadsheets (all or nothing)",
+    )
+    p.add_argument(
+        "paths", type=Path, nargs="+", metavar="PATH", help="files or folders; each one's format is detected"
+    )
     p.add_argument("--valid-only", action="store_true", help="import the valid children and skip the rest")
+    p.add_argument("--dry-run", action="store_true", help="print the preview and write nothing")
+    p.add_argument(
+        "--tracked-from",
+        type=_as_of,
+        default=None,
+        help="the date the records are complete from (YYYY-MM-DD)",
+    )
+    p.add_argument("--mapping", help="the saved column mapping for a CSV or XLSX of your own")
+    p.add_argument(
+        "--source-wins",
+        action="store_true",
+        help="where a file and the record disagree, take the file's value",
+    )
+
+    p = sub.add_parser("mapping", help="column mappings for importing spreadsheets: save, list, show")
+    p.add_argument("action", choices=("save", "list", "show"))
+    p.add_argument("name", nargs="?")
+    p.add_argument("--file", type=Path, help="save: the mapping as JSON")
+
+    p = sub.add_parser("export-annex-a", help="Ofsted Annex A lists 5, 7 and 8 as an XLSX workbook")
+    p.add_argument("file", type=Path)
+    p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default today)")
 
     p = sub.add_parser("export", help="export every child (or some) to a journey file")
     p.add_argument("file", type=Path)
@@ -212,15 +239,19 @@ def run(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognised arguments: {' '.join(unknown)}")
     db = _open(args)
     if args.command == "import":
+        return _import(db, args)
+    if args.command == "mapping":
+        return _mapping(db, args)
+    if args.command == "export-annex-a":
+        from models.io.annex_a_export import export_annex_a
+
+        as_of = args.as_of or args.global_as_of or date.today()
         try:
-            result = import_file(db, args.file, valid_only=args.valid_only)
-        except ImportError_ as exc:
-            if exc.issues:
-                raise CliError(f"{exc}\n{issues_report(exc.issues)}") from None
-            raise CliError(str(exc)) from None
-        print(result.summary())
-        if result.issues:
-            print(issues_report(result.issues), file=sys.stderr)
+            counts = export_annex_a(db, args.file, as_of)
+        except OSError as exc:
+            raise CliError(f"Cannot write {args.file}: {exc.strerror}.") from None
+        rows = ", ".join(f"{name}: {n} rows" for name, n in counts.items())
+        print(f"Annex A as of {as_of:%d/%m/%Y} written to {args.file} ({rows}).")
         return 0
     if args.command == "export":
         try:
@@ -246,7 +277,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         else:
             print_table(deadlines)
         if args.csv:
-            rows = (
+            deadline_rows = (
                 (
                     d.child_id,
                     d.rule,
@@ -274,7 +305,7 @@ def run(argv: Sequence[str] | None = None) -> int:
                 "explanation",
             )
             try:
-                count = write_csv(args.csv, header, rows)
+                count = write_csv(args.csv, header, deadline_rows)
             except OSError as exc:
                 raise CliError(f"Cannot write {args.csv}: {exc.strerror}.") from None
             with db.engine.begin() as conn:
@@ -298,6 +329,82 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _report(db, args)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
+
+
+def _import(db: Database, args: argparse.Namespace) -> int:
+    """`import PATH...`: one journey file as always; anything else through detection and the preview."""
+    paths: list[Path] = args.paths
+    plain = not (args.dry_run or args.tracked_from or args.mapping or args.source_wins)
+    if plain and len(paths) == 1 and paths[0].suffix.lower() == ".json" and not paths[0].is_dir():
+        try:
+            result = import_file(db, paths[0], valid_only=args.valid_only)
+        except ImportError_ as exc:
+            if exc.issues:
+                raise CliError(f"{exc}\n{issues_report(exc.issues)}") from None
+            raise CliError(str(exc)) from None
+        print(result.summary())
+        if result.issues:
+            print(issues_report(result.issues), file=sys.stderr)
+        return 0
+    from models.io.sources.mapped import MappingError, load_mapping
+    from models.io.sources.merge import import_preview, plan_import, read_sources
+
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = (args.mapping, load_mapping(db, args.mapping))
+        except MappingError as exc:
+            raise CliError(str(exc)) from None
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise CliError(f"{missing[0]}: no such file or folder.")
+    sources, refused, passed_over = read_sources(paths, mapping)
+    preview = plan_import(
+        db,
+        sources,
+        refused=refused,
+        passed_over=passed_over,
+        tracked_from=args.tracked_from,
+        source_wins=args.source_wins,
+    )
+    print(preview.text())
+    if args.dry_run:
+        print("Dry run: nothing was written.")
+        return 0 if preview.clean else EXIT_FAILED
+    if not sources and refused:
+        raise CliError("no file could be read; nothing was imported.")
+    try:
+        result = import_preview(db, preview, valid_only=args.valid_only)
+    except ImportError_ as exc:
+        raise CliError(str(exc)) from None
+    print(result.summary())
+    return 0
+
+
+def _mapping(db: Database, args: argparse.Namespace) -> int:
+    from models.io.sources.mapped import MappingError, load_mapping, mapping_names, save_mapping
+
+    if args.action == "list":
+        names = mapping_names(db)
+        print("\n".join(names) if names else "No mappings saved.")
+        return 0
+    if not args.name:
+        raise CliError(f"mapping {args.action} needs a NAME.")
+    try:
+        if args.action == "show":
+            print(json.dumps(load_mapping(db, args.name), indent=1, ensure_ascii=False))
+            return 0
+        if args.file is None:
+            raise CliError("mapping save needs --file FILE.json.")
+        try:
+            data = json.loads(args.file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CliError(f"{args.file}: not a readable JSON mapping ({exc}).") from None
+        save_mapping(db, args.name, data)
+    except MappingError as exc:
+        raise CliError(str(exc)) from None
+    print(f"Mapping {args.name!r} saved.")
+    return 0
 
 
 def _report(db: Database, args: argparse.Namespace) -> int:

@@ -1,0 +1,337 @@
+"""The Annex A lists the tracker can fill, as an XLSX workbook in Ofsted's layout: List 5 (section 47
+enquiries and ICPCs), List 7 (child protection plans) and List 8 (children in care).
+
+The headers are data (`LISTS`, Ofsted's wording of the 2024 template): when Ofsted renames a
+column, change it here; the reader (`models.io.sources.annex_a`) matches them too. A column the
+tracker does not keep is left blank. Coded values are written as Ofsted's returns write them
+(`a) Yes`, `a) Neglect`, `C2`). Every text cell is neutralised against formula injection, as in
+every export; dates are real date cells (dd/mm/yyyy). Written 0600 through a temporary file,
+then renamed, and audited.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from models.domain.records import ChildRecord, EventRecord
+from models.io.export import neutralise
+from models.storage.db import Database
+from models.storage.store import audit, iter_children
+
+_YES, _NO = "a) Yes", "b) No"
+_CATEGORY = {
+    "neglect": "a) Neglect",
+    "physical": "b) Physical abuse",
+    "sexual": "c) Sexual abuse",
+    "emotional": "d) Emotional abuse",
+    "multiple": "e) Multiple/not recommended",
+}
+_GENDER = {
+    "male": "a) Male",
+    "female": "b) Female",
+    "other": "d) Neither",
+    "unknown": "c) Not stated/recorded",
+}
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str | None = None  # the row key it shows; None: a column the tracker does not keep
+
+
+def _cols(*items: str | tuple[str, str]) -> tuple[Column, ...]:
+    return tuple(Column(i) if isinstance(i, str) else Column(i[0], i[1]) for i in items)
+
+
+_CHILD = (
+    ("Child Unique ID", "id"),
+    ("Gender", "gender"),
+    ("Ethnicity", "ethnicity"),
+    ("Date of Birth", "dob"),
+    ("Age of Child (Years)", "age"),
+)
+
+#: Ofsted's lists as the tracker writes them: sheet name, title, columns (header -> row key).
+LISTS: dict[str, tuple[str, tuple[Column, ...]]] = {
+    "List 5": (
+        "List 5: Section 47 enquiries and Initial Child Protection Conferences",
+        _cols(
+            *_CHILD,
+            ("Does the Child have a Disability", "disability"),
+            ("Strategy discussion initiating Section 47 Enquiry Start Date", "s47"),
+            ("Was an Initial Child Protection Conference deemed unnecessary?", "icpc_unnecessary"),
+            ("Date of Initial Child Protection Conference", "icpc"),
+            ("Did the Initial Child Protection Conference Result in a Child Protection Plan", "icpc_plan"),
+            "Number of Section 47 Enquiries in the last 12 months",
+            "Number of ICPCs in the last 12 months",
+            ("Allocated Team", "team"),
+            ("Allocated Worker", "worker"),
+        ),
+    ),
+    "List 7": (
+        "List 7: Child protection",
+        _cols(
+            *_CHILD,
+            ("Does the Child have a Disability", "disability"),
+            ("Child Protection Plan Start Date", "start"),
+            ("Initial Category of Abuse", "initial_category"),
+            ("Latest Category of Abuse", "latest_category"),
+            ("Date of the Last Statutory Visit", "visit"),
+            ("Was the Child Seen Alone?", "seen_alone"),
+            ("Date of latest review conference", "review"),
+            ("Child Protection Plan End Date", "end"),
+            "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)",
+            ("Number of Previous Child Protection Plans", "previous"),
+            ("Allocated Team", "team"),
+            ("Allocated Worker", "worker"),
+        ),
+    ),
+    "List 8": (
+        "List 8: Children in care",
+        _cols(
+            *_CHILD,
+            "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)",
+            ("Does the Child have a Disability", "disability"),
+            ("Date Started to be Looked After", "start"),
+            "Child's Category of Need",
+            "Is this a second or subsequent period of being a Looked After Child within the last 12 months (Y/N)",
+            ("Start date of current legal status", "status_start"),
+            ("Child's Legal Status", "status"),
+            ("Date of Latest Statutory Review", "review"),
+            ("Date of Last Social Work Visit", "visit"),
+            ("What is the permanence plan for this child?", "plan"),
+            "Date of Last IRO Visit / Contact to the Child",
+            "Date of Last Health Assessment",
+            "Date of Last Dental Check",
+            "Number of Placements in the Last 12 months",
+            ("Date Ceased to be Looked After", "ceased"),
+            ("Reason Ceased to be Looked After", "reason"),
+            "Start Date of Most Recent Placement",
+            "Placement Type",
+            "Placement Provider",
+            "Placement postcode",
+            "URN of Placement",
+            "Placement Location",
+            "LA of Placement",
+            "Number of Episodes the Child has been 'Missing' from their Placement in the last 12 months",
+            "Number of Episodes the Child has been 'Absent' from their Placement in the last 12 months",
+            "Was the child offered a Return Interview after their last missing episode (Y/N)?",
+            "Did the child accept a Return Interview after their last missing episode (Y/N)?",
+            ("Allocated Team", "team"),
+            ("Allocated Worker", "worker"),
+        ),
+    ),
+}
+_PLAN = {
+    "return_home": "a) Return to family",
+    "adoption": "b) Adoption",
+    "sgo": "c) SGO/CAO",
+    "cao": "c) SGO/CAO",
+    "supported_living": "d) Supported living in the community",
+    "residential": "e) Long-term residential placement",
+    "long_term_fostering": "f) Long-term fostering",
+    "other": "g) other",
+}
+
+
+def _yes(value: bool | None) -> str | None:
+    return None if value is None else (_YES if value else _NO)
+
+
+def _child_cells(child: ChildRecord, as_of: date) -> Row:
+    f = child.fields
+    dob = f.get("date_of_birth")
+    age = None
+    if isinstance(dob, date):
+        age = as_of.year - dob.year - ((as_of.month, as_of.day) < (dob.month, dob.day))
+    return {
+        "id": child.id,
+        "gender": _GENDER.get(f.get("gender") or ""),
+        "ethnicity": f.get("ethnicity"),
+        "dob": dob,
+        "age": age,
+        "disability": _yes(f.get("disability")),
+        "team": f.get("team"),
+        "worker": f.get("social_worker"),
+    }
+
+
+def _ordered(child: ChildRecord, as_of: date) -> list[EventRecord]:
+    return sorted((e for e in child.events if e.date <= as_of), key=lambda e: e.date)
+
+
+def list5_rows(child: ChildRecord, as_of: date) -> list[Row]:
+    events = _ordered(child, as_of)
+    starts = [e for e in events if e.type == "strategy_discussion" and e.fields.get("s47")]
+    rows = []
+    for n, start in enumerate(starts):
+        nxt = starts[n + 1].date if n + 1 < len(starts) else None
+        window = [e for e in events if e.date >= start.date and (nxt is None or e.date < nxt)]
+        icpc = next((e for e in window if e.type == "icpc"), None)
+        withdrawn = next(
+            (e for e in window if e.type == "s47_concluded" and e.fields.get("icpc_needed") is False), None
+        )
+        if icpc is not None and withdrawn is not None and withdrawn.date < icpc.date:
+            icpc = None
+        outcome = icpc.fields.get("outcome") if icpc else None
+        rows.append(
+            {
+                **_child_cells(child, as_of),
+                "s47": start.date,
+                "icpc_unnecessary": _YES if (withdrawn and icpc is None) else (_NO if icpc else None),
+                "icpc": icpc.date if icpc else None,
+                "icpc_plan": None if outcome is None else _yes(outcome == "plan"),
+            }
+        )
+    return rows
+
+
+def list7_rows(child: ChildRecord, as_of: date) -> list[Row]:
+    events = _ordered(child, as_of)
+    rows: list[Row] = []
+    plan: Row | None = None
+    for e in events:
+        if e.type == "icpc" and e.fields.get("outcome") == "plan":
+            if plan is not None:
+                plan["end"] = e.date
+            plan = {
+                **_child_cells(child, as_of),
+                "start": e.date,
+                "initial_category": _CATEGORY.get(e.fields.get("category") or ""),
+                "latest_category": _CATEGORY.get(e.fields.get("category") or ""),
+                "previous": len(rows),
+            }
+            rows.append(plan)
+        elif plan is None:
+            continue
+        elif e.type == "cp_visit":
+            plan["visit"], plan["seen_alone"] = e.date, _yes(e.fields.get("seen_alone"))
+        elif e.type == "cp_review":
+            plan["review"] = e.date
+            if e.fields.get("category"):
+                plan["latest_category"] = _CATEGORY.get(e.fields["category"])
+            if e.fields.get("outcome") == "end":
+                plan["end"], plan = e.date, None
+        elif e.type == "cp_plan_ended":
+            plan["end"], plan = e.date, None
+    return rows
+
+
+def list8_rows(child: ChildRecord, as_of: date) -> list[Row]:
+    events = _ordered(child, as_of)
+    rows: list[Row] = []
+    period: Row | None = None
+    for e in events:
+        if e.type == "became_looked_after" and period is None:
+            period = {
+                **_child_cells(child, as_of),
+                "start": e.date,
+                "status_start": e.date if e.fields.get("legal_status") else None,
+                "status": e.fields.get("legal_status"),
+            }
+            rows.append(period)
+        elif period is None:
+            continue
+        elif e.type == "legal_status_changed" and e.fields.get("legal_status"):
+            period["status_start"], period["status"] = e.date, e.fields["legal_status"]
+        elif e.type == "cla_review":
+            period["review"] = e.date
+        elif e.type == "cla_visit":
+            period["visit"] = e.date
+        elif e.type == "permanence_plan" and e.fields.get("plan"):
+            period["plan"] = _PLAN.get(e.fields["plan"])
+        elif e.type == "ceased_looked_after":
+            period["ceased"], period["reason"] = e.date, e.fields.get("reason")
+            period = None
+    return rows
+
+
+_BUILDERS: dict[str, Callable[[ChildRecord, date], list[Row]]] = {
+    "List 5": list5_rows,
+    "List 7": list7_rows,
+    "List 8": list8_rows,
+}
+
+
+def cell_value(value: Any) -> Any:
+    """A value as the workbook holds it: dates and numbers as they are, text neutralised."""
+    if value is None or isinstance(value, bool):
+        return neutralise(value) if isinstance(value, bool) else None
+    if isinstance(value, date | int | float):
+        return value
+    return neutralise(value)
+
+
+def write_annex_a(children: Iterable[ChildRecord], path: Path, as_of: date) -> dict[str, int]:
+    """Write the workbook (0600, atomically); returns the rows written per list."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheets = {}
+    for name, (title, columns) in LISTS.items():
+        ws = workbook.create_sheet(name)
+        ws.append([title])
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(ws, value=column.header)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        ws.append(header)
+        sheets[name] = (ws, columns)
+    counts = dict.fromkeys(LISTS, 0)
+    for child in children:
+        for name, build in _BUILDERS.items():
+            ws, columns = sheets[name]
+            for row in build(child, as_of):
+                cells: list[Any] = []
+                for column in columns:
+                    value = cell_value(row.get(column.key)) if column.key else None
+                    if isinstance(value, date):
+                        cell = WriteOnlyCell(ws, value=value)
+                        cell.number_format = "dd/mm/yyyy"
+                        cells.append(cell)
+                    else:
+                        cells.append(value)
+                ws.append(cells)
+                counts[name] += 1
+    tmp = path.with_name(path.name + ".part")
+    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            workbook.save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
+    return counts
+
+
+def export_annex_a(
+    db: Database, path: Path, as_of: date, child_ids: Sequence[str] | None = None, user: str | None = None
+) -> dict[str, int]:
+    with db.engine.connect() as conn:
+        children = list(iter_children(conn, child_ids))
+    counts = write_annex_a(children, path, as_of)
+    with db.engine.begin() as conn:
+        audit(
+            conn,
+            "export",
+            "annex-a",
+            str(path),
+            after={"rows": counts, "as_of": as_of.isoformat()},
+            user=user,
+        )
+    return counts
