@@ -160,7 +160,7 @@ def mapping_names(db: Database) -> list[str]:
 
 def headers_of(path: Path, sheet: str | None = None, header_row: int = 1) -> list[str]:
     """The column names of a CSV or a workbook's sheet (for the person making a mapping)."""
-    names, _rows = _rows(path, sheet, header_row)
+    names, _unread = _rows(path, sheet, header_row)
     return names
 
 
