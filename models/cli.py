@@ -359,6 +359,8 @@ def _import(db: Database, args: argparse.Namespace) -> int:
     if missing:
         raise CliError(f"{missing[0]}: no such file or folder.")
     sources, refused, passed_over = read_sources(paths, mapping)
+    if not sources and refused:
+        raise CliError("\n".join(refused) + ("" if len(refused) == 1 else "\nNothing was imported."))
     preview = plan_import(
         db,
         sources,
@@ -371,8 +373,6 @@ def _import(db: Database, args: argparse.Namespace) -> int:
     if args.dry_run:
         print("Dry run: nothing was written.")
         return 0 if preview.clean else EXIT_FAILED
-    if not sources and refused:
-        raise CliError("no file could be read; nothing was imported.")
     try:
         result = import_preview(db, preview, valid_only=args.valid_only)
     except ImportError_ as exc:

@@ -18,6 +18,7 @@ from models.storage.db import Database, open_database
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 EXAMPLES = SHARED / "domain" / "examples"
+SAMPLES = SHARED / "samples"
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +68,22 @@ def shared_examples() -> Path:
             pytest.fail(reason + ": CI must run them", pytrace=False)
         pytest.skip(reason)
     return EXAMPLES
+
+
+def shared_samples() -> Path:
+    """`../shared/samples` (public files in the sector's formats); skips on a developer's clone
+    without it, fails under CI (CI=true)."""
+    if not (SAMPLES / "README.md").is_file():
+        reason = f"the shared samples are not at {SAMPLES} (clone beside ../shared)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(reason + ": CI must run them", pytrace=False)
+        pytest.skip(reason)
+    return SAMPLES
+
+
+@pytest.fixture
+def samples() -> Path:
+    return shared_samples()
 
 
 @pytest.fixture

@@ -50,6 +50,8 @@ class Problem:
     child_id: str | None = None
 
     def __str__(self) -> str:
+        if self.child_id is not None and f"child {self.child_id}" not in self.reason:
+            return f"{self.where}: child {self.child_id}: {self.reason}"
         return f"{self.where}: {self.reason}"
 
 

@@ -17,7 +17,8 @@ them. XML (`<EXPSSDA903>`) uses `CHILDID` and `PL` where CSV uses `CHILD` and `P
 A return holds no visits, no permanence plans and nothing of child protection, PLO or court, so
 every other event type is `untracked`. `tracked_from` is the collection end: 31 March of the
 year in the file names (`2017-episodes.csv`, `SSDA903_2020_header.csv`), otherwise the 31 March
-that ends the collection year of the latest episode date (`DECOM`, `DEC`); the person may change it.
+that ends the collection year of the latest episode date (`DECOM`, `DEC`; with no episodes, the
+latest `REVIEW`); the person may change it (`--tracked-from`).
 A first episode whose `RNE` is not `S` began before the return's records: its period of care is
 taken to start on that `DECOM` (the 903 holds no earlier date), and `tracked_from` keeps the
 clocks it cannot show from being flagged. Dates are `dd/mm/yyyy` (ISO `yyyy-mm-dd` also read).
@@ -100,6 +101,7 @@ def read_csv_tables(paths: Sequence[Path], label: str | None = None) -> Source:
     builder = Builder(source, "903")
     episodes: list[_Episode] = []
     latest: date | None = None
+    latest_review: date | None = None
     ignored: list[str] = []
     digests = []
     for path in paths:
@@ -162,12 +164,13 @@ def read_csv_tables(paths: Sequence[Path], label: str | None = None) -> Source:
                     builder.event(
                         child_id, "cla_review", review, Where(path.name, row=number, column="REVIEW")
                     )
+                    latest_review = max(d for d in (latest_review, review) if d is not None)
     _episode_events(builder, episodes)
     builder.finish()
     if ignored:
         source.notes.append("Recognised, nothing the tracker keeps: " + ", ".join(ignored) + ".")
     years = [y for y in (year_of(p) for p in paths) if y]
-    _set_tracked_from(source, max(years) if years else None, latest)
+    _set_tracked_from(source, max(years) if years else None, latest or latest_review)
     source.sha256 = ",".join(digests)
     return source
 
@@ -264,9 +267,7 @@ def _set_tracked_from(source: Source, year: int | None, latest: date | None) -> 
         )
     elif latest is not None:
         source.tracked_from = collection_end(latest)
-        source.tracked_from_basis = (
-            f"the collection end of the year of the latest episode date ({latest:%d/%m/%Y})"
-        )
+        source.tracked_from_basis = f"the collection end of the year of the latest episode date, or review date with no episodes ({latest:%d/%m/%Y})"
 
 
 def _day(source: Source, value: Any, where: Where, child_id: str) -> date | None:
