@@ -262,7 +262,7 @@ def test_cin_census_2026_pre_proceedings_block(
     tmp_path: Path, samples: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "t.sqlite"
-    code, out, err = run(
+    code, _out, err = run(
         capsys, "--db", str(db), "import", str(samples / "d2i-csc-validator-be-cin" / "CIN_Census_2026.xml")
     )
     assert code == 0, err
@@ -303,7 +303,7 @@ def test_annex_a_joins_a_child_across_lists_and_accepts_a_pre_birth_plan(
         ("ceased_looked_after", date(2019, 11, 3)),
     ]
     # 10721552 was born on 04/01/2021; its plan began on 23/11/2020, before birth.
-    code, out, err = run(
+    code, _out, err = run(
         capsys, "--db", str(db), "import", str(samples / "sfdl-liia-tools" / "Annex_A.xlsx"), "--valid-only"
     )
     assert code == 0, err
