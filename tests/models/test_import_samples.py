@@ -291,7 +291,7 @@ def test_annex_a_joins_a_child_across_lists_and_accepts_a_pre_birth_plan(
     tmp_path: Path, samples: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "t.sqlite"
-    code, out, err = run(
+    code, _out, err = run(
         capsys, "--db", str(db), "import", str(samples / "cscdp-child-event-journeys" / "annexa_example.xlsx")
     )
     assert code == 0, err
