@@ -236,12 +236,14 @@ def _read_sheet(
     value_rows: Iterator[tuple[Any, ...]] = values.iter_rows(values_only=True)
     formula_rows: Iterator[tuple[Any, ...]] = formulas.iter_rows(values_only=True)
     first = []
+    first_formulas = []
     for _ in range(3):
         row = next(value_rows, None)
-        next(formula_rows, None)
+        frow = next(formula_rows, None)
         if row is None:
             break
         first.append(row)
+        first_formulas.append(frow)
     found = _header(first)
     if found is None:
         if any(any(c is not None for c in row) for row in first):
@@ -262,7 +264,7 @@ def _read_sheet(
                 headers_by_index[cells[norm(head)]] = head
                 break
     # Rows read before the header was found that come after it are data.
-    pending = [(i, r, None) for i, r in enumerate(first, start=1) if i > header_row]
+    pending = [(i, r, first_formulas[i - 1]) for i, r in enumerate(first, start=1) if i > header_row]
     latest: date | None = None
 
     def rows() -> Iterator[tuple[int, tuple[Any, ...], tuple[Any, ...] | None]]:

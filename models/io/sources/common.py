@@ -75,6 +75,7 @@ class Source:
     #: validation problems found once the children are built.
     child_where: dict[str, Where] = field(default_factory=dict)
     event_where: dict[tuple[str, str], Where] = field(default_factory=dict)
+    birth_where: dict[str, Where] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     sha256: str = ""
 
@@ -110,6 +111,7 @@ class Builder:
                 record[name] = value
                 if name == "date_of_birth":
                     self._dob_where[child_id] = where
+                    self.source.birth_where[child_id] = where
             elif name == "date_of_birth" and old != value:
                 first = self._dob_where.get(child_id)
                 self.source.problems.append(

@@ -226,8 +226,8 @@ def plan_import(
                     target[key] = value
                 elif key == "date_of_birth" and old != value:
                     problem = Problem(
-                        source.child_where.get(cid, Where(source.path.name)),
-                        f"child {cid} has date of birth {value} here but {old} in {origin[cid][0].path.name}; "
+                        source.birth_where.get(cid) or source.child_where.get(cid, Where(source.path.name)),
+                        f"child {cid} has date of birth {_dmy(value)} here but {_dmy(old)} in {origin[cid][0].path.name}; "
                         "which is right is unknown, so the child is not imported",
                         cid,
                     )
@@ -291,6 +291,13 @@ def plan_import(
         preview.counts.append(counts)
     preview.notes = list(dict.fromkeys(preview.notes))
     return preview
+
+
+def _dmy(iso: Any) -> str:
+    try:
+        return f"{date.fromisoformat(str(iso)):%d/%m/%Y}"
+    except ValueError:
+        return str(iso)
 
 
 def _reason(issue: Any) -> str:
