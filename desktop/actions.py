@@ -39,6 +39,8 @@ class ActionId(StrEnum):
     # Court and escalations (issue 5).
     SHOW_COURT = "show_court"
     SHOW_ESCALATIONS = "show_escalations"
+    # The council's files in and out (issue 17).
+    EXPORT_ANNEX_A = "export_annex_a"
 
 
 Factory = Callable[[QObject], QAction]
@@ -129,7 +131,21 @@ def _redo(parent: QObject) -> QAction:
 @_factory(ActionId.IMPORT_JOURNEY)
 def _import_journey(parent: QObject) -> QAction:
     return _action(
-        parent, ActionId.IMPORT_JOURNEY, "&Import journey file…", "Import children from a journey file"
+        parent,
+        ActionId.IMPORT_JOURNEY,
+        "&Import…",
+        "Import Annex A, SSDA903, CIN census, spreadsheets or journey files, with a preview",
+        QKeySequence("Ctrl+I"),
+    )
+
+
+@_factory(ActionId.EXPORT_ANNEX_A)
+def _export_annex_a(parent: QObject) -> QAction:
+    return _action(
+        parent,
+        ActionId.EXPORT_ANNEX_A,
+        "Export &Annex A…",
+        "Ofsted Annex A lists 5, 7 and 8 as an Excel workbook",
     )
 
 
@@ -266,6 +282,7 @@ WRITES: Final = frozenset(
         ActionId.REDO,
         ActionId.IMPORT_JOURNEY,
         ActionId.EXPORT_JOURNEY,
+        ActionId.EXPORT_ANNEX_A,
         ActionId.EXPORT_REGISTER,
         ActionId.LOAD_DEMO,
         ActionId.SETTINGS,
@@ -281,6 +298,7 @@ MENUS: Final[dict[str, tuple[ActionId | None, ...]]] = {
         None,
         ActionId.IMPORT_JOURNEY,
         ActionId.EXPORT_JOURNEY,
+        ActionId.EXPORT_ANNEX_A,
         ActionId.EXPORT_REGISTER,
         ActionId.LOAD_DEMO,
         None,

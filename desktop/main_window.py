@@ -50,14 +50,12 @@ from desktop.work import (
 )
 from models.domain.records import ChildRecord
 from models.io import demo
+from models.io.annex_a_export import export_annex_a
 from models.io.audited_export import export_csv
 from models.io.journey_io import (
-    ImportError_,
     ImportResult,
     export_file,
-    import_file,
     import_journey,
-    issues_report,
 )
 from models.screens.overview import ChildSummary, Overview, build_overview, count_children, quick_overview
 from models.storage.backup import restore_backup, set_passphrase
@@ -71,6 +69,7 @@ from views.child_dialog import ChildDialog
 from views.child_page import ChildPage
 from views.court_page import CourtPage
 from views.escalations_page import EscalationsPage
+from views.import_dialog import ImportDialog
 from views.labels import BANNER_STYLE, fmt_date, qdate
 from views.register_page import RegisterPage
 from views.report_dialog import open_reports
@@ -141,6 +140,7 @@ class MainWindow(QMainWindow):
                 ActionId.REDO: self.undo_stack.redo,
                 ActionId.IMPORT_JOURNEY: self._on_import_journey,
                 ActionId.EXPORT_JOURNEY: self._on_export_journey,
+                ActionId.EXPORT_ANNEX_A: self._on_export_annex_a,
                 ActionId.LOAD_DEMO: self._on_load_demo,
                 ActionId.SETTINGS: self._on_settings,
                 ActionId.SHOW_TODAY: self.show_today,
@@ -506,35 +506,31 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(NAV_CHILD)
         self.child_page.add_event()
 
-    def _on_import_journey(self) -> None:
-        path = prompts.ask_open_journey(self, self.data_dir)
+    def _on_import_journey(self) -> ImportDialog:
+        """File ▸ Import…: the one import dialog (`views.import_dialog`), open beside the window."""
+        dialog = ImportDialog(self.db, self.data_dir, self, run=run_in_background, today=self._today)
+        dialog.imported.connect(self._on_import_dialog_imported)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _on_import_dialog_imported(self, _result: object) -> None:
+        self.refresh()
+
+    def _on_export_annex_a(self) -> None:
+        path = prompts.ask_save_xlsx(
+            self, self.data_dir / f"annex-a-{self._as_of:%Y-%m-%d}.xlsx", "Export Annex A"
+        )
         if path is None:
             return
-        result = self._import(path)
-        if result is not None:
-            prompts.show_info(self, "Journey file imported", f"{path.name}: {result.summary()}")
-            self.refresh()
-
-    def _import(self, path: Path) -> ImportResult | None:
-        """Import a file; when it has errors, offer to import only the valid children."""
-        db = self.db
+        db, as_of = self.db, self._as_of
         try:
-            return run_with_progress(self, f"Importing {path.name}…", lambda: import_file(db, path))
-        except ImportError_ as exc:
-            if not exc.issues:
-                prompts.show_error(self, "The journey file was not imported", str(exc))
-                return None
-            if not prompts.ask_import_valid_only(self, str(exc), issues_report(exc.issues)):
-                return None
-        try:
-            return run_with_progress(
-                self,
-                f"Importing the valid children of {path.name}…",
-                lambda: import_file(db, path, valid_only=True),
-            )
-        except ImportError_ as exc:
-            prompts.show_error(self, "The journey file was not imported", str(exc))
-            return None
+            counts = run_with_progress(self, "Writing Annex A…", lambda: export_annex_a(db, path, as_of))
+        except OSError as exc:
+            prompts.show_error(self, "Annex A was not written", f"Cannot write {path}: {exc.strerror}.")
+            return
+        rows = ", ".join(f"{name}: {n:,}" for name, n in counts.items())
+        self.statusBar().showMessage(f"Annex A written to {path} ({rows} rows)", 10_000)
 
     def _on_export_journey(self) -> None:
         suggested = self.data_dir / f"journey-{self._today():%Y-%m-%d}.json"

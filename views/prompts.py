@@ -153,3 +153,31 @@ def ask_print(parent: QWidget | None, printer: QPrinter, pages: int) -> bool:
     dialog.setMinMax(1, max(pages, 1))
     dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
     return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+IMPORT_FILTER = (
+    "Council files (*.xlsx *.xlsm *.csv *.xml *.json *.xls);;Workbooks (*.xlsx *.xlsm);;"
+    "CSV (*.csv);;XML (*.xml);;Journey files (*.json);;All files (*)"
+)
+XLSX_FILTER = "Excel workbooks (*.xlsx);;All files (*)"
+
+
+def ask_open_import_files(parent: QWidget | None, folder: Path | None = None) -> list[Path]:
+    """Files to import (Annex A, SSDA903, CIN census, spreadsheets, journey files); empty if cancelled."""
+    names, _ = QFileDialog.getOpenFileNames(parent, "Import files", str(folder or ""), IMPORT_FILTER)
+    return [Path(n) for n in names]
+
+
+def ask_open_import_folder(parent: QWidget | None, folder: Path | None = None) -> Path | None:
+    """A folder to import (an SSDA903 return's CSV tables, say), or None if cancelled."""
+    name = QFileDialog.getExistingDirectory(parent, "Import a folder", str(folder or ""))
+    return Path(name) if name else None
+
+
+def ask_save_xlsx(parent: QWidget | None, suggested: Path, title: str) -> Path | None:
+    """Where to write a workbook, or None if cancelled."""
+    name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), XLSX_FILTER)
+    if not name:
+        return None
+    path = Path(name)
+    return path if path.suffix else path.with_suffix(".xlsx")

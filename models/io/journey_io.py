@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,10 @@ from models.storage.store import (
 
 FORMAT = "journey"
 VERSION = 1
+
+
+class ImportCancelled(Exception):
+    """The person cancelled the import; the transaction was rolled back and nothing was written."""
 
 
 class ImportError_(Exception):
@@ -146,11 +150,13 @@ def import_journey(
     source: str | None = None,
     user: str | None = None,
     digest: str | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ImportResult:
     """Import a parsed journey document; nothing is written if it has errors (unless `valid_only`).
 
     The audit entry names the `source` and its SHA-256: `digest` when given (the file's bytes),
-    otherwise one of the document written out with sorted keys.
+    otherwise one of the document written out with sorted keys. When `cancelled()` is true once
+    the rows are written, the transaction is rolled back (`ImportCancelled`): nothing is kept.
     """
     children, issues, invalid = parse_journey(data)
     if issues and not valid_only:
@@ -163,6 +169,8 @@ def import_journey(
         digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
     with db.engine.begin() as conn, page_cache(conn, IMPORT_CACHE_KIB):
         _write(conn, children, result, user)
+        if cancelled is not None and cancelled():
+            raise ImportCancelled("The import was cancelled; nothing was written.")
         audit(
             conn,
             "import",

@@ -21,6 +21,7 @@ from models.storage.db import Database
 from models.storage.store import get_child
 from views import prompts
 from views import register_model as rm
+from views.import_dialog import ImportDialog
 from views.undo import SaveChildCommand, push
 
 Start = Callable[..., MainWindow]
@@ -99,17 +100,20 @@ def test_import_with_errors_offers_the_valid_children(
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data))
     window = start(tmp_path / "empty.sqlite", wait=False)
-    asked: list[str] = []
-    told: list[str] = []
-    monkeypatch.setattr(prompts, "ask_open_journey", lambda parent, folder=None: bad)
-    monkeypatch.setattr(
-        prompts, "ask_import_valid_only", lambda parent, message, report: asked.append(report) or True
-    )
-    monkeypatch.setattr(prompts, "show_info", lambda parent, title, text: told.append(text))
+    monkeypatch.setattr(prompts, "ask_open_import_files", lambda parent, folder=None: [bad])
+    window.action(ActionId.IMPORT_JOURNEY).trigger()
+    dialog = window.findChild(ImportDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.add_files_button.click()
+    assert dialog.detected.item(0, 1).text() == "journey file"
+    with qtbot.waitSignal(dialog.preview_ready, timeout=20_000):
+        dialog.preview_button.click()  # off the GUI thread, in the application's thread pool
+    assert "EX-002" in dialog.details.toPlainText() and "no_such_event" in dialog.details.toPlainText()
+    assert not dialog.import_button.isEnabled()
+    dialog.valid_only.setChecked(True)
     with qtbot.waitSignal(window.overview_ready, timeout=20_000):
-        window.action(ActionId.IMPORT_JOURNEY).trigger()
-    assert "EX-002" in asked[0] and "no_such_event" in asked[0]
-    assert "2 children added" in told[0]
+        dialog.import_button.click()
+    assert "2 children added" in dialog.status.text()
     assert window.register_page.model.visible_ids() == ["EX-001", "EX-003"]
 
 
@@ -119,12 +123,30 @@ def test_import_refused_imports_nothing(
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     window = start(tmp_path / "empty.sqlite", wait=False)
-    errors: list[str] = []
-    monkeypatch.setattr(prompts, "ask_open_journey", lambda parent, folder=None: bad)
-    monkeypatch.setattr(prompts, "show_error", lambda parent, title, text: errors.append(text))
+    monkeypatch.setattr(prompts, "ask_open_import_files", lambda parent, folder=None: [bad])
     window.action(ActionId.IMPORT_JOURNEY).trigger()
-    assert "not valid JSON" in errors[0]
+    dialog = window.findChild(ImportDialog)
+    assert dialog is not None
+    dialog.add_files_button.click()
+    with qtbot.waitSignal(dialog.preview_ready, timeout=20_000):
+        dialog.preview_button.click()
+    assert "not valid JSON" in dialog.details.toPlainText()
+    assert not dialog.import_button.isEnabled()
+    dialog.valid_only.setChecked(True)
+    with qtbot.waitSignal(dialog.work_ended, timeout=20_000):
+        dialog.import_button.click()
+    dialog.close()
     assert window.stack.currentWidget() is window.welcome_page
+
+
+def test_export_annex_a(
+    start: Start, example_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = start(example_db.path)
+    target = tmp_path / "annex.xlsx"
+    monkeypatch.setattr(prompts, "ask_save_xlsx", lambda parent, suggested, title: target)
+    window.action(ActionId.EXPORT_ANNEX_A).trigger()
+    assert target.is_file() and "Annex A written to" in window.statusBar().currentMessage()
 
 
 def test_export(start: Start, example_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -31,6 +31,7 @@ from models.domain.records import RULE_FIELDS, ChildRecord, parse_child
 from models.io.journey_io import (
     FORMAT,
     VERSION,
+    ImportCancelled,
     ImportError_,
     ImportResult,
     import_journey,
@@ -48,8 +49,7 @@ SOURCE_PREFIXES = ("903:", "annexa:", "cin:", "map:")
 Progress = Callable[[int, int, str], None]
 
 
-class Cancelled(Exception):
-    """The person cancelled; nothing was written."""
+Cancelled = ImportCancelled  # the person cancelled; nothing was written
 
 
 @dataclass
@@ -153,7 +153,7 @@ def read_sources(
     refused = list(detection.refused)
     for n, found in enumerate(detection.found):
         if cancelled and cancelled():
-            raise Cancelled()
+            raise Cancelled("Cancelled; nothing was written.")
         if progress:
             progress(n, len(detection.found), f"Reading {found.name} ({found.label})")
         try:
@@ -255,10 +255,10 @@ def plan_import(
     per_event: dict[str, dict[str, str]] = {}
     for n, (cid, child) in enumerate(merged.items()):
         if cancelled and n % 500 == 0 and cancelled():
-            raise Cancelled()
+            raise Cancelled("Cancelled; nothing was written.")
         before = existing.get(cid)
         final, child_state, event_state = _merge_with_record(child, before, origin[cid], source_wins, preview)
-        if _pre_birth(final):
+        if origin[cid][0].format != "journey" and _pre_birth(final):
             preview.notes.append(
                 f"Child {cid}: child protection events before the date of birth (a pre-birth plan); "
                 "the expected date of birth is taken as the date of birth."
@@ -347,6 +347,10 @@ def _merge_with_record(
         final["events"] = list(events)
         return final, "added", {e["id"]: "added" for e in events}
     label = sources[0].label
+    # A journey file is the tracker's own record of the child: it is taken as it is, as the
+    # journey import always has (events with ids already present are updated).
+    own = sources[0].format == "journey"
+    source_wins = source_wins or own
     record = before.to_json()
     final = {k: v for k, v in record.items() if k != "events"}
     for key, value in child.items():
@@ -385,7 +389,7 @@ def _merge_with_record(
         eid = event["id"]
         if eid in old_events:
             old_json = out_events[index[eid]]
-            if not is_source_event(eid):
+            if not (own or is_source_event(eid)):
                 state[eid] = "unchanged"
                 continue
             if _same(old_json, event):
@@ -450,8 +454,10 @@ def import_preview(
             f"{', ' + plural(len(preview.refused), 'file') + ' refused' if preview.refused else ''}); "
             "nothing was imported. Fix the files, or import the valid children only."
         )
+    if not preview.children:
+        raise ImportError_("There is no child to import; nothing was written.")
     if cancelled and cancelled():
-        raise Cancelled()
+        raise Cancelled("Cancelled; nothing was written.")
     digest = hashlib.sha256(",".join(s.sha256 for s in preview.sources).encode()).hexdigest()
     names = "; ".join(str(s.path) for s in preview.sources)
     result = import_journey(
@@ -460,6 +466,7 @@ def import_preview(
         source=names,
         user=user,
         digest=digest,
+        cancelled=cancelled,
     )
     result.skipped_children = list(preview.invalid_children)
     return result
