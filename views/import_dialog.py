@@ -74,6 +74,13 @@ EVENT_ROWS = 4
 _NONE = "(not used)"
 
 
+def _short(paths: list[Path]) -> str:
+    """A source as the table shows it: a file's name, or a folder's name and its tables."""
+    if len(paths) == 1:
+        return paths[0].name
+    return f"{paths[0].parent.name}/ ({len(paths)} tables)"
+
+
 class _Progress(QObject):
     """Lives on the GUI thread; the worker emits, the dialog shows (a queued connection)."""
 
@@ -257,6 +264,8 @@ class ImportDialog(QDialog):
         self.detected = QTableWidget(0, 2, self)
         self.detected.setHorizontalHeaderLabels(["File or folder", "Format detected"])
         self._table_style(self.detected)
+        self.detected.setMinimumHeight(110)
+        self.detected.setWordWrap(False)
         self.mapping_editor = MappingEditor(db, self)
         self.mapping_editor.setVisible(False)
         self.tracked_from_check = QCheckBox("Tracked from (the extract's date) for every source:", self)
@@ -287,6 +296,10 @@ class ImportDialog(QDialog):
             ]
         )
         self._table_style(self.sources_table)
+        for column in range(4):
+            self.sources_table.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents
+            )
         self.details = QPlainTextEdit(self)
         self.details.setReadOnly(True)
         self.details.setPlaceholderText(
@@ -297,11 +310,14 @@ class ImportDialog(QDialog):
         for button in (self.add_files_button, self.add_folder_button, self.remove_button):
             picks.addWidget(button)
         picks.addStretch(1)
-        options = QGridLayout()
-        options.addWidget(self.tracked_from_check, 0, 0)
-        options.addWidget(self.tracked_from, 0, 1)
-        options.addWidget(self.source_wins, 1, 0, 1, 2)
-        options.addWidget(self.valid_only, 2, 0, 1, 2)
+        options = QVBoxLayout()
+        tracked = QHBoxLayout()
+        tracked.addWidget(self.tracked_from_check)
+        tracked.addWidget(self.tracked_from)
+        tracked.addStretch(1)
+        options.addLayout(tracked)
+        options.addWidget(self.source_wins)
+        options.addWidget(self.valid_only)
         buttons = QHBoxLayout()
         buttons.addWidget(self.progress, 1)
         for button in (self.preview_button, self.import_button, self.cancel_button, self.close_button):
@@ -371,13 +387,16 @@ class ImportDialog(QDialog):
         self.path_list.clear()
         self.path_list.addItems([str(p) for p in self.paths])
         detection = detect_mod.detect(self.paths)
-        rows = [(f.name, f.label) for f in detection.found] + [
-            (r.split(":", 1)[0], r) for r in detection.refused
+        rows = [(_short(f.paths), f.name, f.label) for f in detection.found] + [
+            (r.split(":", 1)[0], r.split(":", 1)[0], r.split(":", 1)[-1].strip()) for r in detection.refused
         ]
         self.detected.setRowCount(len(rows))
-        for i, (name, label) in enumerate(rows):
-            self.detected.setItem(i, 0, QTableWidgetItem(name))
-            self.detected.setItem(i, 1, QTableWidgetItem(label))
+        for i, (short, full, label) in enumerate(rows):
+            name_item, label_item = QTableWidgetItem(short), QTableWidgetItem(label)
+            name_item.setToolTip(full)
+            label_item.setToolTip(label)
+            self.detected.setItem(i, 0, name_item)
+            self.detected.setItem(i, 1, label_item)
         self.detected.resizeColumnToContents(0)
         spreadsheets = [f.paths[0] for f in detection.found if f.format == detect_mod.MAPPED]
         self._needs_mapping = bool(spreadsheets)
@@ -503,8 +522,10 @@ class ImportDialog(QDialog):
                 if j == 4:
                     item.setToolTip(text)
                 self.sources_table.setItem(i, j, item)
-        self.sources_table.resizeColumnsToContents()
-        self.details.setPlainText(preview.text(limit=500))
+        self.details.setPlainText(
+            preview.issues_text(limit=500)
+            or "No problems. Hover over a source's tracked-from date to see where it comes from."
+        )
         if preview.clean:
             self.status.setText("Nothing has been written yet. Import writes it all in one step.")
         else:

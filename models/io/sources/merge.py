@@ -113,6 +113,11 @@ class Preview:
                 f"  events: {counts.events_added} to add, {counts.events_updated} to update, {counts.events_unchanged} unchanged"
             )
             lines.extend(f"  {note}" for note in source.notes)
+        return "\n".join([*lines, self.issues_text(limit)]).strip("\n")
+
+    def issues_text(self, limit: int = 50) -> str:
+        """Refusals, disagreements, problems and notes (the dialog shows the sources in a table)."""
+        lines: list[str] = []
         for refusal in self.refused:
             lines.append(f"Refused: {refusal}")
         if self.passed_over:
