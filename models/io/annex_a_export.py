@@ -11,7 +11,6 @@ then renamed, and audited.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from models.domain.records import ChildRecord, EventRecord
-from models.io.export import neutralise
+from models.io.audited_export import export_audited
+from models.io.export import neutralise, write_private
 from models.storage.db import Database
-from models.storage.store import audit, iter_children
+from models.storage.store import iter_children
 
 _YES, _NO = "a) Yes", "b) No"
 _CATEGORY = {
@@ -304,34 +304,21 @@ def write_annex_a(children: Iterable[ChildRecord], path: Path, as_of: date) -> d
                         cells.append(value)
                 ws.append(cells)
                 counts[name] += 1
-    tmp = path.with_name(path.name + ".part")
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            workbook.save(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
+    write_private(path, workbook.save)
     return counts
 
 
 def export_annex_a(
     db: Database, path: Path, as_of: date, child_ids: Sequence[str] | None = None, user: str | None = None
 ) -> dict[str, int]:
+    """Write the workbook of every child (or some) and audit it, both or neither."""
     with db.engine.connect() as conn:
         children = list(iter_children(conn, child_ids))
-    counts = write_annex_a(children, path, as_of)
-    with db.engine.begin() as conn:
-        audit(
-            conn,
-            "export",
-            "annex-a",
-            str(path),
-            after={"rows": counts, "as_of": as_of.isoformat()},
-            user=user,
-        )
+    counts: dict[str, int] = {}
+
+    def write() -> dict[str, Any]:
+        counts.update(write_annex_a(children, path, as_of))
+        return {"format": "xlsx", "rows": counts, "as_of": as_of.isoformat()}
+
+    export_audited(db, path, write, what="annex-a", user=user)
     return counts

@@ -9,7 +9,7 @@ and the error raised, so no export goes unrecorded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,30 @@ from typing import Any
 from models.io.export import write_csv
 from models.storage.db import Database
 from models.storage.store import audit
+
+
+def export_audited(
+    db: Database,
+    path: Path,
+    write: Callable[[], Mapping[str, Any]],
+    *,
+    what: str,
+    user: str | None = None,
+) -> Mapping[str, Any]:
+    """Run `write` (which writes `path` and returns what to record) inside the transaction of
+    its audit entry: if the entry cannot be written, the file is removed and the error raised."""
+    written = False
+    try:
+        with db.engine.begin() as conn:
+            details = write()
+            written = True
+            audit(conn, "export", what, str(path), after=dict(details), user=user)
+    except BaseException:
+        if written:
+            with suppress(OSError):
+                path.unlink()
+        raise
+    return details
 
 
 def export_csv(
@@ -30,22 +54,9 @@ def export_csv(
     user: str | None = None,
 ) -> int:
     """Write `rows` to a CSV file and audit it as an export of `what`; returns the rows written."""
-    written = False
-    try:
-        with db.engine.begin() as conn:
-            count = write_csv(path, header, rows)
-            written = True
-            audit(
-                conn,
-                "export",
-                what,
-                str(path),
-                after={"format": "csv", "rows": count, "columns": list(header), **(details or {})},
-                user=user,
-            )
-    except BaseException:
-        if written:
-            with suppress(OSError):
-                path.unlink()
-        raise
-    return count
+
+    def write() -> Mapping[str, Any]:
+        count = write_csv(path, header, rows)
+        return {"format": "csv", "rows": count, "columns": list(header), **(details or {})}
+
+    return int(export_audited(db, path, write, what=what, user=user)["rows"])

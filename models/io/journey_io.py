@@ -13,11 +13,12 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import Connection, bindparam, select, update
 
 from models.domain.records import ChildRecord, EventRecord, Issue, parse_child
+from models.io.export import write_text
 from models.storage.db import Database, page_cache
 from models.storage.store import (
     CHILD_T,
@@ -320,16 +321,12 @@ def export_journey(
 
 def write_journey(data: dict[str, Any], path: Path) -> None:
     """Write a journey document to a file created 0600, atomically (a temporary file, then a rename)."""
-    import os
 
-    tmp = path.with_name(path.name + ".part")
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    def fill(fh: TextIO) -> None:
         json.dump(data, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+
+    write_text(path, fill)
 
 
 def export_file(

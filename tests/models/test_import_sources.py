@@ -615,6 +615,11 @@ def test_annex_a_round_trip_brings_the_deadlines_back(
     assert code == 0, err
     assert "List 5: 3 rows, List 7: 1 rows, List 8: 2 rows" in out
     assert stat.S_IMODE(os.stat(out_path).st_mode) == 0o600
+    db = open_database(source_db)
+    with db.engine.connect() as conn:
+        (after,) = conn.execute(select(AUDIT_T.c.after).where(AUDIT_T.c.entity == "annex-a")).scalars()
+    db.engine.dispose()
+    assert json.loads(after)["rows"] == {"List 5": 3, "List 7": 1, "List 8": 2}
     wb = openpyxl.load_workbook(out_path, read_only=True)
     rows = list(wb["List 8"].iter_rows(values_only=True))
     assert rows[0] == ("List 8: Children in care",)

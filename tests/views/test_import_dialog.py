@@ -16,6 +16,7 @@ from models.io.sources.mapped import load_mapping
 from models.storage.db import Database
 from models.storage.store import CHILD_T, EVENT_T, get_child
 from views.import_dialog import ImportDialog
+from views.live_rows import run_now
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\r\nC1,1,05/06/2015,WBRI,,,\r\nC2,2,01/02/2012,WBRI,,,\r\n"
 EPISODES = (
@@ -95,12 +96,7 @@ def cancelling(dialog: ImportDialog) -> Callable[..., None]:
         fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[Exception], None]
     ) -> None:
         dialog.cancel()
-        try:
-            result = fn()
-        except Exception as exc:
-            on_error(exc)
-        else:
-            on_done(result)
+        run_now(fn, on_done, on_error)
 
     return run
 
@@ -114,8 +110,6 @@ def test_cancel_writes_nothing(qtbot: QtBot, db: Database, tmp_path: Path) -> No
     assert ended.args == ["cancelled"] and dialog.preview is None
     assert dialog.status.text() == "Cancelled; nothing was written."
     # Cancel while importing: the transaction is rolled back.
-    from views.live_rows import run_now
-
     dialog._run = run_now
     with qtbot.waitSignal(dialog.preview_ready):
         dialog.start_preview()
