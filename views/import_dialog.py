@@ -476,6 +476,7 @@ class ImportDialog(QDialog):
                 tracked_from=tracked,
                 source_wins=source_wins,
                 cancelled=cancel.is_set,
+                progress=progress.changed.emit,
             )
 
         self._start("Reading the files…", work, self._on_preview_done)

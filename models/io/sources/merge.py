@@ -199,6 +199,7 @@ def plan_import(
     tracked_from: date | None = None,
     source_wins: bool = False,
     cancelled: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
 ) -> Preview:
     """The preview: nothing is written."""
     preview = Preview(sources=list(sources), refused=list(refused), passed_over=list(passed_over))
@@ -259,8 +260,11 @@ def plan_import(
     per_source_child: dict[str, dict[str, str]] = {}
     per_event: dict[str, dict[str, str]] = {}
     for n, (cid, child) in enumerate(merged.items()):
-        if cancelled and n % 500 == 0 and cancelled():
-            raise Cancelled("Cancelled; nothing was written.")
+        if n % 500 == 0:
+            if cancelled and cancelled():
+                raise Cancelled("Cancelled; nothing was written.")
+            if progress:
+                progress(n, len(merged), f"Comparing with the record: {n:,} of {len(merged):,} children")
         before = existing.get(cid)
         final, child_state, event_state = _merge_with_record(child, before, origin[cid], source_wins, preview)
         if origin[cid][0].format != "journey" and _pre_birth(final):
