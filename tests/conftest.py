@@ -13,12 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from shared_files import shared_examples, shared_samples
 
 from models.storage.db import Database, open_database
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-EXAMPLES = SHARED / "domain" / "examples"
-SAMPLES = SHARED / "samples"
 
 
 @pytest.fixture(autouse=True)
@@ -58,27 +55,6 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(tmp_path / "test.sqlite")
     yield database
     database.engine.dispose()
-
-
-def shared_examples() -> Path:
-    """`../shared/domain/examples`; a developer's clone without it skips, CI (CI=true) fails."""
-    if not (EXAMPLES / "journey.json").is_file():
-        reason = f"the shared examples are not at {EXAMPLES} (clone beside ../shared)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(reason + ": CI must run them", pytrace=False)
-        pytest.skip(reason)
-    return EXAMPLES
-
-
-def shared_samples() -> Path:
-    """`../shared/samples` (public files in the sector's formats); skips on a developer's clone
-    without it, fails under CI (CI=true)."""
-    if not (SAMPLES / "README.md").is_file():
-        reason = f"the shared samples are not at {SAMPLES} (clone beside ../shared)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(reason + ": CI must run them", pytrace=False)
-        pytest.skip(reason)
-    return SAMPLES
 
 
 @pytest.fixture

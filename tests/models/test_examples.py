@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import shared_examples
+from shared_files import shared_examples
 
 from models.domain.calendar import calendar_for
 from models.domain.engine import Deadline, all_deadlines

@@ -15,7 +15,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import SAMPLES, shared_samples
+from shared_files import SAMPLES, shared_samples
 from sqlalchemy import func, select
 
 from models.cli import main

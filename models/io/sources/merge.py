@@ -464,7 +464,8 @@ def import_preview(
             "nothing was imported. Fix the files, or import the valid children only."
         )
     if not preview.children:
-        raise ImportError_("There is no child to import; nothing was written.")
+        # Nothing the tracker keeps (an SSDA903 table of health checks, say): nothing is written.
+        return ImportResult(skipped_children=list(preview.invalid_children))
     if cancelled and cancelled():
         raise Cancelled("Cancelled; nothing was written.")
     digest = hashlib.sha256(",".join(s.sha256 for s in preview.sources).encode()).hexdigest()
