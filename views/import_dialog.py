@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, Signal
+from PySide6.QtCore import QDate, QObject, QSize, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -59,6 +59,7 @@ from models.io.sources.merge import Preview, import_preview, plan_import, read_s
 from models.storage.db import Database
 from views import prompts
 from views.live_rows import Runner, run_now
+from views.screen_fit import fit_to_screen
 
 #: Child fields a mapping may fill, with their labels.
 MAPPED_FIELDS = (
@@ -337,7 +338,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.details, 2)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.resize(1200, 720)
+        fit_to_screen(self, QSize(1280, 800))  # Import / Cancel / Close stay on a 1366 x 768 screen
 
         self.add_files_button.clicked.connect(self._on_add_files_clicked)
         self.add_folder_button.clicked.connect(self._on_add_folder_clicked)
