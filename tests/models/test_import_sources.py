@@ -9,6 +9,7 @@ import os
 import shutil
 import stat
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,16 @@ from sqlalchemy import func, select
 from models.cli import main
 from models.io.sources import files
 from models.storage.db import Database, open_database
-from models.storage.store import AUDIT_T, CHILD_T, EVENT_T, compute_deadlines, get_child, iter_children
+from models.storage.store import (
+    AUDIT_T,
+    CHILD_T,
+    EVENT_T,
+    compute_deadlines,
+    delete_event,
+    get_child,
+    iter_children,
+    save_event,
+)
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\r\n"
 EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\r\n"
@@ -440,6 +450,34 @@ def test_an_event_a_person_recorded_is_never_changed_and_the_record_wins(
     c1 = get_child(db, "C1")
     assert c1 is not None and c1.fields["date_of_birth"] == date(2015, 6, 5)
     assert {e.id: e for e in c1.events}["e1"].fields == {"legal_status": "C2"}
+    db.engine.dispose()
+
+
+def test_an_imported_event_a_person_edited_or_deleted_is_left_as_the_person_left_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db_path = tmp_path / "t.sqlite"
+    folder = return_903(tmp_path / "r", GOOD_HEADER, GOOD_EPISODES, GOOD_REVIEWS)
+    assert run(capsys, "--db", str(db_path), "import", str(folder))[0] == 0
+    db = open_database(db_path)
+    c2 = get_child(db, "C2")
+    assert c2 is not None
+    became = next(e for e in c2.events if e.type == "became_looked_after")
+    review = next(e for e in c2.events if e.type == "cla_review")
+    save_event(db, "C2", replace(became, fields={"legal_status": "C1"}, note="corrected from the court file"))
+    delete_event(db, "C2", review.id)
+    db.engine.dispose()
+    code, out, _ = run(capsys, "--db", str(db_path), "import", str(folder))
+    assert code == 0
+    assert "child C2: became_looked_after on 2023-03-01 (edited by a person)" in out
+    assert "child C2: cla_review on 2023-03-28 is 'deleted by a person'" in out
+    assert "0 events added, 0 updated" in out
+    db = open_database(db_path)
+    c2 = get_child(db, "C2")
+    assert c2 is not None
+    again = next(e for e in c2.events if e.id == became.id)
+    assert again.fields == {"legal_status": "C1"} and again.note == "corrected from the court file"
+    assert not any(e.type == "cla_review" for e in c2.events)
     db.engine.dispose()
 
 

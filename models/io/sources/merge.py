@@ -2,8 +2,9 @@
 
 Children are joined by id across sources and with the database. Rules:
 - An event from a source has an id derived from it, so re-importing updates and never duplicates;
-  an event a person recorded (an id no reader makes) is never changed, and a source event of the
-  same type on the same day as one already recorded is left out (the record has it).
+  an event a person recorded (an id no reader makes) is never changed, nor is an imported event a
+  person has edited or deleted since (the audit log says so), and a source event of the same type
+  on the same day as one already recorded is left out (the record has it).
 - Child fields: what the record lacks is filled in; where the source and the record disagree,
   the preview lists it and the record wins, unless the person chooses the sources (`source_wins`).
 - `tracked_from` is the latest of the sources that hold the child, `untracked` the types none of
@@ -41,7 +42,7 @@ from models.io.journey_io import (
 from models.io.sources import detect as detect_mod
 from models.io.sources.common import Problem, Source, SourceError, Where, plural, where_of
 from models.storage.db import Database
-from models.storage.store import CHILD_T, iter_children
+from models.storage.store import AUDIT_T, CHILD_T, iter_children
 
 #: Id prefixes of events made by a reader: any other id was recorded by a person (or a journey file).
 SOURCE_PREFIXES = ("903:", "annexa:", "cin:", "map:")
@@ -256,7 +257,7 @@ def plan_import(
                 untracked &= set(s.untracked)
             child["untracked"] = sorted(untracked)
 
-    existing = _existing(db, list(merged))
+    existing, touched = _existing(db, list(merged))
     per_source_child: dict[str, dict[str, str]] = {}
     per_event: dict[str, dict[str, str]] = {}
     for n, (cid, child) in enumerate(merged.items()):
@@ -266,7 +267,9 @@ def plan_import(
             if progress:
                 progress(n, len(merged), f"Comparing with the record: {n:,} of {len(merged):,} children")
         before = existing.get(cid)
-        final, child_state, event_state = _merge_with_record(child, before, origin[cid], source_wins, preview)
+        final, child_state, event_state = _merge_with_record(
+            child, before, origin[cid], source_wins, preview, touched
+        )
         if origin[cid][0].format != "journey" and _pre_birth(final):
             preview.notes.append(
                 f"Child {cid}: child protection events before the date of birth (a pre-birth plan); "
@@ -325,17 +328,29 @@ def _source_of_event(sources: Sequence[Source], child_id: str, event_id: str | N
     return sources[0]
 
 
-def _existing(db: Database, ids: list[str]) -> dict[str, ChildRecord]:
+def _existing(db: Database, ids: list[str]) -> tuple[dict[str, ChildRecord], dict[tuple[str, str], str]]:
+    """The children already recorded, and the imported events a person has since edited or
+    deleted (from the audit log: (child, event id) -> the person's last action)."""
     out: dict[str, ChildRecord] = {}
+    touched: dict[tuple[str, str], str] = {}
     if not ids:
-        return out
+        return out, touched
     with db.engine.connect() as conn:
         if conn.execute(select(CHILD_T.c.id).limit(1)).first() is None:
-            return out
+            return out, touched
         for i in range(0, len(ids), 900):
-            for record in iter_children(conn, ids[i : i + 900]):
+            chunk = ids[i : i + 900]
+            for record in iter_children(conn, chunk):
                 out[record.id] = record
-    return out
+            rows = conn.execute(
+                select(AUDIT_T.c.child_id, AUDIT_T.c.entity_id, AUDIT_T.c.action)
+                .where(AUDIT_T.c.entity == "event", AUDIT_T.c.child_id.in_(chunk))
+                .order_by(AUDIT_T.c.id)
+            )
+            for child_id, event_id, action in rows:
+                if isinstance(event_id, str) and is_source_event(event_id):
+                    touched[(child_id, event_id)] = action
+    return out, touched
 
 
 def is_source_event(event_id: str) -> bool:
@@ -348,6 +363,7 @@ def _merge_with_record(
     sources: Sequence[Source],
     source_wins: bool,
     preview: Preview,
+    touched: Mapping[tuple[str, str], str],
 ) -> tuple[dict[str, Any], str, dict[str, str]]:
     """The child as it will be written, whether it is added/updated/unchanged, and each event's state."""
     events = child.get("events", [])
@@ -396,10 +412,31 @@ def _merge_with_record(
     state: dict[str, str] = {}
     for event in events:
         eid = event["id"]
+        by_person = touched.get((before.id, eid))
+        if by_person == "delete" and eid not in old_events and not own:
+            # A person deleted what an earlier import brought: the record wins.
+            state[eid] = "unchanged"
+            preview.disagreements.append(
+                Disagreement(
+                    before.id, f"{event['type']} on {event['date']}", "deleted by a person", "present", label
+                )
+            )
+            continue
         if eid in old_events:
             old_json = out_events[index[eid]]
-            if not (own or is_source_event(eid)):
+            if not (own or is_source_event(eid)) or (by_person and not own):
+                # Recorded, or edited since it was imported, by a person: never changed by an import.
                 state[eid] = "unchanged"
+                if by_person and not _same(old_json, event):
+                    preview.disagreements.append(
+                        Disagreement(
+                            before.id,
+                            f"{event['type']} on {event['date']} (edited by a person)",
+                            {k: v for k, v in old_json.items() if k in event and k != "id"},
+                            {k: v for k, v in event.items() if k != "id"},
+                            label,
+                        )
+                    )
                 continue
             if _same(old_json, event):
                 state[eid] = "unchanged"
