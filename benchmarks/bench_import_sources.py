@@ -22,7 +22,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from models.io.annex_a_export import LISTS
+from models.io.annex_a_export import WRITTEN
+from models.io.annex_a_layout import LISTS
 from models.io.sources.merge import import_preview, plan_import, read_sources
 from models.storage.db import open_database
 
@@ -56,7 +57,8 @@ def make_annex_a(path: Path, children: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     wb = Workbook(write_only=True)
     sheets = {}
-    for name, (title, columns) in LISTS.items():
+    for name in WRITTEN:
+        title, columns = LISTS[name]
         ws = wb.create_sheet(name)
         ws.append([title])
         ws.append([c.header for c in columns])

@@ -1,8 +1,8 @@
 """The Annex A lists the tracker can fill, as an XLSX workbook in Ofsted's layout: List 5 (section 47
 enquiries and ICPCs), List 7 (child protection plans) and List 8 (children in care).
 
-The headers are data (`LISTS`, Ofsted's wording of the 2024 template): when Ofsted renames a
-column, change it here; the reader (`models.io.sources.annex_a`) matches them too. A column the
+The headers are data (`models.io.annex_a_layout.LISTS`, shared with the reader): when Ofsted renames
+a column, change it there. A column the
 tracker does not keep is left blank. Coded values are written as Ofsted's returns write them
 (`a) Yes`, `a) Neglect`, `C2`). Every text cell is neutralised against formula injection, as in
 every export; dates are real date cells (dd/mm/yyyy). Written 0600 through a temporary file,
@@ -12,12 +12,12 @@ then renamed, and audited.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from models.domain.records import ChildRecord, EventRecord
+from models.io.annex_a_layout import LISTS
 from models.io.audited_export import export_audited
 from models.io.export import neutralise, write_private
 from models.storage.db import Database
@@ -41,95 +41,6 @@ _GENDER = {
 Row = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    key: str | None = None  # the row key it shows; None: a column the tracker does not keep
-
-
-def _cols(*items: str | tuple[str, str]) -> tuple[Column, ...]:
-    return tuple(Column(i) if isinstance(i, str) else Column(i[0], i[1]) for i in items)
-
-
-_CHILD = (
-    ("Child Unique ID", "id"),
-    ("Gender", "gender"),
-    ("Ethnicity", "ethnicity"),
-    ("Date of Birth", "dob"),
-    ("Age of Child (Years)", "age"),
-)
-
-#: Ofsted's lists as the tracker writes them: sheet name, title, columns (header -> row key).
-LISTS: dict[str, tuple[str, tuple[Column, ...]]] = {
-    "List 5": (
-        "List 5: Section 47 enquiries and Initial Child Protection Conferences",
-        _cols(
-            *_CHILD,
-            ("Does the Child have a Disability", "disability"),
-            ("Strategy discussion initiating Section 47 Enquiry Start Date", "s47"),
-            ("Was an Initial Child Protection Conference deemed unnecessary?", "icpc_unnecessary"),
-            ("Date of Initial Child Protection Conference", "icpc"),
-            ("Did the Initial Child Protection Conference Result in a Child Protection Plan", "icpc_plan"),
-            "Number of Section 47 Enquiries in the last 12 months",
-            "Number of ICPCs in the last 12 months",
-            ("Allocated Team", "team"),
-            ("Allocated Worker", "worker"),
-        ),
-    ),
-    "List 7": (
-        "List 7: Child protection",
-        _cols(
-            *_CHILD,
-            ("Does the Child have a Disability", "disability"),
-            ("Child Protection Plan Start Date", "start"),
-            ("Initial Category of Abuse", "initial_category"),
-            ("Latest Category of Abuse", "latest_category"),
-            ("Date of the Last Statutory Visit", "visit"),
-            ("Was the Child Seen Alone?", "seen_alone"),
-            ("Date of latest review conference", "review"),
-            ("Child Protection Plan End Date", "end"),
-            "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)",
-            ("Number of Previous Child Protection Plans", "previous"),
-            ("Allocated Team", "team"),
-            ("Allocated Worker", "worker"),
-        ),
-    ),
-    "List 8": (
-        "List 8: Children in care",
-        _cols(
-            *_CHILD,
-            "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)",
-            ("Does the Child have a Disability", "disability"),
-            ("Date Started to be Looked After", "start"),
-            "Child's Category of Need",
-            "Is this a second or subsequent period of being a Looked After Child within the last 12 months (Y/N)",
-            ("Start date of current legal status", "status_start"),
-            ("Child's Legal Status", "status"),
-            ("Date of Latest Statutory Review", "review"),
-            ("Date of Last Social Work Visit", "visit"),
-            ("What is the permanence plan for this child?", "plan"),
-            "Date of Last IRO Visit / Contact to the Child",
-            "Date of Last Health Assessment",
-            "Date of Last Dental Check",
-            "Number of Placements in the Last 12 months",
-            ("Date Ceased to be Looked After", "ceased"),
-            ("Reason Ceased to be Looked After", "reason"),
-            "Start Date of Most Recent Placement",
-            "Placement Type",
-            "Placement Provider",
-            "Placement postcode",
-            "URN of Placement",
-            "Placement Location",
-            "LA of Placement",
-            "Number of Episodes the Child has been 'Missing' from their Placement in the last 12 months",
-            "Number of Episodes the Child has been 'Absent' from their Placement in the last 12 months",
-            "Was the child offered a Return Interview after their last missing episode (Y/N)?",
-            "Did the child accept a Return Interview after their last missing episode (Y/N)?",
-            ("Allocated Team", "team"),
-            ("Allocated Worker", "worker"),
-        ),
-    ),
-}
 _PLAN = {
     "return_home": "a) Return to family",
     "adoption": "b) Adoption",
@@ -254,6 +165,8 @@ def list8_rows(child: ChildRecord, as_of: date) -> list[Row]:
     return rows
 
 
+#: The lists the tracker can fill, in order.
+WRITTEN = ("List 5", "List 7", "List 8")
 _BUILDERS: dict[str, Callable[[ChildRecord, date], list[Row]]] = {
     "List 5": list5_rows,
     "List 7": list7_rows,
@@ -278,7 +191,8 @@ def write_annex_a(children: Iterable[ChildRecord], path: Path, as_of: date) -> d
 
     workbook = Workbook(write_only=True)
     sheets = {}
-    for name, (title, columns) in LISTS.items():
+    for name in WRITTEN:
+        title, columns = LISTS[name]
         ws = workbook.create_sheet(name)
         ws.append([title])
         header = []
@@ -288,7 +202,7 @@ def write_annex_a(children: Iterable[ChildRecord], path: Path, as_of: date) -> d
             header.append(cell)
         ws.append(header)
         sheets[name] = (ws, columns)
-    counts = dict.fromkeys(LISTS, 0)
+    counts = dict.fromkeys(WRITTEN, 0)
     for child in children:
         for name, build in _BUILDERS.items():
             ws, columns = sheets[name]

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from models.domain.journey import ICPC_CATEGORIES
+from models.io.annex_a_layout import headers, list_number, norm
 from models.io.sources.common import (
     Builder,
     Problem,
@@ -77,49 +78,9 @@ HELD = (
     "ceased_looked_after",
 )
 
-#: The columns read, per list, as Ofsted writes them (headers are data: Ofsted renames them now
-#: and then; add the new wording here). Matched without case, spaces or punctuation.
-COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
-    5: {
-        "s47": ("Strategy discussion initiating Section 47 Enquiry Start Date",),
-        "icpc_unnecessary": ("Was an Initial Child Protection Conference deemed unnecessary?",),
-        "icpc": ("Date of Initial Child Protection Conference",),
-        "icpc_plan": ("Did the Initial Child Protection Conference Result in a Child Protection Plan",),
-    },
-    7: {
-        "start": ("Child Protection Plan Start Date",),
-        "initial_category": ("Initial Category of Abuse",),
-        "latest_category": ("Latest Category of Abuse",),
-        "visit": ("Date of the Last Statutory Visit",),
-        "seen_alone": ("Was the Child Seen Alone?",),
-        "review": ("Date of latest review conference",),
-        "end": ("Child Protection Plan End Date",),
-    },
-    8: {
-        "start": ("Date Started to be Looked After",),
-        "status_start": ("Start date of current legal status",),
-        "status": ("Child's Legal Status",),
-        "review": ("Date of Latest Statutory Review",),
-        "visit": ("Date of Last Social Work Visit",),
-        "ceased": ("Date Ceased to be Looked After",),
-        "reason": ("Reason Ceased to be Looked After",),
-    },
-    10: {
-        "entered": ("Date the Child Entered Care",),
-        "placement_order": ("Date of Placement Order",),
-        "adoption_order": ("Date of Adoption Order",),
-    },
-}
-#: Columns every list may have.
-COMMON: dict[str, tuple[str, ...]] = {
-    "id": ("Child Unique ID",),
-    "gender": ("Gender",),
-    "ethnicity": ("Ethnicity",),
-    "dob": ("Date of Birth",),
-    "disability": ("Does the Child have a Disability",),
-    "team": ("Allocated Team",),
-    "worker": ("Allocated Worker",),
-}
+#: The lists read; their columns (header and key) are `models.io.annex_a_layout.LISTS`, shared with
+#: the export, and matched without case, spaces or punctuation.
+READ = (5, 7, 8, 10)
 DATE_KEYS = frozenset(
     {
         "s47",
@@ -142,7 +103,6 @@ LIST_NAMES = {
     10: "Adoption",
 }
 
-_SHEET = re.compile(r"^\s*list[\s_]*(\d{1,2})\s*$", re.IGNORECASE)
 _CATEGORY = {
     "neglect": "neglect",
     "neg": "neglect",
@@ -160,16 +120,6 @@ _CATEGORY = {
     "mul": "multiple",
 }
 _SSDA_CODE = re.compile(r"^([A-Z]\d[A-Z0-9]?)\b")
-
-
-def norm(header: Any) -> str:
-    """A header as compared: lower case, letters and digits only."""
-    return re.sub(r"[^a-z0-9]", "", str(header or "").replace("\u00a0", " ").lower())
-
-
-def list_number(sheet_name: str) -> int | None:
-    match = _SHEET.match(sheet_name)
-    return int(match[1]) if match else None
 
 
 def looks_like(path: Path) -> bool:
@@ -194,7 +144,7 @@ def read(path: Path) -> Source:
     values = open_workbook(path, data_only=True)
     try:
         sheets = {list_number(name): name for name in values.sheetnames}
-        read_lists = [n for n in COLUMNS if n in sheets]
+        read_lists = [n for n in READ if n in sheets]
         if not read_lists:
             names = ", ".join(values.sheetnames[:12])
             raise SourceError(
@@ -266,10 +216,10 @@ def uncached_formulas(path: Path, sheet: Any) -> dict[tuple[int, int], str]:
 
 def _header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, int]] | None:
     """The header row (1-based) and each known column's index, from the first rows."""
-    wanted = {key: {norm(h) for h in heads} for key, heads in COMMON.items()}
+    wanted = {norm("Child Unique ID")}
     for index, row in enumerate(rows, start=1):
         cells = {norm(c): i for i, c in enumerate(row) if c is not None}
-        if any(h in cells for h in wanted["id"]):
+        if wanted & cells.keys():
             return index, cells
     return None
 
@@ -303,7 +253,7 @@ def _read_sheet(
     header_row, cells = found
     columns: dict[str, int] = {}
     headers_by_index: dict[int, str] = {}
-    for key, heads in {**COMMON, **COLUMNS[number]}.items():
+    for key, heads in headers(number).items():
         for head in heads:
             if norm(head) in cells:
                 columns[key] = cells[norm(head)]
