@@ -279,7 +279,12 @@ def test_a_workbook_that_unpacks_past_the_limit(
     [
         ("annex.xlsx", b"Child Unique ID,Gender\n1,a\n", "annex.xlsx: not an Excel workbook"),
         ("2024-header.csv", b"PK\x03\x04binary", "2024-header.csv: not a CSV text file"),
-        ("census.xml", b"CHILD,DOB\n1,2\n", "census.xml: not well-formed XML at line 1"),
+        ("census.xml", b"CHILD,DOB\n1,2\n", "census.xml: not well-formed XML (no root element at its start)"),
+        (
+            "cin.xml",
+            b"<Message><Children><Child></Message>",
+            "cin.xml: not well-formed XML at line 1, column 28",
+        ),
         ("old.xls", b"<html>a web page</html>", "old.xls: named .xls but not a legacy Excel workbook"),
         ("notes.docx", b"PK\x03\x04", "the tracker reads .json, .xlsx, .csv and .xml files"),
     ],

@@ -14,7 +14,7 @@ from typing import Any
 
 from models.io.sources import annex_a, cin_census, mapped, ssda903
 from models.io.sources.common import Source, SourceError
-from models.io.sources.files import check_size, check_workbook, local, parse_xml, read_csv, refuse_legacy_xls
+from models.io.sources.files import check_size, check_workbook, csv_header, refuse_legacy_xls, xml_root_name
 
 JOURNEY = "journey"
 ANNEX_A = "annex_a"
@@ -104,17 +104,17 @@ def detect_file(path: Path) -> Detected:
         check_workbook(path)
         return Detected(ANNEX_A if annex_a.looks_like(path) else MAPPED, [path])
     if suffix == ".xml":
-        root = parse_xml(path)
-        if local(root.tag) == "EXPSSDA903":
+        root = xml_root_name(path)
+        if root == "EXPSSDA903":
             return Detected(SSDA903_XML, [path])
-        if cin_census.is_cin_census(root):
+        if root == "Message":
             return Detected(CIN_CENSUS, [path])
         raise SourceError(
-            f"{path.name}: an XML file the tracker does not read (root <{local(root.tag)}>; it reads SSDA903 "
+            f"{path.name}: an XML file the tracker does not read (root <{root}>; it reads SSDA903 "
             "<EXPSSDA903> and CIN census <Message>)."
         )
     if suffix == ".csv":
-        columns, _rows = read_csv(path)
+        columns = csv_header(path)
         if ssda903.table_of(columns):
             return Detected(SSDA903_CSV, [path])
         return Detected(MAPPED, [path])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,6 +110,12 @@ def open_workbook(path: Path, *, data_only: bool = True) -> Any:
         ) from None
 
 
+_ENTITIES = (
+    "{name}: the XML declares a document type or entities (an external entity or a "
+    "'billion laughs' payload), which the tracker never reads; export the file again without them."
+)
+
+
 def parse_xml(path: Path) -> Element:
     """The root element of an XML file, parsed by defusedxml (no entities, no external references)."""
     check_size(path)
@@ -116,10 +123,7 @@ def parse_xml(path: Path) -> Element:
     try:
         root: Element = safe_et.fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise SourceError(
-            f"{path.name}: the XML declares a document type or entities (an external entity or a "
-            "'billion laughs' payload), which the tracker never reads; export the file again without them."
-        ) from None
+        raise SourceError(_ENTITIES.format(name=path.name)) from None
     except safe_et.ParseError as exc:
         line, column = getattr(exc, "position", (None, None))
         raise SourceError(f"{path.name}: not well-formed XML at line {line}, column {column}.") from None
@@ -156,6 +160,40 @@ def read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]
             raise SourceError(f"{path.name}: row {reader.line_num}: not readable CSV ({exc}).") from None
 
     return names, rows()
+
+
+def csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file, read from its first 64 KiB only (detection runs on the GUI
+    thread; the rows are read later, in the background)."""
+    check_size(path)
+    with path.open("rb") as fh:
+        raw = fh.read(64 * 1024)
+    if b"\x00" in raw[:4096] or raw.startswith((_ZIP_MAGIC, _CFB_MAGIC)):
+        raise SourceError(f"{path.name}: not a CSV text file (it holds binary data; is it a workbook?).")
+    if not raw.strip():
+        raise SourceError(f"{path.name}: the file is empty.")
+    text = raw.decode("utf-8-sig", errors="replace")
+    first = next(csv.reader(io.StringIO(text, newline="")), [])
+    return [h.replace("\ufeff", "").strip() for h in first]
+
+
+_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s/>]")
+
+
+def xml_root_name(path: Path) -> str:
+    """The name of an XML file's root element, from its first 64 KiB (detection runs on the GUI
+    thread; the file is parsed, with defusedxml, in the background). A document type or entity
+    declaration is refused here already."""
+    check_size(path)
+    with path.open("rb") as fh:
+        raw = fh.read(64 * 1024)
+    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
+        raise SourceError(_ENTITIES.format(name=path.name))
+    body = re.sub(rb"<\?.*?\?>|<!--.*?-->", b"", raw, flags=re.DOTALL)
+    match = _FIRST_TAG.search(body)
+    if match is None or body[: match.start()].strip(b" \t\r\n\xef\xbb\xbf"):
+        raise SourceError(f"{path.name}: not well-formed XML (no root element at its start).")
+    return match[2].decode("ascii", "replace")
 
 
 def local(tag: str) -> str:
