@@ -61,7 +61,7 @@ from models.io.sources.common import (
     untracked_except,
     yes_no,
 )
-from models.io.sources.files import open_workbook, sha256_of
+from models.io.sources.files import open_workbook, sha256_of, sheet_names
 
 FORMAT = "annex_a"
 HELD = (
@@ -124,11 +124,7 @@ _SSDA_CODE = re.compile(r"^([A-Z]\d[A-Z0-9]?)\b")
 
 def looks_like(path: Path) -> bool:
     """Whether a workbook has Annex A list sheets (any of them)."""
-    workbook = open_workbook(path)
-    try:
-        return any(list_number(name) is not None for name in workbook.sheetnames)
-    finally:
-        workbook.close()
+    return any(list_number(name) is not None for name in sheet_names(path))
 
 
 @dataclass

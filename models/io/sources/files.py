@@ -97,6 +97,21 @@ def check_workbook(path: Path) -> None:
         raise SourceError(f"{path.name}: a zip file, but not an Excel workbook (no xl/workbook.xml inside).")
 
 
+def sheet_names(path: Path) -> list[str]:
+    """A workbook's sheet names, from its `xl/workbook.xml` alone (detection runs on the GUI thread;
+    openpyxl would read the shared strings of the whole workbook first)."""
+    check_workbook(path)
+    with zipfile.ZipFile(path) as archive:
+        raw = archive.read("xl/workbook.xml")
+    try:
+        root = safe_et.fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (DefusedXmlException, safe_et.ParseError):
+        raise SourceError(
+            f"{path.name}: a damaged Excel workbook (its list of sheets cannot be read)."
+        ) from None
+    return [str(e.get("name")) for e in root.iter() if local(e.tag) == "sheet" and e.get("name")]
+
+
 def open_workbook(path: Path, *, data_only: bool = True) -> Any:
     """An openpyxl workbook in read-only mode; `data_only` reads formulas' cached values."""
     import openpyxl  # imported here: only spreadsheet imports pay for it
