@@ -21,6 +21,7 @@ from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
 
+from models.domain.calendar import FIRST_YEAR, LAST_YEAR
 from models.domain.engine import Deadline
 from models.domain.period import Period
 from models.domain.rules import RULES, Status, Unit
@@ -355,6 +356,11 @@ def _import(db: Database, args: argparse.Namespace) -> int:
             mapping = (args.mapping, load_mapping(db, args.mapping))
         except MappingError as exc:
             raise CliError(str(exc)) from None
+    if args.tracked_from is not None and not FIRST_YEAR <= args.tracked_from.year <= LAST_YEAR:
+        raise CliError(
+            f"--tracked-from {args.tracked_from:%d/%m/%Y} is outside the years the tracker counts "
+            f"({FIRST_YEAR} to {LAST_YEAR})."
+        )
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise CliError(f"{missing[0]}: no such file or folder.")

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.domain.calendar import FIRST_YEAR, LAST_YEAR
 from models.domain.journey import EVENT_TYPES
 from models.io.journey_io import ImportCancelled, ImportError_, ImportResult
 from models.io.sources import detect as detect_mod
@@ -276,6 +277,7 @@ class ImportDialog(QDialog):
         day = today()
         self.tracked_from.setDate(QDate(day.year, day.month, day.day))
         self.tracked_from.setEnabled(False)
+        self.tracked_from.setDateRange(QDate(FIRST_YEAR, 1, 1), QDate(LAST_YEAR, 12, 31))
         self.source_wins = QCheckBox("Where a file and the record disagree, take the file's value", self)
         self.valid_only = QCheckBox("Import the valid children only (skip those with problems)", self)
         self.preview_button = QPushButton("Preview", self)

@@ -364,6 +364,19 @@ def test_dry_run_prints_the_preview_and_writes_nothing(
     db.engine.dispose()
 
 
+def test_a_tracked_from_outside_the_calendar_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = return_903(tmp_path / "r", GOOD_HEADER, GOOD_EPISODES, GOOD_REVIEWS)
+    code, _, err = run(
+        capsys, "--db", str(tmp_path / "t.sqlite"), "import", str(folder), "--tracked-from", "1900-01-01"
+    )
+    assert (
+        code == 1
+        and "--tracked-from 01/01/1900 is outside the years the tracker counts (1990 to 2070)" in err
+    )
+
+
 def test_903_events_and_the_tracked_from_override(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db_path = tmp_path / "t.sqlite"
     folder = return_903(tmp_path / "r", GOOD_HEADER, GOOD_EPISODES, GOOD_REVIEWS)
