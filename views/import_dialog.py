@@ -48,6 +48,7 @@ from models.domain.journey import EVENT_TYPES
 from models.io.journey_io import ImportCancelled, ImportError_, ImportResult
 from models.io.sources import detect as detect_mod
 from models.io.sources.common import SourceError
+from models.io.sources.files import sheet_names
 from models.io.sources.mapped import (
     MappingError,
     check_mapping,
@@ -99,6 +100,7 @@ class MappingEditor(QGroupBox):
         self.saved.setObjectName("saved_mappings")
         self.name = QLineEdit(self)
         self.name.setPlaceholderText("a name, e.g. court team tracker")
+        self.sheet = QComboBox(self)
         self.header_row = QSpinBox(self)
         self.header_row.setRange(1, 20)
         self.child_id = QComboBox(self)
@@ -113,6 +115,7 @@ class MappingEditor(QGroupBox):
         form = QFormLayout()
         form.addRow("Saved mappings", self.saved)
         form.addRow("Name", self.name)
+        form.addRow("Sheet", self.sheet)
         form.addRow("Header row", self.header_row)
         form.addRow("Child ID column", self.child_id)
         for name, label in MAPPED_FIELDS:
@@ -136,6 +139,10 @@ class MappingEditor(QGroupBox):
         self.saved.activated.connect(self._on_saved_activated)
         self.save_button.clicked.connect(self._on_save_clicked)
         self.header_row.valueChanged.connect(self._on_header_row_changed)
+        self.sheet.activated.connect(self._on_sheet_activated)
+        #: The saved mapping last loaded: what the form does not show (an event's other fields,
+        #: `untracked`, `tracked_from`) is kept from it.
+        self._loaded: dict[str, Any] = {}
         self.reload_saved()
 
     def reload_saved(self, select: str | None = None) -> None:
@@ -147,15 +154,28 @@ class MappingEditor(QGroupBox):
             self.saved.setCurrentIndex(max(0, self.saved.findData(select)))
 
     def set_file(self, path: Path | None) -> None:
-        """Offer the columns of this spreadsheet."""
+        """Offer the sheets (of a workbook) and the columns of this spreadsheet."""
         self._path = path
+        self.sheet.clear()
+        if path is not None and path.suffix.lower() in (".xlsx", ".xlsm"):
+            try:
+                self.sheet.addItems(sheet_names(path))
+            except SourceError as exc:
+                self.message.setText(str(exc))
+        self.sheet.setEnabled(self.sheet.count() > 1)
         self._load_columns()
+
+    def _on_sheet_activated(self, _index: int) -> None:
+        self._load_columns()
+
+    def _sheet(self) -> str | None:
+        return self.sheet.currentText() or None
 
     def _load_columns(self) -> None:
         columns: list[str] = []
         if self._path is not None:
             try:
-                columns = [c for c in headers_of(self._path, None, self.header_row.value()) if c]
+                columns = [c for c in headers_of(self._path, self._sheet(), self.header_row.value()) if c]
             except SourceError as exc:
                 self.message.setText(str(exc))
         for combo in (self.child_id, *self.fields.values(), *self.event_dates):
@@ -175,7 +195,10 @@ class MappingEditor(QGroupBox):
         if name is None:
             return
         mapping = load_mapping(self.db, name)
+        self._loaded = mapping
         self.name.setText(name)
+        if mapping.get("sheet") and self.sheet.findText(mapping["sheet"]) >= 0:
+            self.sheet.setCurrentText(mapping["sheet"])
         self.header_row.setValue(int(mapping.get("header_row", 1)))
         self.child_id.setCurrentText(mapping["child_id"])
         for field_name, combo in self.fields.items():
@@ -195,18 +218,23 @@ class MappingEditor(QGroupBox):
             for name, combo in self.fields.items()
             if combo.currentText() and combo.currentText() != _NONE
         }
+        loaded = {(e.get("type"), e.get("date")): e for e in self._loaded.get("events", [])}
         events = []
         for kind, column in zip(self.event_types, self.event_dates, strict=True):
             if kind.currentData() is not None:
                 if column.currentText() in ("", _NONE):
                     raise MappingError(f"Choose the date column of '{kind.currentText()}'.")
-                events.append({"type": kind.currentData(), "date": column.currentText()})
+                key = (kind.currentData(), column.currentText())
+                events.append(dict(loaded.get(key, {"type": key[0], "date": key[1]})))
         mapping: dict[str, Any] = {
+            **{k: v for k, v in self._loaded.items() if k in ("untracked", "tracked_from")},
             "child_id": self.child_id.currentText(),
             "fields": fields,
             "events": events,
             "header_row": self.header_row.value(),
         }
+        if self._sheet():
+            mapping["sheet"] = self._sheet()
         return check_mapping(mapping)
 
     def chosen(self) -> tuple[str, dict[str, Any]]:

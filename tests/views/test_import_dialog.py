@@ -8,11 +8,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from models.io.sources.mapped import load_mapping
+from models.io.sources.mapped import load_mapping, save_mapping
 from models.storage.db import Database
 from models.storage.store import CHILD_T, EVENT_T, get_child
 from views.import_dialog import ImportDialog
@@ -183,3 +184,45 @@ def test_a_refused_file_is_shown_with_its_reason(qtbot: QtBot, db: Database, tmp
     dialog.path_list.setCurrentRow(0)
     dialog.remove_button.click()
     assert dialog.paths == [] and dialog.detected.rowCount() == 0 and not dialog.preview_button.isEnabled()
+
+
+def test_a_workbook_sheet_and_a_saved_mappings_other_keys(qtbot: QtBot, db: Database, tmp_path: Path) -> None:
+    book = tmp_path / "court.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Notes"
+    wb.active.append(["nothing here"])
+    ws = wb.create_sheet("Proceedings")
+    ws.append(["Court team tracker"])
+    ws.append(["ID", "Issued", "Case"])
+    ws.append(["K1", "03/03/2025", "ZW25C00123"])
+    wb.save(book)
+    save_mapping(
+        db,
+        "court",
+        {
+            "child_id": "ID",
+            "sheet": "Proceedings",
+            "header_row": 2,
+            "events": [{"type": "proceedings_issued", "date": "Issued", "fields": {"case_number": "Case"}}],
+            "untracked": ["hearing"],
+            "tracked_from": "2025-01-01",
+        },
+    )
+    dialog = dialog_for(qtbot, db, tmp_path)
+    dialog.add_paths([book])
+    editor = dialog.mapping_editor
+    assert [editor.sheet.itemText(i) for i in range(editor.sheet.count())] == ["Notes", "Proceedings"]
+    editor.saved.setCurrentIndex(editor.saved.findData("court"))
+    editor.saved.activated.emit(editor.saved.currentIndex())
+    assert editor.sheet.currentText() == "Proceedings" and editor.header_row.value() == 2
+    assert editor.child_id.currentText() == "ID"
+    with qtbot.waitSignal(dialog.preview_ready):
+        dialog.start_preview()
+    assert dialog.sources_table.item(0, 1).text() == "01/01/2025"
+    with qtbot.waitSignal(dialog.imported):
+        dialog.start_import()
+    k1 = get_child(db, "K1")
+    assert k1 is not None and k1.extra["untracked"] == ["hearing"]
+    assert [(e.type, e.fields.get("case_number")) for e in k1.events] == [
+        ("proceedings_issued", "ZW25C00123")
+    ]
