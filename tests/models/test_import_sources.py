@@ -541,6 +541,8 @@ def test_a_mapped_spreadsheet_and_an_allocation_list(
     assert code == 0 and "saved" in out
     code, out, _ = run(capsys, "--db", str(db_path), "mapping", "list")
     assert out.strip() == "court team"
+    code, out, _ = run(capsys, "--db", str(db_path), "mapping", "show", "court team")
+    assert code == 0 and json.loads(out) == mapping
     code, out, err = run(capsys, "--db", str(db_path), "import", str(plo), "--mapping", "court team")
     assert code == 0, err + out
     db = open_database(db_path)
