@@ -11,7 +11,6 @@ located by file, sheet, row and column; and the `tracked_from` and `untracked` t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -138,9 +137,6 @@ class Builder:
         raw.update({k: v for k, v in fields.items() if v is not None})
         events[key] = raw
         self.source.event_where[(child_id, key)] = where
-
-    def has(self, child_id: str) -> bool:
-        return child_id in self._children
 
     def finish(self) -> list[dict[str, Any]]:
         out = []
@@ -301,10 +297,6 @@ def _d(day: Any) -> str:
     return f"{day:%d/%m/%Y}" if isinstance(day, date) else str(day)
 
 
-def iso_or_none(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def where_of(source: Source, child_id: str, event_id: str | None) -> Where:
     if event_id is not None and (child_id, event_id) in source.event_where:
         return source.event_where[(child_id, event_id)]
@@ -321,11 +313,3 @@ def plural(n: int, word: str) -> str:
     if word == "child":
         return f"{n} {'child' if n == 1 else 'children'}"
     return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def merge_notes(notes: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(notes))
-
-
-def field_text(fields: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in fields.items())

@@ -99,8 +99,6 @@ def check_mapping(mapping: Any) -> dict[str, Any]:
         raise MappingError("untracked is a list of event types.")
     if mapping.get("tracked_from") is not None and parse_day(mapping["tracked_from"])[0] is None:
         raise MappingError(f"tracked_from {mapping['tracked_from']!r} is not a date (yyyy-mm-dd).")
-    if untracked and not mapping.get("tracked_from") and events:
-        pass  # the tracked_from comes from --tracked-from; checked when imported
     header_row = mapping.get("header_row", 1)
     if not isinstance(header_row, int) or header_row < 1:
         raise MappingError("header_row is the 1-based row that holds the column names.")
@@ -270,4 +268,9 @@ def read(path: Path, name: str, mapping: Mapping[str, Any]) -> Source:
     if checked.get("tracked_from"):
         source.tracked_from = parse_day(checked["tracked_from"])[0]
         source.tracked_from_basis = f"mapping {name!r}"
+    elif source.untracked:
+        source.notes.append(
+            f"Mapping {name!r} names untracked events but no tracked_from: they apply only once a "
+            "date is given (--tracked-from, or the date in the import dialog)."
+        )
     return source
