@@ -158,7 +158,8 @@ def read(path: Path) -> Source:
                 latest = found
     finally:
         values.close()
-    builder.finish()
+    if not builder.finish():
+        source.notes.append("The lists the tracker reads (5, 7, 8 and 10) hold no child.")
     source.untracked = untracked_except(*HELD)
     if latest is not None:
         source.tracked_from = latest + timedelta(days=1)

@@ -122,7 +122,10 @@ class Preview:
         for refusal in self.refused:
             lines.append(f"Refused: {refusal}")
         if self.passed_over:
-            lines.append("Passed over (not data files): " + ", ".join(p.name for p in self.passed_over))
+            lines.append(
+                "Passed over (not data files): "
+                + ", ".join(f"{p.parent.name}/{p.name}" for p in self.passed_over)
+            )
         if self.disagreements:
             lines.append(
                 f"{plural(len(self.disagreements), 'disagreement')} with the record (the record wins):"
@@ -279,7 +282,8 @@ def plan_import(
         if issues or cid in bad:
             for issue in issues:
                 src = _source_of_event(origin[cid], cid, issue.event_id)
-                problem = Problem(where_of(src, cid, issue.event_id), _reason(issue), cid)
+                where = where_of(src, cid, issue.event_id)
+                problem = Problem(where, _reason(issue, located=where.column is not None), cid)
                 preview.problems.append(problem)
             preview.invalid_children.append(cid)
             per_source_child[cid] = {"state": "invalid"}
@@ -312,11 +316,12 @@ def _dmy(iso: Any) -> str:
         return str(iso)
 
 
-def _reason(issue: Any) -> str:
+def _reason(issue: Any, located: bool = False) -> str:
+    """A validation issue in a source's words: the column already names the field when known."""
     parts = []
     if issue.child_id:
         parts.append(f"child {issue.child_id}")
-    if issue.field:
+    if issue.field and not located:
         parts.append(f"field '{issue.field}'")
     return (", ".join(parts) + ": " if parts else "") + str(issue.reason)
 
