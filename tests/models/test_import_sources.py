@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from models.cli import main
 from models.io.sources import files
+from models.io.sources.common import SourceError
 from models.storage.db import Database, open_database
 from models.storage.store import (
     AUDIT_T,
@@ -248,6 +249,16 @@ def test_xml_with_entities_is_refused(
     assert code == 1 and out == ""
     assert "census.xml: the XML declares a document type or entities" in err
     assert counts(db) == (0, 0)
+
+
+@pytest.mark.parametrize("payload", [XXE, LAUGHS], ids=["external-entity", "billion-laughs"])
+def test_the_xml_parser_itself_refuses_entities(tmp_path: Path, payload: bytes) -> None:
+    """Behind detection's look at a file's start, every parse is defusedxml's: an entity declared
+    further in (past 64 KiB, say) is refused there."""
+    path = tmp_path / "late.xml"
+    path.write_bytes(payload)
+    with pytest.raises(SourceError, match="late.xml: the XML declares a document type or entities"):
+        files.parse_xml(path)
 
 
 def test_a_200_mb_file_is_refused_unread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
