@@ -11,7 +11,7 @@ class WelcomePage(QWidget):
 
     Signals:
         demo_requested(): load fictional demonstration children.
-        import_requested(): import a journey file.
+        import_requested(): import the council's files (the import dialog).
         new_child_requested(): add a first child by hand.
     """
 
@@ -43,11 +43,11 @@ class WelcomePage(QWidget):
             "the tracker out or to train. <b>They are not real people.</b>",
             panel,
         )
-        self.import_button = QPushButton("Import a journey file…", panel)
+        self.import_button = QPushButton("Import the council's files…", panel)
         self.import_button.setObjectName("welcomeImport")
         import_note = QLabel(
-            "Children and their chronologies exported from the case-management system or from "
-            "another copy of the tracker.",
+            "Ofsted Annex A, SSDA903 or CIN census returns, your own spreadsheets, or a journey "
+            "file: see what will come in before anything is saved.",
             panel,
         )
         self.new_child_button = QPushButton("Add a first child…", panel)
