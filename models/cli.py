@@ -374,6 +374,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         passed_over=passed_over,
         tracked_from=args.tracked_from,
         source_wins=args.source_wins,
+        today=date.today(),
     )
     print(preview.text())
     if args.dry_run:

@@ -279,6 +279,7 @@ class ImportDialog(QDialog):
         self.db = db
         self.data_dir = data_dir
         self._run = run
+        self._today = today
         self.paths: list[Path] = []
         self.preview: Preview | None = None
         self.import_result: ImportResult | None = None
@@ -492,7 +493,7 @@ class ImportDialog(QDialog):
             date(qdate.year(), qdate.month(), qdate.day()) if self.tracked_from_check.isChecked() else None
         )
         source_wins = self.source_wins.isChecked()
-        cancel, progress, db = threading.Event(), self._progress, self.db
+        cancel, progress, db, today = threading.Event(), self._progress, self.db, self._today()
         self._cancel = cancel
 
         def work() -> Preview:
@@ -508,6 +509,7 @@ class ImportDialog(QDialog):
                 source_wins=source_wins,
                 cancelled=cancel.is_set,
                 progress=progress.changed.emit,
+                today=today,
             )
 
         self._start("Reading the files…", work, self._on_preview_done)

@@ -113,6 +113,11 @@ def expected(path: Path) -> dict[str, Any]:
     return {"format": "refused"}
 
 
+def _not_after_today(day: date | None) -> date | None:
+    """A collection end after today is an in-year extract's: the import takes today instead."""
+    return min(day, date.today()) if day else None
+
+
 def _children(db_path: Path) -> dict[str, Any]:
     db = open_database(db_path)
     try:
@@ -149,6 +154,7 @@ def test_each_sample_imports_or_is_refused_with_a_sentence(
     shared_samples()
     db = tmp_path / "t.sqlite"
     want = expected(path)
+    want["tracked_from"] = _not_after_today(want.get("tracked_from"))
     code, out, err = run(capsys, "--db", str(db), "import", str(path), "--valid-only")
     if want["format"] == "refused":
         assert path.suffix == ".xls"

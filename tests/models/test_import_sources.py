@@ -388,6 +388,26 @@ def test_a_tracked_from_outside_the_calendar_is_refused(
     )
 
 
+def test_an_in_year_return_is_tracked_from_today(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A return whose year has not ended would hide every clock until its 31 March: today is taken."""
+    if (date.today().month, date.today().day) == (3, 31):
+        pytest.skip("on 31 March the collection ends today")
+    folder = tmp_path / "in-year"
+    folder.mkdir()
+    (folder / "header.csv").write_text(HEADER + "F1,1,01/01/2015,WBRI,,,\r\n", encoding="utf-8")
+    (folder / "episodes.csv").write_text(
+        EPISODES + f"F1,{date.today():%d/%m/%Y},S,C1,N1,U1,PR1,,,,,,\r\n", encoding="utf-8"
+    )
+    code, out, err = run(capsys, "--db", str(tmp_path / "t.sqlite"), "import", str(folder))
+    assert code == 0, err
+    assert f"tracked from {date.today():%d/%m/%Y} (today: the collection end of the year" in out
+    assert "after today (an in-year extract)" in out
+    db = open_database(tmp_path / "t.sqlite")
+    f1 = get_child(db, "F1")
+    db.engine.dispose()
+    assert f1 is not None and f1.extra["tracked_from"] == date.today().isoformat()
+
+
 def test_903_events_and_the_tracked_from_override(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db_path = tmp_path / "t.sqlite"
     folder = return_903(tmp_path / "r", GOOD_HEADER, GOOD_EPISODES, GOOD_REVIEWS)

@@ -44,7 +44,7 @@ def counts(db: Database) -> tuple[int, int]:
 
 
 def dialog_for(qtbot: QtBot, db: Database, tmp_path: Path) -> ImportDialog:
-    dialog = ImportDialog(db, tmp_path, today=lambda: date(2024, 6, 1))
+    dialog = ImportDialog(db, tmp_path, today=lambda: date(2025, 6, 1))
     qtbot.addWidget(dialog)
     return dialog
 

@@ -9,7 +9,8 @@ Children are joined by id across sources and with the database. Rules:
   the preview lists it and the record wins, unless the person chooses the sources (`source_wins`).
 - `tracked_from` is the latest of the sources that hold the child, `untracked` the types none of
   them holds; a child already in the database keeps its own (or its lack of one) unless the
-  person chooses the sources. `--tracked-from` replaces every source's date.
+  person chooses the sources. `--tracked-from` replaces every source's date; a source's date
+  after today (an in-year return's collection end) becomes today.
 - A CP event before the date of birth (a pre-birth conference of a child born since) is
   accepted: the child's `expected_date_of_birth` is taken as the date of birth when it has none.
 - Every problem is named with file, sheet, row and column. Import is all or nothing, or the
@@ -204,14 +205,26 @@ def plan_import(
     source_wins: bool = False,
     cancelled: Callable[[], bool] | None = None,
     progress: Progress | None = None,
+    today: date | None = None,
 ) -> Preview:
-    """The preview: nothing is written."""
+    """The preview: nothing is written. A source's `tracked_from` after `today` (the collection
+    end of a return whose year has not ended) becomes `today`, unless `tracked_from` is given."""
     preview = Preview(sources=list(sources), refused=list(refused), passed_over=list(passed_over))
     if tracked_from is not None:
         for source in sources:
             if source.format != "journey":
                 source.tracked_from = tracked_from
                 source.tracked_from_basis = "given with --tracked-from"
+    elif today is not None:
+        for source in sources:
+            if source.tracked_from is not None and source.tracked_from > today:
+                # An in-year extract: its collection ends later, but the record is complete only
+                # from the day it was made, and a later date would hide every clock until then.
+                source.tracked_from_basis = (
+                    f"today: {source.tracked_from_basis.split(' (')[0]} would be {source.tracked_from:%d/%m/%Y}, "
+                    "after today (an in-year extract); give the extract's date if you know it"
+                )
+                source.tracked_from = today
     # Children across sources, in order of the sources.
     merged: dict[str, dict[str, Any]] = {}
     origin: dict[str, list[Source]] = {}
