@@ -130,6 +130,19 @@ def build_parser() -> CommandParser:
     p.add_argument("--json", action="store_true", help="JSON as journey-format.md describes")
     p.add_argument("--csv", type=Path, metavar="FILE", help="also write the deadlines to a CSV file")
 
+    p = sub.add_parser("measures", help="the improvement plan's measures M1-M15 for a period")
+    p.add_argument(
+        "--period",
+        type=_period,
+        default=None,
+        help="2025-09, 2025-Q3, 2025-W36 or 2025-26 (default: the last complete month before the as-of date)",
+    )
+    p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default today)")
+    p.add_argument(
+        "--json", action="store_true", help="JSON: each measure with its target and the previous period"
+    )
+    p.add_argument("--csv", type=Path, metavar="FILE", help="also write the measures to a CSV file")
+
     sub.add_parser("backup", help="make a checked backup of the database now")
     sub.add_parser("check-audit", help="check that the audit log's hash chain is unbroken")
 
@@ -315,6 +328,8 @@ def run(argv: Sequence[str] | None = None) -> int:
                 )
             print(f"{count} deadlines written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
         return 0
+    if args.command == "measures":
+        return _measures(db, args)
     if args.command == "backup":
         from models.storage.backup import make_backup
 
@@ -435,6 +450,50 @@ def _report(db: Database, args: argparse.Namespace) -> int:
         f"{title} for {request.period.label} as of {request.as_of:%d/%m/%Y}: "
         f"{pages} page{'s' if pages != 1 else ''} written to {path}."
     )
+    return 0
+
+
+def _measures(db: Database, args: argparse.Namespace) -> int:
+    """The measures of a period, as a table, as JSON or into a CSV file (audited)."""
+    measures = importlib.import_module("models.screens.measures")
+    facts = importlib.import_module("models.screens.facts")
+    as_of = args.as_of or args.global_as_of or date.today()
+    period: Period = args.period or Period.last_complete_before(as_of)
+    if period.start > as_of:
+        raise CliError(
+            f"The period {period.key} starts after the as-of date {as_of:%d/%m/%Y}; choose an earlier one."
+        )
+    found = measures.measure_set(facts.load_caseload(db, as_of), period)
+    if args.json:
+        json.dump(found.to_json(), sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        span = found.measures.span
+        to_date = " (to date)" if found.measures.to_date else ""
+        print(
+            f"{period.label}{to_date}: {span.start:%d/%m/%Y} to {span.end:%d/%m/%Y}, as of {as_of:%d/%m/%Y}"
+        )
+        for f in found.figures:
+            judged = f"  {f.judgement.text}" if f.judgement else ""
+            counts = f" ({f.counts})" if f.counts else ""
+            print(
+                f"{f.id:<5} {f.definition.title}: {f.text}{counts}; before {f.previous_text}, "
+                f"{f.direction_text} ({f.good_text}){judged}"
+            )
+    if args.csv:
+        try:
+            count = write_csv(args.csv, measures.CSV_HEADER, measures.csv_rows(found))
+        except OSError as exc:
+            raise CliError(f"Cannot write {args.csv}: {exc.strerror}.") from None
+        with db.engine.begin() as conn:
+            audit(
+                conn,
+                "export",
+                "measures-csv",
+                str(args.csv),
+                after={"rows": count, "period": period.key, "as_of": str(as_of)},
+            )
+        print(f"{count} measures written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

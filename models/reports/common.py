@@ -152,7 +152,7 @@ MEASURE_COLUMNS: Final = (
     Column("What it counts", 3.0),
     Column("Result", 0.8, "RIGHT"),
     Column("Detail", 3.1),
-    Column("Against 70% / 80% / 90%", 1.6),
+    Column("Against its target", 1.6),
 )
 
 
@@ -164,7 +164,7 @@ def measures_table(lines: Sequence[MeasureLine]) -> list[Flowable]:
     rows: list[list[Cell]] = []
     for line in lines:
         if line.share is not None:
-            judged: Cell = RagCell(line.rag, line.share.milestone, ": ")
+            judged: Cell = RagCell(line.rag, line.judged or line.share.milestone, ": ")
         elif line.rag is not None:
             judged = RagCell(line.rag, _DIRECTION[line.rag], ": ")
         else:

@@ -34,6 +34,7 @@ from models.reports.document import fmt, frame_width, heading, heading_text, not
 from models.reports.tables import Cell, Column
 from models.screens.facts import Caseload, Escalation
 from models.screens.measures import (
+    DRP_RESOLUTION_WD,
     Measures,
     compute_measures,
     escalations_raised,
@@ -168,7 +169,7 @@ RESOLVED_COLUMNS: Final = (
     Column("Raised", 0.75),
     Column("Resolved", 0.75),
     Column("Highest stage", 1.15),
-    Column("Working days", 0.7, "RIGHT"),
+    Column("WD from first formal stage", 0.8, "RIGHT"),
     Column("Within 20 WD", 0.7),
     Column("Outcome", 2.4),
 )
@@ -212,7 +213,8 @@ def story(data: DrpData) -> list[Flowable]:
         title(TITLE),
         para(
             f"Escalations raised in {data.period.label}: {m.m7_formal} formal (stage 1 or above) and "
-            f"{m.m7_informal} informal, against {m.m7_previous} formal the month before; "
+            f"{m.m7_informal} informal, against {m.m7_previous} formal in the period before "
+            "(counted at the same distance from its end); "
             f"{m.m7_good_practice} good-practice alert(s), counted apart. More escalations are "
             "read as IROs and CP chairs challenging, which is good. "
             f"Open at {fmt(data.as_of)}: {plural(len(data.open), 'escalation')}."
@@ -273,9 +275,10 @@ def story(data: DrpData) -> list[Flowable]:
     out += heading(f"Escalations resolved in {data.period.label}")
     out.append(
         para(
-            f"{m.m9_count} resolved: mean {_num(m.m9_mean_wd)} working days, median {_num(m.m9_median_wd)}; "
-            f"{m.m9_within_20.text} within 20 working days ({m.m9_within_20.counts}), against the milestones "
-            f"of 70% and 80% towards 90%: {m.m9_within_20.milestone}."
+            f"{m.m9_count} formal escalations resolved, counted from the first formal stage: mean "
+            f"{_num(m.m9_mean_wd)} working days, median {_num(m.m9_median_wd)}; {m.m9_within_20.text} within 20 "
+            f"working days ({m.m9_within_20.counts}): "
+            f"{m.m9_within_20.judge(m.settings.target_for('M9')).text}."
         )
     )
     out += table(
@@ -287,8 +290,10 @@ def story(data: DrpData) -> list[Flowable]:
                 fmt(r.escalation.raised),
                 fmt(r.escalation.resolved),
                 stage_text(r.escalation.highest_stage),
-                str(r.working_days),
-                yes_no(r.working_days is not None and r.working_days <= 20),
+                "" if r.working_days is None else str(r.working_days),
+                "informal: no clock"
+                if r.working_days is None
+                else yes_no(r.working_days <= DRP_RESOLUTION_WD),
                 r.escalation.outcome or "",
             ]
             for r in data.resolved

@@ -20,7 +20,14 @@ from models.reports.common import ReportRequest, child_cell, label, measures_tab
 from models.reports.document import fmt, heading, para, table, title
 from models.reports.tables import Cell, Column
 from models.screens.facts import Caseload
-from models.screens.measures import MeasureLine, Percent, PermanenceCase, percent, permanence_cohort
+from models.screens.measures import (
+    Judgement,
+    MeasureLine,
+    Percent,
+    PermanenceCase,
+    percent,
+    permanence_cohort,
+)
 
 TITLE: Final = "Permanence report"
 
@@ -32,16 +39,23 @@ class PermanenceData:
     cases: tuple[PermanenceCase, ...]
     m1: Percent
     m2: Percent
+    m1_judged: Judgement
+    m2_judged: Judgement
 
 
 def gather(caseload: Caseload, period: Period) -> PermanenceData:
     cases = permanence_cohort(caseload, period)
+    m1 = percent(c.plan_in_place for c in cases)
+    m2 = percent(c.ratified for c in cases if c.plan_in_place)
+    targets = caseload.settings
     return PermanenceData(
         period,
         caseload.as_of,
         tuple(cases),
-        percent(c.plan_in_place for c in cases),
-        percent(c.ratified for c in cases if c.plan_in_place),
+        m1,
+        m2,
+        m1.judge(targets.target_for("M1")),
+        m2.judge(targets.target_for("M2")),
     )
 
 
@@ -86,7 +100,8 @@ def story(data: PermanenceData) -> list[Flowable]:
             data.m1.text,
             data.m1.counts,
             data.m1,
-            data.m1.rag,
+            data.m1_judged.rag,
+            data.m1_judged.text,
         ),
         MeasureLine(
             "M2",
@@ -94,7 +109,8 @@ def story(data: PermanenceData) -> list[Flowable]:
             data.m2.text,
             data.m2.counts,
             data.m2,
-            data.m2.rag,
+            data.m2_judged.rag,
+            data.m2_judged.text,
         ),
     ]
     return [

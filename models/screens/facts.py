@@ -66,6 +66,8 @@ class CarePeriod:
     reviews: tuple[date, ...]
     plans: tuple[PermanencePlan, ...]
     ceased: date | None
+    #: Permanence forums that discussed the child during the period (M13).
+    forums: tuple[date, ...] = ()
 
     def plan_on(self, day: date) -> PermanencePlan | None:
         """The permanence plan in place on a date (the latest made on or before it)."""
@@ -249,6 +251,8 @@ class ChildFacts:
     proceedings: tuple[Proceedings, ...] = ()
     pending_issues: tuple[PendingIssue, ...] = ()
     escalations: tuple[Escalation, ...] = ()
+    #: Legal planning meetings: (date, decision), in date order.
+    legal_planning_meetings: tuple[tuple[date, str | None], ...] = ()
 
     @property
     def open_cp_plan(self) -> CpPlan | None:
@@ -309,6 +313,11 @@ def child_facts(child: ChildRecord, as_of: date) -> ChildFacts:
         _pre_proceedings(reader),
         *_court(reader, listed),
         _escalations(child.id, reader),
+        tuple(
+            (e.date, _str(reader.field(e, "decision")))
+            for e in reader.chronology
+            if e.type == "legal_planning_meeting"
+        ),
     )
 
 
@@ -340,6 +349,7 @@ def _care_periods(r: _Reader) -> tuple[CarePeriod, ...]:
                 for e in r.within(period, "permanence_plan")
             ),
             period.close_date,
+            tuple(e.date for e in r.within(period, "permanence_forum")),
         )
         for period in periods
     )
@@ -473,6 +483,8 @@ class Caseload:
     settings: Settings
     calendar: WorkingCalendar
     _facts: dict[str, ChildFacts] = field(default_factory=dict, repr=False)
+    _by_rule: dict[str, list[Deadline]] | None = field(default=None, repr=False)
+    _by_id: dict[str, ChildRecord] | None = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -493,6 +505,17 @@ class Caseload:
     def deadlines_of(self, child_id: str) -> Sequence[Deadline]:
         return self.deadlines.get(child_id, ())
 
+    def deadlines_of_rule(self, rule: str) -> Sequence[Deadline]:
+        """Every child's deadlines of one rule (indexed on first use: the measures read them per
+        period, twelve periods for a trend)."""
+        if self._by_rule is None:
+            index: dict[str, list[Deadline]] = {}
+            for child in self.children:
+                for d in self.deadlines_of(child.id):
+                    index.setdefault(d.rule, []).append(d)
+            self._by_rule = index
+        return self._by_rule.get(rule, ())
+
     def facts(self, child: ChildRecord) -> ChildFacts:
         found = self._facts.get(child.id)
         if found is None:
@@ -504,10 +527,9 @@ class Caseload:
             yield self.facts(child)
 
     def child(self, child_id: str) -> ChildRecord | None:
-        for child in self.children:
-            if child.id == child_id:
-                return child
-        return None
+        if self._by_id is None:
+            self._by_id = {c.id: c for c in self.children}
+        return self._by_id.get(child_id)
 
     @property
     def officers(self) -> list[str]:

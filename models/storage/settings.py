@@ -1,5 +1,5 @@
 """Application settings kept in the database: the local standards, authority name and marking,
-and the categories an escalation (DRP) may be raised under."""
+the categories an escalation (DRP) may be raised under, and each measure's target and milestones."""
 
 from __future__ import annotations
 
@@ -25,6 +25,42 @@ DEFAULT_DRP_CATEGORIES: Final = tuple(c for c in DRP_CATEGORIES if c != GOOD_PRA
 
 
 @dataclass(frozen=True)
+class MeasureTarget:
+    """A percentage measure's target and the milestones on the way to it (ascending, below it)."""
+
+    target: float
+    milestones: tuple[float, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": self.target, "milestones": list(self.milestones)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MeasureTarget:
+        return cls(float(data["target"]), tuple(float(m) for m in data.get("milestones", ())))
+
+    def problems(self, measure: str) -> list[str]:
+        out = []
+        if not 0 < self.target <= 100:
+            out.append(f"The target of {measure} must be a percentage above 0 and at most 100.")
+        if any(not 0 <= m < self.target for m in self.milestones):
+            out.append(f"Each milestone of {measure} must lie between 0% and its target.")
+        if list(self.milestones) != sorted(set(self.milestones)):
+            out.append(f"The milestones of {measure} must rise, each listed once.")
+        return out
+
+
+#: `timescales.md`: the improvement plan sets 100% for M1 and tracks milestones of 70% and 80%
+#: towards 90%; every other percentage measure starts at a 90% target with the 70% and 80% milestones.
+DEFAULT_TARGET: Final = MeasureTarget(90.0, (70.0, 80.0))
+DEFAULT_MEASURE_TARGETS: Final = {"M1": MeasureTarget(100.0, (70.0, 80.0, 90.0))}
+
+#: Caseload standards (children per person): a social worker 15 to 18 (local), a reviewing
+#: officer 50 to 70 (IRO Handbook 2010, 2.7).
+DEFAULT_WORKER_CASELOAD: Final = (15, 18)
+DEFAULT_IRO_CASELOAD: Final = (50, 70)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything an authority sets: the standards the engine reads, and how pages are labelled."""
 
@@ -32,6 +68,17 @@ class Settings:
     authority_name: str = DEFAULT_AUTHORITY
     protective_marking: str = DEFAULT_MARKING
     drp_categories: tuple[str, ...] = DEFAULT_DRP_CATEGORIES
+    #: Targets set in Settings, by measure id; a measure not listed has its default.
+    measure_targets: dict[str, MeasureTarget] = field(default_factory=dict)
+    worker_caseload: tuple[int, int] = DEFAULT_WORKER_CASELOAD
+    iro_caseload: tuple[int, int] = DEFAULT_IRO_CASELOAD
+
+    def target_for(self, measure: str) -> MeasureTarget:
+        """The target and milestones of a percentage measure (as set, else the default)."""
+        found = self.measure_targets.get(measure)
+        if found is not None:
+            return found
+        return DEFAULT_MEASURE_TARGETS.get(measure, DEFAULT_TARGET)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +86,9 @@ class Settings:
             "authority_name": self.authority_name,
             "protective_marking": self.protective_marking,
             "drp_categories": list(self.drp_categories),
+            "measure_targets": {k: v.to_json() for k, v in sorted(self.measure_targets.items())},
+            "worker_caseload": list(self.worker_caseload),
+            "iro_caseload": list(self.iro_caseload),
         }
 
     def validate(self) -> list[str]:
@@ -48,6 +98,16 @@ class Settings:
         if not self.protective_marking.strip():
             problems.append("The protective marking cannot be empty.")
         problems.extend(_category_problems(self.drp_categories))
+        for measure, target in sorted(self.measure_targets.items()):
+            problems.extend(target.problems(measure))
+        for who, (low, high) in (
+            ("a social worker", self.worker_caseload),
+            ("a reviewing officer", self.iro_caseload),
+        ):
+            if not 1 <= low <= high:
+                problems.append(
+                    f"The caseload standard of {who} must be a range of at least 1 child, lowest first."
+                )
         return problems
 
 
@@ -75,6 +135,15 @@ def read_settings(conn: Connection) -> Settings:
         settings = replace(settings, protective_marking=json.loads(rows["protective_marking"]))
     if "drp_categories" in rows:
         settings = replace(settings, drp_categories=tuple(str(c) for c in json.loads(rows["drp_categories"])))
+    if "measure_targets" in rows:
+        targets = {str(k): MeasureTarget.from_json(v) for k, v in json.loads(rows["measure_targets"]).items()}
+        settings = replace(settings, measure_targets=targets)
+    if "worker_caseload" in rows:
+        low, high = json.loads(rows["worker_caseload"])
+        settings = replace(settings, worker_caseload=(int(low), int(high)))
+    if "iro_caseload" in rows:
+        low, high = json.loads(rows["iro_caseload"])
+        settings = replace(settings, iro_caseload=(int(low), int(high)))
     return settings
 
 

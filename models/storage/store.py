@@ -393,6 +393,9 @@ def save_settings(db: Database, settings: Settings, user: str | None = None) -> 
             "authority_name": json.dumps(settings.authority_name),
             "protective_marking": json.dumps(settings.protective_marking),
             "drp_categories": json.dumps(list(settings.drp_categories)),
+            "measure_targets": json.dumps(settings.to_json()["measure_targets"], sort_keys=True),
+            "worker_caseload": json.dumps(list(settings.worker_caseload)),
+            "iro_caseload": json.dumps(list(settings.iro_caseload)),
         }
         for key, value in values.items():
             conn.execute(delete(SETTING_T).where(SETTING_T.c.key == key))
