@@ -1,4 +1,4 @@
-"""Small drawings for the reports: a bar per month, and the 26-week court timeline."""
+"""Small drawings for the reports: a bar per month, a measure's trend, and the 26-week court timeline."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -34,6 +34,132 @@ def month_bars(
             )
         )
         drawing.add(String(x + bar / 2, 3, text, fontName=S.FONT, fontSize=6.5, textAnchor="middle"))
+    return drawing
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """One period of a measure's trend: its short label, its value (None: no cases), and whether it
+    is too few to judge (drawn hollow) or an unfinished period (labelled "to date")."""
+
+    label: str
+    value: float | None
+    too_few: bool = False
+    to_date: bool = False
+
+
+def trend_chart(
+    points: Sequence[TrendPoint],
+    width: float,
+    height: float,
+    *,
+    percent: bool,
+    target: float | None = None,
+    milestones: Sequence[float] = (),
+) -> Drawing:
+    """A measure over its periods: a line of points for a percentage (0 to 100%, with the target as
+    a solid line and each milestone dashed, each labelled at the right), bars for a count.
+
+    It reads in black and white: the target and milestones are told apart by line style and label,
+    a point on too few children is hollow, and a period not yet ended is labelled "to date".
+    """
+    drawing = Drawing(width, height)
+    left, right, base, top = 22.0, width - 26.0, 14.0, height - 6.0
+    values = [p.value for p in points]
+    known = [v for v in values if v is not None]
+    high = 100.0 if percent else max([*known, 1.0]) * 1.15
+    slot = (right - left) / max(len(points), 1)
+
+    def y(value: float) -> float:
+        return base + (top - base) * min(value, high) / high
+
+    def cx(i: int) -> float:
+        return left + slot * (i + 0.5)
+
+    axis = S.RULE_LINE
+    drawing.add(Line(left, base, right, base, strokeColor=axis, strokeWidth=0.6))
+    drawing.add(Line(left, base, left, top, strokeColor=axis, strokeWidth=0.6))
+    ticks = (0.0, 50.0, 100.0) if percent else (0.0, round(high / 1.15))
+    for tick in ticks:
+        text = f"{tick:g}%" if percent else f"{tick:g}"
+        drawing.add(String(left - 2, y(tick) - 2, text, fontName=S.FONT, fontSize=5.5, textAnchor="end"))
+    if percent:
+        lines: list[tuple[float, str, list[float] | None, float]] = [
+            (m, f"{m:g}%", [1.5, 1.5], 0.5) for m in milestones
+        ]
+        if target is not None:
+            lines.append((target, f"target {target:g}%", None, 0.9))
+        for value, words, dash, stroke in lines:
+            drawing.add(
+                Line(
+                    left,
+                    y(value),
+                    right,
+                    y(value),
+                    strokeColor=S.MUTED,
+                    strokeWidth=stroke,
+                    strokeDashArray=dash,
+                )
+            )
+            drawing.add(String(right + 1.5, y(value) - 2, words, fontName=S.FONT, fontSize=5))
+    step = max(1, len(points) // 6)
+    for i, point in enumerate(points):
+        if (len(points) - 1 - i) % step == 0:
+            words = point.label + (" (to date)" if point.to_date else "")
+            drawing.add(
+                String(
+                    cx(i),
+                    base - 7,
+                    words,
+                    fontName=S.FONT,
+                    fontSize=5,
+                    textAnchor="middle",
+                    fillColor=S.MUTED,
+                )
+            )
+    if percent:
+        run: list[float] = []
+        for i, point_value in enumerate(values):
+            if point_value is None:
+                if len(run) >= 4:
+                    drawing.add(PolyLine(run, strokeColor=S.TIMELINE_AXIS, strokeWidth=1))
+                run = []
+                continue
+            run += [cx(i), y(point_value)]
+        if len(run) >= 4:
+            drawing.add(PolyLine(run, strokeColor=S.TIMELINE_AXIS, strokeWidth=1))
+        for i, point in enumerate(points):
+            if point.value is None:
+                continue
+            hollow = point.too_few or point.to_date
+            drawing.add(
+                Circle(
+                    cx(i),
+                    y(point.value),
+                    1.8,
+                    fillColor=colors.white if hollow else S.TIMELINE_AXIS,
+                    strokeColor=S.TIMELINE_AXIS,
+                    strokeWidth=0.7,
+                )
+            )
+    else:
+        bar = slot * 0.6
+        for i, point in enumerate(points):
+            if point.value is None:
+                continue
+            h = y(point.value) - base
+            fill = colors.white if point.to_date else S.BAR_FILL
+            drawing.add(
+                Rect(cx(i) - bar / 2, base, bar, h, fillColor=fill, strokeColor=S.RULE_LINE, strokeWidth=0.4)
+            )
+    last = points[-1].value if points else None
+    if last is not None:
+        words = f"{last:.1f}%" if percent else f"{last:g}"
+        drawing.add(
+            String(
+                cx(len(points) - 1), y(last) + 3, words, fontName=S.FONT_BOLD, fontSize=6, textAnchor="middle"
+            )
+        )
     return drawing
 
 

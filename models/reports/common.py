@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
@@ -36,10 +36,14 @@ class ReportRequest:
     as_of: date
     officer: str | None = None
     child_id: str | None = None
+    #: The PIRO's commentary for the period (the board report prints it; read from the database).
+    commentary: str = field(default="", compare=False)
 
     def file_name(self) -> str:
         """A file name that says what the PDF is and the as-of date it can be re-run with."""
-        base = {"pack": "monthly-pack", "chronology": "chronology"}.get(self.name, f"{self.name}-report")
+        base = {"pack": "monthly-pack", "chronology": "chronology", "board": "board-report"}.get(
+            self.name, f"{self.name}-report"
+        )
         parts = [base]
         if self.child_id:
             parts.append(_slug(self.child_id))

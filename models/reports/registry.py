@@ -1,4 +1,4 @@
-"""The reports by name (`tracker`, `drp`, `court`, `plo`, `permanence`, `chronology`, `pack`).
+"""The reports by name (`tracker`, `drp`, `court`, `plo`, `permanence`, `chronology`, `pack`, `board`).
 
 `render` turns a caseload and a request into PDF bytes without touching the database; `build_report`
 reads the caseload first; `save_report` and `record_print` also write the audit row that every
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Final
@@ -17,12 +17,12 @@ from typing import Final
 from reportlab.platypus import Flowable
 
 from models.domain.period import Period
-from models.reports import REPORT_NAMES, chronology, court, drp, pack, permanence, plo, tracker
+from models.reports import REPORT_NAMES, board, chronology, court, drp, pack, permanence, plo, tracker
 from models.reports.common import ReportError, ReportRequest, page_header
 from models.reports.document import build_pdf
 from models.screens.facts import Caseload, load_caseload
 from models.storage.db import Database
-from models.storage.store import audit
+from models.storage.store import audit, read_commentary
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ REPORTS: Final[dict[str, ReportSpec]] = {
         ReportSpec("permanence", permanence.TITLE, False, False, permanence.flowables),
         ReportSpec("chronology", chronology.TITLE, True, True, chronology.flowables),
         ReportSpec("pack", pack.TITLE, False, False, pack.flowables),
+        ReportSpec("board", board.TITLE, False, False, board.flowables),
     )
 }
 
@@ -93,6 +94,8 @@ def build_report(db: Database, request: ReportRequest) -> bytes:
     """Read the children (one, for a chronology) at the as-of date and render the report."""
     ids = [request.child_id] if request.child_id else None
     caseload = load_caseload(db, request.as_of, ids)
+    if request.name == "board":
+        request = replace(request, commentary=read_commentary(db, request.period.key))
     if request.child_id and caseload.child(request.child_id) is None:
         raise ReportError(f"There is no child with the id {request.child_id!r}.")
     return render(caseload, request)

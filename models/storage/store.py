@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     Boolean,
@@ -401,6 +401,51 @@ def save_settings(db: Database, settings: Settings, user: str | None = None) -> 
             conn.execute(delete(SETTING_T).where(SETTING_T.c.key == key))
             conn.execute(insert(SETTING_T), {"key": key, "value": value})
         audit(conn, "update", "settings", None, before=before.to_json(), after=settings.to_json(), user=user)
+
+
+COMMENTARY_PREFIX: Final = "commentary:"
+
+
+def read_commentary(db: Database, period_key: str) -> str:
+    """The PIRO's commentary for a reporting period ('' when none has been written)."""
+    with db.engine.connect() as conn:
+        value = conn.execute(
+            select(SETTING_T.c.value).where(SETTING_T.c.key == COMMENTARY_PREFIX + period_key)
+        ).scalar_one_or_none()
+    return str(json.loads(value)) if value is not None else ""
+
+
+def save_commentary(db: Database, period_key: str, text: str, user: str | None = None) -> str:
+    """Keep the PIRO's commentary for a period (an empty text removes it), audited; returns the text
+    it replaced, so that the change can be undone by saving that back."""
+    text = text.strip()
+    if len(text) > COMMENTARY_LIMIT:
+        raise ValidationError(
+            [Issue(f"The commentary is {len(text)} characters long; keep it within {COMMENTARY_LIMIT}.")]
+        )
+    key = COMMENTARY_PREFIX + period_key
+    with db.engine.begin() as conn:
+        old = conn.execute(select(SETTING_T.c.value).where(SETTING_T.c.key == key)).scalar_one_or_none()
+        before = str(json.loads(old)) if old is not None else ""
+        if before == text:
+            return before
+        conn.execute(delete(SETTING_T).where(SETTING_T.c.key == key))
+        if text:
+            conn.execute(insert(SETTING_T), {"key": key, "value": json.dumps(text)})
+        audit(
+            conn,
+            "update",
+            "commentary",
+            period_key,
+            before={"text": before} if before else None,
+            after={"text": text} if text else None,
+            user=user,
+        )
+    return before
+
+
+#: The commentary is printed on the board report's first page: about a page of text at most.
+COMMENTARY_LIMIT: Final = 4000
 
 
 def save_child(db: Database, record: ChildRecord, user: str | None = None) -> None:
