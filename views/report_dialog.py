@@ -1,4 +1,8 @@
-"""Choosing a report: which one, for which month, at which as-of date, for which officer or child.
+"""Choosing a report: which one, for which period, at which as-of date, for which officer or child.
+
+The period is a month by default; a quarter, an ISO week or a financial year can be chosen instead
+(the board report is usually run for a quarter). The board report's PIRO commentary for the chosen
+period is written from here (*Commentary…*).
 
 The main window calls `open_reports(parent, db, as_of)` from its Reports menu (Ctrl+P): it asks with
 `ReportDialog.ask`, builds the PDF and shows it in a `ReportPreview` with Print and Save as PDF.
@@ -16,24 +20,33 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from models.domain.period import Period
+from models.domain.period import Period, PeriodKind
 from models.reports.common import ReportError, ReportRequest
 from models.reports.registry import REPORTS, build_report, make_request
 from models.screens.child_view import known_values
 from models.screens.facts import child_choices
 from models.storage.db import Database
 from views import prompts
+from views.commentary_dialog import CommentaryDialog
 from views.date_edit import DateEdit
 from views.field_widgets import ERROR_STYLE
 from views.report_preview import ReportPreview
 
-#: How many months back the month list goes.
-MONTHS_OFFERED = 36
+#: How many periods back each list goes: three years.
+PERIODS_OFFERED = {PeriodKind.MONTH: 36, PeriodKind.QUARTER: 12, PeriodKind.WEEK: 156, PeriodKind.YEAR: 3}
+KIND_LABELS = {
+    PeriodKind.MONTH: "Month",
+    PeriodKind.QUARTER: "Quarter",
+    PeriodKind.WEEK: "ISO week",
+    PeriodKind.YEAR: "Financial year",
+}
 ALL_OFFICERS = "All reviewing officers"
 
 
@@ -68,8 +81,15 @@ class ReportDialog(QDialog):
 
         self.as_of_edit = DateEdit(self)
         self.as_of_edit.set_value(as_of)
+        self.kind_combo = QComboBox(self)
+        for kind, words in KIND_LABELS.items():
+            self.kind_combo.addItem(words, kind)
         self.month_combo = QComboBox(self)
         self._fill_months(as_of, Period.last_complete_before(as_of))
+        self.commentary_button = QPushButton("&Commentary…", self)
+        self.commentary_button.setToolTip(
+            "The PIRO's commentary for this period, printed in the board report"
+        )
 
         self.officer_combo = QComboBox(self)
         self.officer_combo.addItem(ALL_OFFICERS, None)
@@ -97,7 +117,11 @@ class ReportDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("&Report:", self.report_combo)
-        form.addRow("&Month:", self.month_combo)
+        period_row = QHBoxLayout()
+        period_row.addWidget(self.kind_combo)
+        period_row.addWidget(self.month_combo, 1)
+        period_row.addWidget(self.commentary_button)
+        form.addRow("&Period:", period_row)
         form.addRow("&As of:", self.as_of_edit)
         form.addRow("Reviewing &officer:", self.officer_combo)
         form.addRow("C&hild:", self.child_combo)
@@ -112,6 +136,9 @@ class ReportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.report_combo.currentIndexChanged.connect(self._on_report_combo_current_index_changed)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_current_index_changed)
+        self.commentary_button.clicked.connect(self._on_commentary_button_clicked)
+        self._db: Database | None = None
         self.as_of_edit.date_changed.connect(self._on_as_of_edit_date_changed)
         self._update_fields()
 
@@ -128,6 +155,7 @@ class ReportDialog(QDialog):
         """Ask which report to make; None if cancelled."""
         officers = known_values(db).get("reviewing_officer", [])
         dialog = cls(officers, child_choices(db), as_of, parent, name=name, child_id=child_id)
+        dialog._db = db
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.request()
@@ -187,12 +215,20 @@ class ReportDialog(QDialog):
 
     # --- Reacting ---------------------------------------------------------------------------
 
+    def kind(self) -> PeriodKind:
+        data = self.kind_combo.currentData()  # Qt hands a StrEnum back as a plain str
+        return PeriodKind(data) if data else PeriodKind.MONTH
+
     def _fill_months(self, as_of: date, selected: Period | None) -> None:
+        """Offer the periods of the chosen kind, newest (the one the as-of date is in) first."""
+        kind = self.kind()
+        if selected is not None and selected.kind is not kind:
+            selected = Period.last_complete_before(as_of, kind)
         self.month_combo.clear()
-        newest = Period.of(as_of)
-        for k in range(MONTHS_OFFERED):
-            month = newest.shifted(-k)
-            self.month_combo.addItem(month.label, month)
+        newest = Period.of(as_of, kind)
+        for k in range(PERIODS_OFFERED[kind]):
+            period = newest.shifted(-k)
+            self.month_combo.addItem(period.label, period)
         if selected is not None:
             index = next(
                 (i for i in range(self.month_combo.count()) if self.month_combo.itemData(i) == selected), 1
@@ -203,10 +239,20 @@ class ReportDialog(QDialog):
         name = self.report_name()
         self.officer_combo.setEnabled(name == "tracker")
         self.child_combo.setEnabled(REPORTS[name].needs_child)
+        self.commentary_button.setVisible(name == "board")
         self.error_label.setVisible(False)
 
     def _on_report_combo_current_index_changed(self, _index: int) -> None:
         self._update_fields()
+
+    def _on_kind_combo_current_index_changed(self, _index: int) -> None:
+        as_of = self.as_of_edit.value() or date.today()
+        self._fill_months(as_of, Period.last_complete_before(as_of, self.kind()))
+
+    def _on_commentary_button_clicked(self) -> None:
+        period = self.period()
+        if self._db is not None and period is not None:
+            CommentaryDialog.ask(self, self._db, period)
 
     def _on_as_of_edit_date_changed(self, value: object) -> None:
         if isinstance(value, date):

@@ -83,9 +83,9 @@ def test_the_preview_shows_the_pdf(qtbot: QtBot, pack_preview: ReportPreview) ->
     pack_preview.show()
     qtbot.waitExposed(pack_preview)
     assert pack_preview.document.status() is QPdfDocument.Status.Ready
-    assert pack_preview.page_count() == page_count(pack_preview.pdf) == 8
+    assert pack_preview.page_count() == page_count(pack_preview.pdf) == 9
     assert pack_preview.view.document() is pack_preview.document
-    assert pack_preview.pages_label.text() == "8 pages"
+    assert pack_preview.pages_label.text() == "9 pages"
     assert pack_preview.windowTitle() == "Monthly pack: August 2025, as of 01/09/2025"
     # QtPdf draws the page: some of a sample of its pixels are dark (text), the page is landscape.
     image = pack_preview.document.render(0, QSize(842, 595))
@@ -110,17 +110,17 @@ def test_print_renders_every_page_onto_the_printer(
     monkeypatch.setattr(prompts, "ask_print", ask)
     with qtbot.waitSignal(pack_preview.printed) as signal:
         QTest.mouseClick(pack_preview.print_button, Qt.MouseButton.LeftButton)
-    assert ask.calls == [8]
-    assert signal.args == [8]
+    assert ask.calls == [9]
+    assert signal.args == [9]
     printed = PdfReader(out)
-    assert len(printed.pages) == 8
+    assert len(printed.pages) == 9
     for page in printed.pages:
         assert page.mediabox.width > page.mediabox.height  # landscape, as the report
         assert round(float(page.mediabox.width)) in (841, 842)
     rows = audit_rows(example_db, "print")
     assert len(rows) == 1
     after = json.loads(rows[0]["after"])
-    assert after["report"] == "pack" and after["pages"] == 8 and after["as_of"] == "2025-09-01"
+    assert after["report"] == "pack" and after["pages"] == 9 and after["as_of"] == "2025-09-01"
 
 
 def test_print_keeps_the_page_aspect_ratio(
@@ -140,7 +140,7 @@ def test_print_keeps_the_page_aspect_ratio(
     monkeypatch.setattr(QPainter, "drawImage", spy)
     monkeypatch.setattr(prompts, "ask_print", print_to(tmp_path / "p.pdf"))
     assert pack_preview.print_report()
-    assert len(drawn) == 8
+    assert len(drawn) == 9
     for target_ratio, image_ratio in drawn:
         assert target_ratio == pytest.approx(image_ratio, rel=0.01)
         assert target_ratio == pytest.approx(297 / 210, rel=0.01)
