@@ -148,7 +148,9 @@ def build_parser() -> CommandParser:
 
     p = sub.add_parser("report", help="a printed report as a PDF (the monthly pack: report pack)")
     p.add_argument(
-        "name", choices=REPORT_NAMES, help="tracker, drp, court, plo, permanence, chronology or pack"
+        "name",
+        choices=REPORT_NAMES,
+        help="tracker, drp, court, plo, permanence, chronology, pack, board or forum",
     )
     p.add_argument(
         "--period",
@@ -157,6 +159,9 @@ def build_parser() -> CommandParser:
         help="YYYY-MM (default: the last complete month before the as-of date)",
     )
     p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default today)")
+    p.add_argument(
+        "--date", type=_as_of, default=None, help="forum: the day of the permanence forum (YYYY-MM-DD)"
+    )
     p.add_argument("--officer", help="tracker: only this reviewing officer's section")
     p.add_argument("--child", help="chronology: the child's id")
     p.add_argument(
@@ -432,7 +437,9 @@ def _mapping(db: Database, args: argparse.Namespace) -> int:
 def _report(db: Database, args: argparse.Namespace) -> int:
     """Build a report and write it; the audit row is written with it."""
     reports = importlib.import_module("models.reports.registry")
-    as_of = args.as_of or args.global_as_of or date.today()
+    if args.date is not None and args.name != "forum":
+        raise CliError("--date is the day of the permanence forum; other reports take --as-of.")
+    as_of = args.date or args.as_of or args.global_as_of or date.today()
     target: Path = args.output or Path.cwd()
     if not target.exists() and (str(args.output or "").endswith(("/", "\\")) or not target.suffix):
         target.mkdir(parents=True, exist_ok=True)
@@ -446,10 +453,12 @@ def _report(db: Database, args: argparse.Namespace) -> int:
         raise CliError(f"Cannot write {target}: {exc.strerror}.") from None
     title = reports.REPORTS[request.name].title
     pages = reports.page_count(pdf)
-    print(
-        f"{title} for {request.period.label} as of {request.as_of:%d/%m/%Y}: "
-        f"{pages} page{'s' if pages != 1 else ''} written to {path}."
+    what = (
+        f"on {request.as_of:%d/%m/%Y}"
+        if request.name == "forum"
+        else (f"for {request.period.label} as of {request.as_of:%d/%m/%Y}")
     )
+    print(f"{title} {what}: {pages} page{'s' if pages != 1 else ''} written to {path}.")
     return 0
 
 

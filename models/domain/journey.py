@@ -234,6 +234,16 @@ EVENT_TYPES: Final[dict[str, EventType]] = {
             ),
         ),
         EventType(
+            "permanence_forum",
+            "Permanence forum",
+            Stage.LOOKED_AFTER,
+            (
+                _f("outcome", _T, "Outcome"),
+                _f("actions", _T, "Actions"),
+                _f("next_review", Kind.DATE, "Next review by the forum"),
+            ),
+        ),
+        EventType(
             "legal_status_changed",
             "Legal status changed",
             Stage.LOOKED_AFTER,

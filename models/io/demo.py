@@ -304,6 +304,10 @@ class _Generator:
             return self.wd_on_or_after(due + 1 + int(self.rnd() * late))
         return max(self.wd_on_or_before(due - int(self.rnd() * (early + 1))), trigger + 1)
 
+    def iso_of(self, o: int) -> str:
+        """The ISO date of a day number, for a date held in an event's field."""
+        return date.fromordinal(o).isoformat()
+
     def emit(self, o: int, type_: str, fields: dict[str, Any] = _EMPTY) -> None:
         """Record a template event, unless it lies after today (the journey is cut there)."""
         if o <= self.today:
@@ -521,6 +525,20 @@ class _Generator:
                 visit += 61 + int(rnd() * 40)
         first = self.wd_due(start, 20, 0.15, 8, 12)
         second = self.month_due(first, 3, 0.15, 21, 35)
+        # Two children in three come to the weekly permanence forum two to three weeks before the
+        # second review (chosen from the dates, not the random stream, so every other event of a
+        # seed stays as it was).
+        forum = self.wd_on_or_before(second - 14 - start % 7)
+        if (first + second) % 3 and start < forum <= stop:
+            self.emit(
+                forum,
+                "permanence_forum",
+                {
+                    "outcome": _FORUM_OUTCOMES[start % len(_FORUM_OUTCOMES)],
+                    "actions": "Social worker to complete the permanence report before the review.",
+                    "next_review": self.iso_of(forum + 28),
+                },
+            )
         review, k = first, 1
         while review <= stop:
             self.emit(review, "cla_review")
@@ -914,6 +932,14 @@ def iter_children(children: int, *, seed: int = 1, today: date | None = None) ->
         raise ValueError("children must not be negative")
     day = date.today() if today is None else today
     return _Generator(seed, day).children(children)
+
+
+_FORUM_OUTCOMES: Final = (
+    "Plan agreed: permanence through long-term fostering to be presented at the review.",
+    "Return home to be assessed; parenting assessment to complete first.",
+    "Family and friends assessment to be completed; special guardianship considered.",
+    "Adoption considered; legal planning meeting to be arranged.",
+)
 
 
 def generate(children: int, *, seed: int = 1, today: date | None = None) -> dict[str, Any]:

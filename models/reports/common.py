@@ -41,14 +41,19 @@ class ReportRequest:
 
     def file_name(self) -> str:
         """A file name that says what the PDF is and the as-of date it can be re-run with."""
-        base = {"pack": "monthly-pack", "chronology": "chronology", "board": "board-report"}.get(
-            self.name, f"{self.name}-report"
-        )
+        base = {
+            "pack": "monthly-pack",
+            "chronology": "chronology",
+            "board": "board-report",
+            "forum": "permanence-forum",
+        }.get(self.name, f"{self.name}-report")
         parts = [base]
         if self.child_id:
             parts.append(_slug(self.child_id))
         if self.officer:
             parts.append(_slug(self.officer))
+        if self.name == "forum":
+            return "-".join([*parts, self.as_of.isoformat()]) + ".pdf"
         parts += [self.period.key, "asof", self.as_of.isoformat()]
         return "-".join(parts) + ".pdf"
 

@@ -1,4 +1,5 @@
-"""The reports by name (`tracker`, `drp`, `court`, `plo`, `permanence`, `chronology`, `pack`, `board`).
+"""The reports by name (`tracker`, `drp`, `court`, `plo`, `permanence`, `chronology`, `pack`, `board`,
+`forum`).
 
 `render` turns a caseload and a request into PDF bytes without touching the database; `build_report`
 reads the caseload first; `save_report` and `record_print` also write the audit row that every
@@ -16,8 +17,8 @@ from typing import Final
 
 from reportlab.platypus import Flowable
 
-from models.domain.period import Period
-from models.reports import REPORT_NAMES, board, chronology, court, drp, pack, permanence, plo, tracker
+from models.domain.period import Period, PeriodKind
+from models.reports import REPORT_NAMES, board, chronology, court, drp, forum, pack, permanence, plo, tracker
 from models.reports.common import ReportError, ReportRequest, page_header
 from models.reports.document import build_pdf
 from models.screens.facts import Caseload, load_caseload
@@ -47,6 +48,7 @@ REPORTS: Final[dict[str, ReportSpec]] = {
         ReportSpec("chronology", chronology.TITLE, True, True, chronology.flowables),
         ReportSpec("pack", pack.TITLE, False, False, pack.flowables),
         ReportSpec("board", board.TITLE, False, False, board.flowables),
+        ReportSpec("forum", forum.TITLE, False, False, forum.flowables),
     )
 }
 
@@ -67,6 +69,8 @@ def make_request(
     spec = REPORTS.get(name)
     if spec is None:
         raise ReportError(f"There is no report called {name!r} (reports: {', '.join(REPORTS)}).")
+    if name == "forum":
+        period = Period.of(as_of, PeriodKind.WEEK)  # the forum is on a day: its week heads the pages
     period = period or Period.last_complete_before(as_of)
     if period.start > as_of:
         raise ReportError(

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.pool import QueuePool
 from sqlmodel import SQLModel, create_engine
 
@@ -66,8 +66,20 @@ def _v1(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn)
 
 
+def _v2_permanence_forum(conn: Connection) -> None:
+    """The `permanence_forum` event's fields: `actions` (text) and `next_review` (a date).
+
+    A file created at version 1 by this code already has them (step 1 creates today's tables), so
+    each column is added only when it is missing.
+    """
+    present = {c["name"] for c in inspect(conn).get_columns("event")}
+    for name, kind in (("actions", "VARCHAR"), ("next_review", "DATE")):
+        if name not in present:
+            conn.exec_driver_sql(f"ALTER TABLE event ADD COLUMN {name} {kind}")
+
+
 #: Ordered schema steps: step i brings the schema from version i to i + 1. Never edit a released step.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2_permanence_forum]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -71,6 +71,8 @@ class EventRow(SQLModel, table=True):
     role: str | None = None
     addressed_to: str | None = None
     satisfactory: bool | None = None
+    actions: str | None = None
+    next_review: dt.date | None = None
     extra: str | None = None
 
 
