@@ -150,7 +150,7 @@ def build_parser() -> CommandParser:
     p.add_argument(
         "name",
         choices=REPORT_NAMES,
-        help="tracker, drp, court, plo, permanence, chronology, pack, board or forum",
+        help="tracker, drp, court, plo, permanence, chronology, pack, board, forum or caseloads",
     )
     p.add_argument(
         "--period",

@@ -7,4 +7,15 @@ line can offer them without importing reportlab.
 from typing import Final
 
 #: The reports by name, in the order the menu and the command line list them.
-REPORT_NAMES: Final = ("tracker", "drp", "court", "plo", "permanence", "chronology", "pack", "board", "forum")
+REPORT_NAMES: Final = (
+    "tracker",
+    "drp",
+    "court",
+    "plo",
+    "permanence",
+    "chronology",
+    "pack",
+    "board",
+    "forum",
+    "caseloads",
+)

@@ -1,5 +1,5 @@
 """The reports by name (`tracker`, `drp`, `court`, `plo`, `permanence`, `chronology`, `pack`, `board`,
-`forum`).
+`forum`, `caseloads`).
 
 `render` turns a caseload and a request into PDF bytes without touching the database; `build_report`
 reads the caseload first; `save_report` and `record_print` also write the audit row that every
@@ -18,7 +18,19 @@ from typing import Final
 from reportlab.platypus import Flowable
 
 from models.domain.period import Period, PeriodKind
-from models.reports import REPORT_NAMES, board, chronology, court, drp, forum, pack, permanence, plo, tracker
+from models.reports import (
+    REPORT_NAMES,
+    board,
+    caseloads,
+    chronology,
+    court,
+    drp,
+    forum,
+    pack,
+    permanence,
+    plo,
+    tracker,
+)
 from models.reports.common import ReportError, ReportRequest, page_header
 from models.reports.document import build_pdf
 from models.screens.facts import Caseload, load_caseload
@@ -49,6 +61,7 @@ REPORTS: Final[dict[str, ReportSpec]] = {
         ReportSpec("pack", pack.TITLE, False, False, pack.flowables),
         ReportSpec("board", board.TITLE, False, False, board.flowables),
         ReportSpec("forum", forum.TITLE, False, False, forum.flowables),
+        ReportSpec("caseloads", caseloads.TITLE, False, False, caseloads.flowables),
     )
 }
 
