@@ -1,5 +1,6 @@
 """The settings dialog: local standards, amber windows, closure days, authority name and marking,
-and the categories an escalation (DRP) may be raised under.
+the categories an escalation (DRP) may be raised under, each measure's target and milestones, and
+the caseload standards.
 
 Every value shows the catalogue's default beside it; "Reset standards to the catalogue defaults"
 puts them back. Saving goes through `models.storage.store.save_settings` (validated and audited); what is
@@ -33,8 +34,15 @@ from PySide6.QtWidgets import (
 
 from models.domain.rules import RULES, Standards, Unit
 from models.screens.drp_view import category_code, category_label
+from models.screens.measures import MEASURES
 from models.storage.db import Database
-from models.storage.settings import DEFAULT_DRP_CATEGORIES, GOOD_PRACTICE, Settings, load_settings
+from models.storage.settings import (
+    DEFAULT_DRP_CATEGORIES,
+    GOOD_PRACTICE,
+    MeasureTarget,
+    Settings,
+    load_settings,
+)
 from models.storage.store import ValidationError, save_settings
 from views.date_edit import DateEdit
 from views.field_widgets import ERROR_STYLE
@@ -53,6 +61,10 @@ STANDARD_LABELS: Final = {
 }
 
 _DEFAULTS = Standards()
+
+
+def _milestone_text(milestones: tuple[float, ...]) -> str:
+    return ", ".join(f"{m:g}" for m in milestones)
 
 
 def _unit_words(unit: Unit) -> str:
@@ -84,6 +96,7 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._closure_tab(), "Closure days")
         tabs.addTab(self._authority_tab(), "Authority")
         tabs.addTab(self._categories_tab(), "Escalation categories")
+        tabs.addTab(self._targets_tab(), "Targets")
         self.tabs = tabs
 
         self.message = QLabel(self)
@@ -256,6 +269,92 @@ class SettingsDialog(QDialog):
         self.restore_categories_button.clicked.connect(lambda: self._set_categories(DEFAULT_DRP_CATEGORIES))
         return page
 
+    def _targets_tab(self) -> QWidget:
+        inner = QWidget(self)
+        grid = QGridLayout(inner)
+        intro = QLabel(
+            "Each percentage measure is judged against its target, with milestones on the way (a result on "
+            "fewer than 5 children is too few to judge). Milestones: percentages below the target, separated "
+            "by commas.",
+            inner,
+        )
+        intro.setWordWrap(True)
+        grid.addWidget(intro, 0, 0, 1, 4)
+        self.target_spins: dict[str, QSpinBox] = {}
+        self.milestone_edits: dict[str, QLineEdit] = {}
+        row = 1
+        for definition in MEASURES:
+            if not definition.is_percent:
+                continue
+            default = Settings().target_for(definition.id)
+            spin = QSpinBox(inner)
+            spin.setRange(1, 100)
+            spin.setSuffix("%")
+            spin.setObjectName(f"target_{definition.id}")
+            milestones = QLineEdit(inner)
+            milestones.setObjectName(f"milestones_{definition.id}")
+            self.target_spins[definition.id] = spin
+            self.milestone_edits[definition.id] = milestones
+            title = QLabel(f"{definition.id} {definition.title}", inner)
+            title.setWordWrap(True)
+            grid.addWidget(title, row, 0)
+            grid.addWidget(spin, row, 1)
+            grid.addWidget(milestones, row, 2)
+            words = f"default {default.target:g}%, milestones {_milestone_text(default.milestones)}"
+            hint = QLabel(words, inner)
+            hint.setStyleSheet("color: #5f6368;")
+            grid.addWidget(hint, row, 3)
+            row += 1
+        self.caseload_spins: dict[str, QSpinBox] = {}
+        for key, words in (
+            ("worker_low", "A social worker's caseload: at least"),
+            ("worker_high", "A social worker's caseload: at most"),
+            ("iro_low", "A reviewing officer's caseload: at least"),
+            ("iro_high", "A reviewing officer's caseload: at most"),
+        ):
+            spin = QSpinBox(inner)
+            spin.setRange(1, 999)
+            spin.setSuffix(" children")
+            spin.setObjectName(f"caseload_{key}")
+            self.caseload_spins[key] = spin
+            grid.addWidget(QLabel(words, inner), row, 0)
+            grid.addWidget(spin, row, 1)
+            row += 1
+        grid.setColumnStretch(0, 1)
+        grid.setRowStretch(row, 1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        return scroll
+
+    def _set_targets(self, settings: Settings) -> None:
+        for measure_id, spin in self.target_spins.items():
+            target = settings.target_for(measure_id)
+            spin.setValue(round(target.target))
+            self.milestone_edits[measure_id].setText(_milestone_text(target.milestones))
+        low, high = settings.worker_caseload
+        self.caseload_spins["worker_low"].setValue(low)
+        self.caseload_spins["worker_high"].setValue(high)
+        low, high = settings.iro_caseload
+        self.caseload_spins["iro_low"].setValue(low)
+        self.caseload_spins["iro_high"].setValue(high)
+
+    def measure_targets(self) -> tuple[dict[str, MeasureTarget], list[str]]:
+        """The targets as entered that differ from their defaults, and what cannot be read."""
+        targets: dict[str, MeasureTarget] = {}
+        problems: list[str] = []
+        for measure_id, spin in self.target_spins.items():
+            text = self.milestone_edits[measure_id].text()
+            try:
+                milestones = tuple(float(p.strip().rstrip("%")) for p in text.split(",") if p.strip())
+            except ValueError:
+                problems.append(f"The milestones of {measure_id} must be numbers separated by commas.")
+                continue
+            target = MeasureTarget(float(spin.value()), milestones)
+            if target != Settings().target_for(measure_id):
+                targets[measure_id] = target
+        return targets, problems
+
     @staticmethod
     def _default_label(value: int, parent: QWidget) -> QLabel:
         label = QLabel(f"default {value}", parent)
@@ -269,6 +368,7 @@ class SettingsDialog(QDialog):
         self.authority_name.setText(settings.authority_name)
         self.protective_marking.setText(settings.protective_marking)
         self._set_categories(settings.drp_categories)
+        self._set_targets(settings)
         self.message.setVisible(False)
 
     def _set_categories(self, categories: tuple[str, ...]) -> None:
@@ -300,11 +400,15 @@ class SettingsDialog(QDialog):
             amber={rule_id: spin.value() for rule_id, spin in self.amber_spins.items()},
             closure_days=tuple(self._closure_days),
         )
+        spins = self.caseload_spins
         return Settings(
             standards,
             self.authority_name.text().strip(),
             self.protective_marking.text().strip(),
             self.drp_categories(),
+            self.measure_targets()[0],
+            (spins["worker_low"].value(), spins["worker_high"].value()),
+            (spins["iro_low"].value(), spins["iro_high"].value()),
         )
 
     def closure_days(self) -> list[date]:
@@ -377,7 +481,7 @@ class SettingsDialog(QDialog):
 
     def _on_buttons_accepted(self) -> None:
         settings = self.settings()
-        problems = settings.validate()
+        problems = self.measure_targets()[1] + settings.validate()
         if problems:
             self._show_problems(problems)
             return

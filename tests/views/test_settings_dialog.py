@@ -104,3 +104,34 @@ def test_a_closure_day_that_is_not_a_date(qtbot: QtBot, db: Database) -> None:
     dialog.add_closure_button.click()
     assert dialog.closure_days() == []
     assert dialog.message.text()
+
+
+def test_targets_milestones_and_caseload_standards(qtbot: QtBot, db: Database) -> None:
+    from models.storage.settings import MeasureTarget
+
+    dialog = _dialog(qtbot, db)
+    assert dialog.target_spins["M1"].value() == 100
+    assert dialog.milestone_edits["M1"].text() == "70, 80, 90"
+    assert dialog.target_spins["M3"].value() == 90 and dialog.milestone_edits["M3"].text() == "70, 80"
+    assert dialog.caseload_spins["worker_high"].value() == 18 and dialog.caseload_spins["iro_low"].value() == 50
+    dialog.target_spins["M3"].setValue(95)
+    dialog.milestone_edits["M3"].setText("75, 85%")
+    dialog.caseload_spins["worker_high"].setValue(20)
+    with qtbot.waitSignal(dialog.settings_saved):
+        _save(qtbot, dialog)
+    saved = load_settings(db)
+    assert saved.target_for("M3") == MeasureTarget(95.0, (75.0, 85.0))
+    assert saved.measure_targets.keys() == {"M3"}  # the others keep following their defaults
+    assert saved.worker_caseload == (15, 20)
+
+
+def test_a_milestone_above_its_target_is_refused_in_place(qtbot: QtBot, db: Database) -> None:
+    dialog = _dialog(qtbot, db)
+    dialog.milestone_edits["M5"].setText("70, 95")
+    _save(qtbot, dialog)
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert "Each milestone of M5 must lie between 0% and its target." in dialog.message.text()
+    dialog.milestone_edits["M5"].setText("seventy")
+    _save(qtbot, dialog)
+    assert "The milestones of M5 must be numbers separated by commas." in dialog.message.text()
+    assert _audit_rows(db) == 0
