@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.domain.period import Period, PeriodKind
+from models.domain.period import Period
 from models.reports.common import ReportError, ReportRequest
 from models.reports.registry import REPORTS, build_report, make_request
 from models.screens.child_view import known_values
@@ -37,16 +37,9 @@ from views import prompts
 from views.commentary_dialog import CommentaryDialog
 from views.date_edit import DateEdit
 from views.field_widgets import ERROR_STYLE
+from views.period_picker import PeriodPicker
 from views.report_preview import ReportPreview
 
-#: How many periods back each list goes: three years.
-PERIODS_OFFERED = {PeriodKind.MONTH: 36, PeriodKind.QUARTER: 12, PeriodKind.WEEK: 156, PeriodKind.YEAR: 3}
-KIND_LABELS = {
-    PeriodKind.MONTH: "Month",
-    PeriodKind.QUARTER: "Quarter",
-    PeriodKind.WEEK: "ISO week",
-    PeriodKind.YEAR: "Financial year",
-}
 ALL_OFFICERS = "All reviewing officers"
 
 
@@ -81,11 +74,9 @@ class ReportDialog(QDialog):
 
         self.as_of_edit = DateEdit(self)
         self.as_of_edit.set_value(as_of)
-        self.kind_combo = QComboBox(self)
-        for kind, words in KIND_LABELS.items():
-            self.kind_combo.addItem(words, kind)
-        self.month_combo = QComboBox(self)
-        self._fill_months(as_of, Period.last_complete_before(as_of))
+        self.period_picker = PeriodPicker(as_of, self)
+        self.kind_combo = self.period_picker.kind_combo
+        self.month_combo = self.period_picker.month_combo
         self.commentary_button = QPushButton("&Commentary…", self)
         self.commentary_button.setToolTip(
             "The PIRO's commentary for this period, printed in the board report"
@@ -118,8 +109,7 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Report:", self.report_combo)
         period_row = QHBoxLayout()
-        period_row.addWidget(self.kind_combo)
-        period_row.addWidget(self.month_combo, 1)
+        period_row.addWidget(self.period_picker, 1)
         period_row.addWidget(self.commentary_button)
         form.addRow("&Period:", period_row)
         form.addRow("&As of:", self.as_of_edit)
@@ -136,7 +126,6 @@ class ReportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.report_combo.currentIndexChanged.connect(self._on_report_combo_current_index_changed)
-        self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_current_index_changed)
         self.commentary_button.clicked.connect(self._on_commentary_button_clicked)
         self._db: Database | None = None
         self.as_of_edit.date_changed.connect(self._on_as_of_edit_date_changed)
@@ -166,8 +155,7 @@ class ReportDialog(QDialog):
         return str(self.report_combo.currentData())
 
     def period(self) -> Period | None:
-        data = self.month_combo.currentData()
-        return data if isinstance(data, Period) else None
+        return self.period_picker.period()
 
     def officer(self) -> str | None:
         data = self.officer_combo.currentData()
@@ -215,26 +203,6 @@ class ReportDialog(QDialog):
 
     # --- Reacting ---------------------------------------------------------------------------
 
-    def kind(self) -> PeriodKind:
-        data = self.kind_combo.currentData()  # Qt hands a StrEnum back as a plain str
-        return PeriodKind(data) if data else PeriodKind.MONTH
-
-    def _fill_months(self, as_of: date, selected: Period | None) -> None:
-        """Offer the periods of the chosen kind, newest (the one the as-of date is in) first."""
-        kind = self.kind()
-        if selected is not None and selected.kind is not kind:
-            selected = Period.last_complete_before(as_of, kind)
-        self.month_combo.clear()
-        newest = Period.of(as_of, kind)
-        for k in range(PERIODS_OFFERED[kind]):
-            period = newest.shifted(-k)
-            self.month_combo.addItem(period.label, period)
-        if selected is not None:
-            index = next(
-                (i for i in range(self.month_combo.count()) if self.month_combo.itemData(i) == selected), 1
-            )
-            self.month_combo.setCurrentIndex(min(index, self.month_combo.count() - 1))
-
     def _update_fields(self) -> None:
         name = self.report_name()
         self.officer_combo.setEnabled(name == "tracker")
@@ -245,10 +213,6 @@ class ReportDialog(QDialog):
     def _on_report_combo_current_index_changed(self, _index: int) -> None:
         self._update_fields()
 
-    def _on_kind_combo_current_index_changed(self, _index: int) -> None:
-        as_of = self.as_of_edit.value() or date.today()
-        self._fill_months(as_of, Period.last_complete_before(as_of, self.kind()))
-
     def _on_commentary_button_clicked(self) -> None:
         period = self.period()
         if self._db is not None and period is not None:
@@ -256,7 +220,7 @@ class ReportDialog(QDialog):
 
     def _on_as_of_edit_date_changed(self, value: object) -> None:
         if isinstance(value, date):
-            self._fill_months(value, self.period() or Period.last_complete_before(value))
+            self.period_picker.fill(value, self.period() or Period.last_complete_before(value))
 
 
 #: Runs the making of a PDF for the person waiting, and returns it, or None once they cancel.

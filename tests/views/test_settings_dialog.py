@@ -113,7 +113,9 @@ def test_targets_milestones_and_caseload_standards(qtbot: QtBot, db: Database) -
     assert dialog.target_spins["M1"].value() == 100
     assert dialog.milestone_edits["M1"].text() == "70, 80, 90"
     assert dialog.target_spins["M3"].value() == 90 and dialog.milestone_edits["M3"].text() == "70, 80"
-    assert dialog.caseload_spins["worker_high"].value() == 18 and dialog.caseload_spins["iro_low"].value() == 50
+    assert (
+        dialog.caseload_spins["worker_high"].value() == 18 and dialog.caseload_spins["iro_low"].value() == 50
+    )
     dialog.target_spins["M3"].setValue(95)
     dialog.milestone_edits["M3"].setText("75, 85%")
     dialog.caseload_spins["worker_high"].setValue(20)
