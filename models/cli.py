@@ -163,6 +163,11 @@ def build_parser() -> CommandParser:
         "--date", type=_as_of, default=None, help="forum: the day of the permanence forum (YYYY-MM-DD)"
     )
     p.add_argument("--officer", help="tracker: only this reviewing officer's section")
+    p.add_argument(
+        "--per-officer",
+        action="store_true",
+        help="tracker: one PDF per reviewing officer in the output folder, each numbered from page 1",
+    )
     p.add_argument("--child", help="chronology: the child's id")
     p.add_argument(
         "-o",
@@ -443,6 +448,20 @@ def _report(db: Database, args: argparse.Namespace) -> int:
     target: Path = args.output or Path.cwd()
     if not target.exists() and (str(args.output or "").endswith(("/", "\\")) or not target.suffix):
         target.mkdir(parents=True, exist_ok=True)
+    if args.per_officer:
+        if args.officer:
+            raise CliError("--per-officer writes every officer's file; leave out --officer.")
+        if target.suffix:
+            raise CliError(f"--per-officer writes a folder of files; {target} looks like a file name.")
+        try:
+            request = reports.make_request(args.name, as_of, args.period)
+            written = reports.save_per_officer(db, request, target)
+        except reports.ReportError as exc:
+            raise CliError(str(exc)) from None
+        except OSError as exc:
+            raise CliError(f"Cannot write {target}: {exc.strerror}.") from None
+        print(f"{len(written)} officers' tracker sheets for {request.period.label} written to {target}.")
+        return 0
     try:
         request = reports.make_request(args.name, as_of, args.period, args.officer, args.child)
         pdf = reports.build_report(db, request)

@@ -157,3 +157,9 @@ def ask_save_xlsx(parent: QWidget | None, suggested: Path, title: str) -> Path |
         return None
     path = Path(name)
     return path if path.suffix else path.with_suffix(".xlsx")
+
+
+def ask_folder(parent: QWidget | None, title: str, folder: Path | None = None) -> Path | None:
+    """A folder to write files into, or None if cancelled."""
+    name = QFileDialog.getExistingDirectory(parent, title, str(folder or Path.home()))
+    return Path(name) if name else None

@@ -11,10 +11,12 @@ The main window calls `open_reports(parent, db, as_of)` from its Reports menu (C
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QCompleter,
     QDialog,
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from models.domain.period import Period
 from models.reports.common import ReportError, ReportRequest
-from models.reports.registry import REPORTS, build_report, make_request
+from models.reports.registry import REPORTS, build_report, make_request, save_per_officer
 from models.screens.child_view import known_values
 from models.screens.facts import child_choices
 from models.storage.db import Database
@@ -81,6 +83,10 @@ class ReportDialog(QDialog):
         self.commentary_button.setToolTip(
             "The PIRO's commentary for this period, printed in the board report"
         )
+        self.per_officer_button = QPushButton("One file per officer…", self)
+        self.per_officer_button.setToolTip(
+            "Write the tracker as one PDF per reviewing officer into a folder, each numbered from page 1"
+        )
 
         self.officer_combo = QComboBox(self)
         self.officer_combo.addItem(ALL_OFFICERS, None)
@@ -113,7 +119,10 @@ class ReportDialog(QDialog):
         period_row.addWidget(self.commentary_button)
         form.addRow("&Period:", period_row)
         form.addRow("&As of:", self.as_of_edit)
-        form.addRow("Reviewing &officer:", self.officer_combo)
+        officer_row = QHBoxLayout()
+        officer_row.addWidget(self.officer_combo, 1)
+        officer_row.addWidget(self.per_officer_button)
+        form.addRow("Reviewing &officer:", officer_row)
         form.addRow("C&hild:", self.child_combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.preview_button = buttons.addButton("&Preview", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -127,6 +136,7 @@ class ReportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.report_combo.currentIndexChanged.connect(self._on_report_combo_current_index_changed)
         self.commentary_button.clicked.connect(self._on_commentary_button_clicked)
+        self.per_officer_button.clicked.connect(self._on_per_officer_button_clicked)
         self._db: Database | None = None
         self.as_of_edit.date_changed.connect(self._on_as_of_edit_date_changed)
         self._update_fields()
@@ -208,6 +218,7 @@ class ReportDialog(QDialog):
         self.officer_combo.setEnabled(name == "tracker")
         self.child_combo.setEnabled(REPORTS[name].needs_child)
         self.commentary_button.setVisible(name == "board")
+        self.per_officer_button.setVisible(name == "tracker")
         self.error_label.setVisible(False)
 
     def _on_report_combo_current_index_changed(self, _index: int) -> None:
@@ -217,6 +228,28 @@ class ReportDialog(QDialog):
         period = self.period()
         if self._db is not None and period is not None:
             CommentaryDialog.ask(self, self._db, period)
+
+    def _on_per_officer_button_clicked(self) -> None:
+        """Every officer's tracker sheet as its own PDF in a folder the person picks."""
+        request = self.request()
+        if request is None or self._db is None:
+            return
+        folder = prompts.ask_folder(self, "Folder for the officers' tracker sheets")
+        if folder is None:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            written = save_per_officer(self._db, replace(request, officer=None), folder)
+        except (ReportError, OSError) as exc:
+            self._fail(str(exc))
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        prompts.show_info(
+            self,
+            "Tracker sheets written",
+            f"{len(written)} officers' tracker sheets were written to {folder}.",
+        )
 
     def _on_as_of_edit_date_changed(self, value: object) -> None:
         if isinstance(value, date):

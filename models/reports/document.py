@@ -5,7 +5,10 @@ authority's name, the report's title, the period and the as-of date, and "Page X
 marking also goes into the PDF's subject and keywords. Page numbers need the page count, so the
 canvas keeps each page until the document is finished and draws the furniture then (reportlab's
 numbered-canvas recipe). A `SectionMark` flowable changes the title printed on the following pages,
-which is how the monthly pack titles each of its reports.
+which is how the monthly pack titles each of its reports, and bookmarks its page in the PDF's
+outline. Because the pages are only written at the end, bookmarks and outline entries are queued
+with their page and written as that page is (else every one would point to page 1), and a
+`Contents` flowable leaves room for each section's page number, filled in once they are known.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate, Spacer
 
@@ -81,8 +85,57 @@ class SectionMark(Flowable):  # type: ignore[misc]
         outline_level = len(sections)
         sections[self.level] = self.title
         self.canv.sections = sections
-        self.canv.bookmarkPage(self.key)
-        self.canv.addOutlineEntry(self.title, self.key, level=outline_level)
+        self.canv.bookmark_section(self.title, self.key, outline_level)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentsEntry:
+    title: str
+    key: str
+    level: int = 0
+
+
+class Contents(Flowable):  # type: ignore[misc]
+    """A contents list: each section's title and, at the right, the page it starts on (from the
+    `SectionMark` with its key, filled in when the document is finished)."""
+
+    LEADING: float = 12.0
+
+    def __init__(self, entries: Sequence[ContentsEntry]) -> None:
+        super().__init__()
+        self.entries = list(entries)
+        self._width = 0.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._width = min(availWidth, 170 * mm)
+        return self._width, self.LEADING * len(self.entries) + 2
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        fits = int((availHeight - 2) // self.LEADING)
+        if fits < 1 or fits >= len(self.entries):
+            return []
+        return [Contents(self.entries[:fits]), Contents(self.entries[fits:])]
+
+    def draw(self) -> None:
+        canv = self.canv
+        slots = getattr(canv, "contents_slots", None)
+        top = self.LEADING * len(self.entries)
+        for i, entry in enumerate(self.entries):
+            y = top - self.LEADING * (i + 1) + 3
+            font = S.FONT_BOLD if entry.level == 0 else S.FONT
+            canv.setFont(font, S.BODY_SIZE)
+            canv.setFillColor(S.TEXT)
+            canv.drawString(8 * mm * entry.level, y, entry.title)
+            canv.setStrokeColor(S.GRID)
+            canv.setLineWidth(0.3)
+            canv.setDash(1, 2)
+            start = 8 * mm * entry.level + stringWidth(entry.title, font, S.BODY_SIZE) + 3
+            canv.line(start, y, self._width - 16 * mm, y)
+            canv.setDash()
+            if slots is not None:
+                # Where to write the page number: absolute, as the page is drawn later.
+                x, y_abs = canv.absolutePosition(self._width, y)
+                slots.append((len(canv.page_states), x, y_abs, entry.key))
 
 
 def page_title(header: PageHeader, sections: dict[int, str]) -> str:
@@ -127,18 +180,37 @@ def _numbered_canvas(header: PageHeader) -> type[Canvas]:
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._page_states: list[dict[str, Any]] = []
+            self.page_states: list[dict[str, Any]] = []
             self.sections: dict[int, str] = {}
+            #: Bookmarks and outline entries by page index (0 is the first page), in order.
+            self.marks: dict[int, list[tuple[str, str, int]]] = {}
+            #: Contents lines waiting for a page number: (page index, x, y, key).
+            self.contents_slots: list[tuple[int, float, float, str]] = []
 
         def showPage(self) -> None:
-            self._page_states.append(dict(self.__dict__))
+            self.page_states.append(dict(self.__dict__))
             self._startPage()
 
+        def bookmark_section(self, title: str, key: str, level: int) -> None:
+            self.marks.setdefault(len(self.page_states), []).append((title, key, level))
+
         def save(self) -> None:
-            total = len(self._page_states)
-            for number, state in enumerate(self._page_states, start=1):
+            total = len(self.page_states)
+            first_page = {
+                key: index + 1 for index, marks in self.marks.items() for _, key, _ in reversed(marks)
+            }
+            slots, marks = self.contents_slots, self.marks
+            for number, state in enumerate(self.page_states, start=1):
                 self.__dict__.update(state)
                 _draw_furniture(self, header, number, total)
+                for index, x, y, key in slots:
+                    if index == number - 1 and key in first_page:
+                        self.setFont(S.FONT, S.BODY_SIZE)
+                        self.setFillColor(S.TEXT)
+                        self.drawRightString(x, y, str(first_page[key]))
+                for title, key, level in marks.get(number - 1, ()):
+                    self.bookmarkPage(key)
+                    self.addOutlineEntry(title, key, level=level)
                 Canvas.showPage(self)
             Canvas.save(self)
 

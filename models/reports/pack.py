@@ -14,8 +14,7 @@ from reportlab.platypus import Flowable, PageBreak
 
 from models.reports import court, drp, permanence, plo, tracker
 from models.reports.common import ReportRequest, measures_table
-from models.reports.document import SectionMark, fmt, heading, para, table, title
-from models.reports.tables import Column
+from models.reports.document import Contents, ContentsEntry, SectionMark, fmt, heading, note, para, title
 from models.screens.facts import Caseload
 from models.screens.measures import compute_measures, measure_lines
 
@@ -33,23 +32,25 @@ PARTS: Final[tuple[tuple[str, str, Callable[[Caseload, ReportRequest], list[Flow
 
 def flowables(caseload: Caseload, request: ReportRequest) -> list[Flowable]:
     period = request.period
-    out: list[Flowable] = [
+    parts: list[Flowable] = []
+    for i, (name, part_title, build) in enumerate(PARTS, start=1):
+        parts.append(PageBreak())
+        parts.append(SectionMark(part_title, f"part-{i}"))
+        parts += build(caseload, replace(request, name=name, officer=None))
+    # Every part and every section inside one (an officer of the tracker), with its first page.
+    entries = [ContentsEntry(f.title, f.key, f.level) for f in parts if isinstance(f, SectionMark)]
+    return [
         title(f"{TITLE}: {period.label}"),
         para(
             f"{caseload.settings.authority_name}: the monthly reports for {period.label}, as the records stood at "
             f"{fmt(caseload.as_of)}. Re-run with the same as-of date to reproduce this pack exactly."
         ),
-        *heading("Contents"),
-        *table(
-            (Column("Part", 0.4), Column("Report", 4.0)),
-            [[str(i), part_title] for i, (_, part_title, _) in enumerate(PARTS, start=1)],
-            fraction=0.5,
-        ),
         *heading("Measures"),
         *measures_table(measure_lines(compute_measures(caseload, period))),
+        *heading("Contents"),
+        note(
+            "Each report and each reviewing officer's section, with the page it starts on; also in the PDF's bookmarks."
+        ),
+        Contents(entries),
+        *parts,
     ]
-    for i, (name, part_title, build) in enumerate(PARTS, start=1):
-        out.append(PageBreak())
-        out.append(SectionMark(part_title, f"part-{i}"))
-        out += build(caseload, replace(request, name=name, officer=None))
-    return out

@@ -140,6 +140,24 @@ def save_report(db: Database, request: ReportRequest, pdf: bytes, target: Path) 
     return path
 
 
+def save_per_officer(db: Database, request: ReportRequest, folder: Path) -> list[Path]:
+    """The tracker as one PDF per reviewing officer (IRO or CP chair) in a folder, each numbered
+    from its own page 1, each write audited; the children are read once."""
+    if request.name != "tracker":
+        raise ReportError("One file per officer is made for the tracker report only.")
+    caseload = load_caseload(db, request.as_of)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for officer in caseload.officers:
+        one = replace(request, officer=officer)
+        paths.append(save_report(db, one, render(caseload, one), folder))
+    if not paths:
+        raise ReportError(
+            "No child has a reviewing officer recorded, so there is no officer's file to write."
+        )
+    return paths
+
+
 def page_count(pdf: bytes) -> int:
     """The number of pages of a PDF written by reportlab (one `/Type /Page` object each)."""
     return len(re.findall(rb"/Type /Page\b(?!s)", pdf))
