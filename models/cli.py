@@ -17,7 +17,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from sqlalchemy.exc import OperationalError
 
@@ -25,7 +25,8 @@ from models.domain.calendar import FIRST_YEAR, LAST_YEAR
 from models.domain.engine import Deadline
 from models.domain.period import Period
 from models.domain.rules import RULES, Status, Unit
-from models.io.export import write_csv
+from models.io.audited_export import export_audited
+from models.io.export import write_csv, write_private
 from models.io.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
 from models.reports import REPORT_NAMES
 from models.storage import paths
@@ -142,6 +143,16 @@ def build_parser() -> CommandParser:
         "--json", action="store_true", help="JSON: each measure with its target and the previous period"
     )
     p.add_argument("--csv", type=Path, metavar="FILE", help="also write the measures to a CSV file")
+
+    p = sub.add_parser(
+        "calendar", help="upcoming deadlines and listed hearings as an iCalendar file (Outlook)"
+    )
+    p.add_argument("file", type=Path, help="the .ics file to write")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--worker", help="the social worker whose children's deadlines to include")
+    who.add_argument("--officer", help="the reviewing officer (IRO or CP chair) whose children to include")
+    p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default today)")
+    p.add_argument("--weeks", type=int, default=26, help="how many weeks ahead (default 26)")
 
     sub.add_parser("backup", help="make a checked backup of the database now")
     sub.add_parser("check-audit", help="check that the audit log's hash chain is unbroken")
@@ -340,6 +351,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "measures":
         return _measures(db, args)
+    if args.command == "calendar":
+        return _calendar(db, args)
     if args.command == "backup":
         from models.storage.backup import make_backup
 
@@ -522,6 +535,37 @@ def _measures(db: Database, args: argparse.Namespace) -> int:
                 after={"rows": count, "period": period.key, "as_of": str(as_of)},
             )
         print(f"{count} measures written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def _calendar(db: Database, args: argparse.Namespace) -> int:
+    """One person's upcoming deadlines and listed hearings as an .ics file (0600, audited)."""
+    feed = importlib.import_module("models.screens.deadline_calendar")
+    facts = importlib.import_module("models.screens.facts")
+    as_of = args.as_of or args.global_as_of or date.today()
+    if not 1 <= args.weeks <= 104:
+        raise CliError("--weeks must be between 1 and 104.")
+    role, person = ("social_worker", args.worker) if args.worker else ("reviewing_officer", args.officer)
+    caseload = facts.load_caseload(db, as_of)
+    if not any(str(c.fields.get(role) or "") == person for c in caseload.children):
+        raise CliError(f"No child has {person!r} recorded as their {feed.ROLES[role]}.")
+    items = feed.calendar_items(caseload, role, person, args.weeks)
+    name = f"Deadlines: {person}"
+    data = feed.to_ical(items, name, as_of, caseload.settings.protective_marking)
+    details = {"role": role, "person": person, "events": len(items), "as_of": str(as_of), "weeks": args.weeks}
+
+    def fill(fh: BinaryIO) -> None:
+        fh.write(data)
+
+    def write() -> dict[str, object]:
+        write_private(args.file, fill)
+        return details
+
+    try:
+        export_audited(db, args.file, write, what="calendar")
+    except OSError as exc:
+        raise CliError(f"Cannot write {args.file}: {exc.strerror}.") from None
+    print(f"{len(items)} deadlines and hearings for {person} written to {args.file}.")
     return 0
 
 
