@@ -70,6 +70,7 @@ from views.child_page import ChildPage
 from views.court_page import CourtPage
 from views.dashboard_page import DashboardPage
 from views.escalations_page import EscalationsPage
+from views.forum_page import ForumPage
 from views.import_dialog import ImportDialog
 from views.labels import BANNER_STYLE, fmt_date, qdate
 from views.register_page import RegisterPage
@@ -88,7 +89,7 @@ UI_SETTINGS_FILE = "ui.ini"
 
 NAV_TODAY, NAV_REGISTER, NAV_CHILD = range(3)
 NAV_BACKUPS, NAV_AUDIT = range(3, 5)
-NAV_COURT, NAV_ESCALATIONS, NAV_DASHBOARD = range(5, 8)
+NAV_COURT, NAV_ESCALATIONS, NAV_DASHBOARD, NAV_FORUM = range(5, 9)
 
 
 class MainWindow(QMainWindow):
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.court_page = CourtPage(db, self.undo_stack, self._as_of, self, run=run_in_background)
         self.escalations_page = EscalationsPage(db, self.undo_stack, self._as_of, self, run=run_in_background)
         self.dashboard_page = DashboardPage(db, self._as_of, self, run=run_in_background)
+        self.forum_page = ForumPage(db, self._as_of, self, run=run_in_background)
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
@@ -182,7 +184,7 @@ class MainWindow(QMainWindow):
             QListWidgetItem(text, self.nav)
         for text in ("Backups", "Audit log"):
             QListWidgetItem(text, self.nav)
-        for text in ("Court", "Escalations (DRP)", "Dashboard"):
+        for text in ("Court", "Escalations (DRP)", "Dashboard", "Forum and caseloads"):
             QListWidgetItem(text, self.nav)
         self.nav.setFixedWidth(190)
         self.nav.setWordWrap(True)
@@ -199,6 +201,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.court_page)
         self.stack.addWidget(self.escalations_page)
         self.stack.addWidget(self.dashboard_page)
+        self.stack.addWidget(self.forum_page)
 
         self._build_toolbar()
         self._build_banner()
@@ -222,6 +225,7 @@ class MainWindow(QMainWindow):
         self.register_page.open_child_requested.connect(self.open_child)
         self.child_page.open_child_requested.connect(self.open_child)
         self.dashboard_page.open_child_requested.connect(self.open_child)
+        self.forum_page.open_child_requested.connect(self.open_child)
         for clocks_page in (self.court_page, self.escalations_page):
             clocks_page.open_child_requested.connect(self.open_child)
             clocks_page.child_changed.connect(self._on_child_changed)
@@ -470,6 +474,7 @@ class MainWindow(QMainWindow):
             NAV_COURT: self.court_page,
             NAV_ESCALATIONS: self.escalations_page,
             NAV_DASHBOARD: self.dashboard_page,
+            NAV_FORUM: self.forum_page,
         }
         page = pages.get(row)
         if page is not None:
@@ -639,6 +644,7 @@ class MainWindow(QMainWindow):
         self.court_page.set_database(db)
         self.escalations_page.set_database(db)
         self.dashboard_page.set_database(db)
+        self.forum_page.set_database(db)
         self._apply_database_state()
         if old is not db:
             old.dispose()
@@ -756,7 +762,7 @@ class MainWindow(QMainWindow):
     def _on_overview_ready(self) -> None:
         # A new position (as-of date, import, settings): the court and escalation pages follow,
         # rebuilt now if shown, else when next shown.
-        for page in (self.court_page, self.escalations_page, self.dashboard_page):
+        for page in (self.court_page, self.escalations_page, self.dashboard_page, self.forum_page):
             page.set_as_of(self._as_of)
 
     def _on_export_register(self) -> None:
