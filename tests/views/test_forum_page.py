@@ -36,7 +36,9 @@ def test_the_forum_page(qtbot: QtBot, db: Database) -> None:
     loads = caseloads(caseload)
     assert page.caseload_model.rowCount() == len(loads.workers) + len(loads.officers) + len(loads.teams)
     flagged = loads.flagged
-    assert len(flagged) > 1 and f"{len(flagged)} people are above their caseload standard" in page.flags.text()
+    assert (
+        len(flagged) > 1 and f"{len(flagged)} people are above their caseload standard" in page.flags.text()
+    )
     over = page.caseload_model.find(lambda r: r.over)
     assert page.caseload_model.display(page.caseload_model.row_at(over), 5).startswith("Above the standard: ")
     opened: list[str] = []
