@@ -249,6 +249,38 @@ def court_timeline(
             )
         )
 
+    # The overrun: past the (extended) end to the final order, or to today while still open, drawn
+    # in a band of its own, labelled with its length so that it reads without colour.
+    finals = [m.day for m in marks if m.kind == "final"]
+    todays = [m.day for m in marks if m.kind == "today"]
+    reached = finals[0] if finals else (todays[0] if todays else None)
+    if reached is not None and reached > end:
+        start_x, stop_x = x(end + timedelta(days=1)), x(reached + timedelta(days=1))
+        drawing.add(
+            Rect(
+                start_x,
+                band_y,
+                stop_x - start_x,
+                band_h,
+                fillColor=S.OVERRUN_FILL,
+                strokeColor=S.TIMELINE_TODAY,
+                strokeWidth=0.6,
+                strokeDashArray=[1, 1],
+            )
+        )
+        words = f"overrun {(reached - end).days} days"
+        drawing.add(
+            String(
+                (start_x + stop_x) / 2,
+                band_y + 4.5,
+                words if stringWidth(words, S.FONT_BOLD, 6.5) < stop_x - start_x else "overrun",
+                fontName=S.FONT_BOLD,
+                fontSize=6.5,
+                textAnchor="middle",
+                fillColor=S.TIMELINE_TODAY,
+            )
+        )
+
     # Week ticks under the band, labelled every 4 weeks.
     for week in range(0, span_days // 7 + 1, 2):
         tx = x(issued + timedelta(days=7 * week))

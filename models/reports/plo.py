@@ -17,10 +17,11 @@ from reportlab.platypus import Flowable
 from models.domain.period import Period
 from models.domain.records import ChildRecord
 from models.domain.rules import Rag
-from models.reports.common import ReportRequest, child_cell, label, plural, rag_cell
+from models.reports.common import ReportRequest, child_cell, label, measures_table, plural, rag_cell
 from models.reports.document import fmt, heading, para, table, title
 from models.reports.tables import Cell, Column
 from models.screens.facts import Caseload, PreProceedings
+from models.screens.measures import Measures, compute_measures, measure_lines
 from models.screens.words import deadline_state
 
 TITLE: Final = "PLO tracker (pre-proceedings)"
@@ -43,6 +44,7 @@ class PloData:
     open: tuple[PloRow, ...]
     ended: tuple[PloRow, ...]
     started_in_period: int
+    measures: Measures
 
 
 def gather(caseload: Caseload, period: Period) -> PloData:
@@ -71,7 +73,9 @@ def gather(caseload: Caseload, period: Period) -> PloData:
             (open_rows if episode.ended is None else ended).append(row)
     open_rows.sort(key=lambda r: (r.due or date.max, r.child.id))
     ended.sort(key=lambda r: (r.episode.ended or date.min, r.child.id))
-    return PloData(period, caseload.as_of, tuple(open_rows), tuple(ended), started)
+    return PloData(
+        period, caseload.as_of, tuple(open_rows), tuple(ended), started, compute_measures(caseload, period)
+    )
 
 
 # --- The PDF story ----------------------------------------------------------------------------
@@ -169,6 +173,8 @@ def story(data: PloData) -> list[Flowable]:
             "Pre-proceedings should end within 16 weeks of the letter, plus any extension; the letter's day is "
             "day 1 of week 1."
         ),
+        *heading("Measures M10 to M12"),
+        *measures_table([line for line in measure_lines(data.measures) if line.id in ("M10", "M11", "M12")]),
         *heading(f"Open pre-proceedings at {fmt(data.as_of)}"),
         *table(OPEN_COLUMNS, [_open_cells(r) for r in data.open], empty="No child is in pre-proceedings."),
         *heading(f"Pre-proceedings ended in {data.period.label}"),

@@ -82,6 +82,7 @@ TIMELINE_AXIS: Final = colors.HexColor("#343a40")
 TIMELINE_PERIOD: Final = colors.HexColor("#cfe2ff")
 TIMELINE_EXTENDED: Final = colors.HexColor("#ffe69c")
 TIMELINE_TODAY: Final = colors.HexColor("#842029")
+OVERRUN_FILL: Final = colors.HexColor("#f8d7da")
 BAR_FILL: Final = colors.HexColor("#6ea8fe")
 
 #: (background, text) per RAG: the same tints as the screens (views/labels.py).

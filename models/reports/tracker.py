@@ -29,7 +29,7 @@ from models.reports.common import (
     rag_cell,
     worst,
 )
-from models.reports.document import SectionMark, fmt, para, table, title
+from models.reports.document import SectionMark, fmt, note, para, table, title
 from models.reports.tables import Cell, Column
 from models.screens.facts import Caseload, ChildFacts
 from models.screens.words import short_state
@@ -40,7 +40,17 @@ NO_OFFICER: Final = "No reviewing officer recorded"
 CP_REVIEW_RULES: Final = ("cp.review_3m", "cp.review_6m")
 CLA_REVIEW_RULES: Final = ("cla.review_first_20wd", "cla.review_second_3m", "cla.review_6m")
 #: The clocks whose lines an officer's sheet shows.
-TRACKED_STAGES: Final = frozenset({Stage.CP, Stage.LOOKED_AFTER, Stage.DRP})
+#: The clocks a row shows; court clocks too (a final order due soon belongs on the IRO's sheet),
+#: though only a child with a CP or looked-after clock has a row.
+TRACKED_STAGES: Final = frozenset({Stage.CP, Stage.LOOKED_AFTER, Stage.DRP, Stage.COURT})
+
+#: The abbreviations the sheet uses, spelt out under every officer's table.
+KEY: Final = (
+    "Key: ICPC initial child protection conference; RCPC review child protection conference; LAC review "
+    "looked-after child review; CP child protection; WD working days; DRP dispute resolution (an escalation "
+    "by the IRO or CP chair) and its stage; RAG red (overdue), amber (due soon), green (on track). Court "
+    "clocks: issue after the decision, and the final order by the end of the 26 weeks or the extended end."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +143,9 @@ def _row(caseload: Caseload, facts: ChildFacts) -> TrackerRow | None:
         stages.append("s47 enquiry")
     if care is not None:
         stages.append("Looked after")
+    for p in facts.proceedings:
+        if p.final_order is None:
+            stages.append(f"Proceedings wk {p.week_on(caseload.as_of)}, end {fmt(p.end)}")
 
     last: list[str] = []
     if plan is not None:
@@ -219,6 +232,7 @@ def story(data: TrackerData) -> list[Flowable]:
             f"officer: {plural(data.row_count, 'child', 'children')}, {plural(len(data.sections), 'officer')}. Within each officer, children "
             "with something overdue come first, then those with something due soon."
         ),
+        note(KEY),
     ]
     if not data.sections:
         out.append(para("No child has an open child protection or looked-after clock."))

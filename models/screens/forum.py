@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import Final
 
 from models.domain.calendar import add_months
+from models.domain.engine import Deadline
 from models.domain.journey import DRP_STAGE_NAMES
 from models.domain.records import ChildRecord
 from models.screens.child_view import format_date as fmt
@@ -104,15 +105,25 @@ def _item(child: ChildRecord, group: str, reason: str, key_date: date) -> Agenda
     )
 
 
+def without_plan(caseload: Caseload, until: date) -> list[tuple[ChildRecord, Deadline]]:
+    """Children with no permanence plan whose second review is due by `until` (or was due before
+    the as-of date and still has none): the forum's first group and the permanence report's look
+    ahead. Sorted by the due date."""
+    out = []
+    for d in caseload.deadlines_of_rule("cla.permanence_by_second_review"):
+        child = caseload.child(d.child_id)
+        if child is not None and d.done is None and d.due <= until:
+            out.append((child, d))
+    out.sort(key=lambda pair: (pair[1].due, pair[0].id))
+    return out
+
+
 def forum_agenda(caseload: Caseload, day: date | None = None) -> Agenda:
     """The forum's agenda at the caseload's as-of date (the forum's date), and its minutes so far."""
     day = day or caseload.as_of
     horizon = day + timedelta(weeks=SECOND_REVIEW_WEEKS)
     items: list[AgendaItem] = []
-    for d in caseload.deadlines_of_rule("cla.permanence_by_second_review"):
-        child = caseload.child(d.child_id)
-        if child is None or d.done is not None or d.due > horizon:
-            continue
+    for child, d in without_plan(caseload, horizon):
         when = "was due" if d.due < day else "is due"
         reason = (
             f"No permanence plan; the second looked-after review {when} {fmt(d.due)} "

@@ -1,0 +1,87 @@
+"""The reports as mended for issue 19: the permanence report looks ahead and counts by IRO, the PLO
+report carries M10-M12, the IRO's sheet shows court clocks and a key, and the court timeline draws
+the overrun past the end (as of 01/10/2025)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from pypdf import PdfReader
+
+from models.domain.records import ChildRecord, parse_child
+from models.reports.registry import make_request, render
+from models.screens.facts import Caseload
+
+AS_OF = date(2025, 10, 1)
+
+
+def child(child_id: str, *events: tuple[str, str, dict[str, Any]]) -> ChildRecord:
+    raw = {
+        "id": child_id,
+        "given_name": child_id.title(),
+        "reviewing_officer": "P. Jones",
+        "social_worker": "S. Worker",
+        "events": [
+            {"id": f"{child_id}-{i}", "type": t, "date": d, **f} for i, (t, d, f) in enumerate(events)
+        ],
+    }
+    record, issues = parse_child(raw)
+    assert record is not None, issues
+    return record
+
+
+CHILDREN = [
+    # Second review due 28/10 with no plan (coming up); looked after and in proceedings since 03/03
+    # (end 31/08: 31 days over at the as-of date).
+    child(
+        "ahead",
+        ("became_looked_after", "2025-06-30", {}),
+        ("cla_review", "2025-07-28", {}),
+        ("proceedings_issued", "2025-03-03", {"case_number": "ZZ25C00002"}),
+    ),
+    # Second review due 02/09, passed, still no plan.
+    child("passed", ("became_looked_after", "2025-05-06", {}), ("cla_review", "2025-06-02", {})),
+    # Pre-proceedings ended in September after an FGC offered.
+    child(
+        "plo",
+        ("letter_before_proceedings", "2025-05-01", {}),
+        ("family_group_conference", "2025-05-10", {"stage": "offered"}),
+        ("pre_proceedings_ended", "2025-09-10", {"outcome": "step_down"}),
+        ("legal_planning_meeting", "2025-09-12", {"decision": "no_legal_action"}),
+    ),
+]
+
+
+def _text(name: str, child_id: str | None = None) -> str:
+    caseload = Caseload.build(CHILDREN, AS_OF)
+    pdf = render(caseload, make_request(name, AS_OF, child_id=child_id))
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_permanence_report_looks_ahead_and_counts_by_officer() -> None:
+    text = _text("permanence")
+    assert "Coming up: second reviews due within 12 weeks with no permanence plan (1)" in text
+    assert "due 28/10/2025, 27 days away" in text
+    assert "Second review passed, still no permanence plan (1)" in text and "due 02/09/2025, passed" in text
+    # P. Jones: one second review in September (without a plan), one coming up, one passed.
+    assert "By reviewing officer" in text and "P. Jones 1 0 0.0% 1 1" in text
+
+
+def test_the_plo_report_has_m10_to_m12() -> None:
+    text = _text("plo")
+    assert "Measures M10 to M12" in text
+    assert "M10 Pre-proceedings ended with a family group conference offered 100.0%" in text
+    assert "M12 Legal planning meetings held, by decision 1 held No legal action: 1" in text
+
+
+def test_the_iros_sheet_has_court_clocks_and_a_key() -> None:
+    text = _text("tracker")
+    assert "Proceedings wk 31, end 31/08/2025" in text
+    assert "Final order due 31/08/2025: overdue" in text
+    assert "Key: ICPC initial child protection conference; RCPC review child protection conference" in text
+
+
+def test_the_court_timeline_draws_the_overrun() -> None:
+    assert "overrun 31 days" in _text("chronology", "ahead")
