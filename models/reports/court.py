@@ -25,6 +25,7 @@ from models.reports.common import (
     child_cell,
     label,
     measures_table,
+    plural,
     rag_cell,
     yes_no,
 )
@@ -94,7 +95,7 @@ def gather(caseload: Caseload, period: Period) -> CourtData:
                         clock.rag if clock else None,
                     )
                 )
-            if p.decision is not None and (p.final_order is None or period.contains(p.issued)):
+            if p.decision is not None and period.contains(p.issued):
                 clock = _deadline(deadlines, "court.issue_after_decision", p.decision)
                 docs = p.documents
                 issues.append(
@@ -199,12 +200,50 @@ def _hearing(h: Hearing) -> str:
     return f"{fmt(h.date)} {HEARING_SHORT.get(h.kind or '', 'Hearing')}"
 
 
-def _open_cells(r: OpenProceedingsRow) -> list[Cell]:
+def case_key(r: OpenProceedingsRow) -> tuple[str, ...]:
+    """Children in one case: the same case number, or (without one) the same issue day and sibling group."""
     p = r.proceedings
-    extensions = "\n".join(
+    if p.case_number:
+        return ("case", p.case_number)
+    return ("issued", p.issued.isoformat(), str(r.child.fields.get("sibling_group") or r.child.id))
+
+
+def by_case(rows: Sequence[OpenProceedingsRow]) -> list[list[OpenProceedingsRow]]:
+    """Open proceedings one case to a row, siblings together, in the order of each case's first row."""
+    groups: dict[tuple[str, ...], list[OpenProceedingsRow]] = {}
+    for r in rows:
+        groups.setdefault(case_key(r), []).append(r)
+    return list(groups.values())
+
+
+def _extension_text(p: Proceedings) -> str:
+    return "\n".join(
         f"{fmt(e.granted)}: to {fmt(e.until)}, {label('reason', e.reason, 'no reason recorded').lower()}"
         for e in p.extensions
     )
+
+
+def _case_cells(rows: Sequence[OpenProceedingsRow]) -> list[Cell]:
+    """One case: its children listed together; what they share said once, what differs per child."""
+    first = rows[0]
+    if len(rows) == 1:
+        return _open_cells(first)
+    cells = _open_cells(first)
+    cells[0] = "\n".join(child_cell(r.child.id, r.child.name).replace("\n", " ") for r in rows)
+    texts = [_extension_text(r.proceedings) or "none" for r in rows]
+    if len(set(texts)) > 1:
+        cells[5] = "\n".join(f"{r.child.id}: {t}" for r, t in zip(rows, texts, strict=True))
+    ends = {(r.proceedings.end, r.end_week) for r in rows}
+    if len(ends) > 1:
+        cells[4] = "\n".join(f"{r.child.id}: {fmt(r.proceedings.end)} (week {r.end_week})" for r in rows)
+    worst_row = min(rows, key=lambda r: r.proceedings.end)
+    cells[8] = rag_cell(worst_row.rag, worst_row.state)
+    return cells
+
+
+def _open_cells(r: OpenProceedingsRow) -> list[Cell]:
+    p = r.proceedings
+    extensions = _extension_text(p)
     end = f"{fmt(p.end)}\n(week {r.end_week}{', extended' if p.extensions else ''})"
     last = _hearing(p.hearings[-1]) if p.hearings else "none"
     upcoming = _hearing(p.listed[0]) if p.listed else "none listed"
@@ -226,18 +265,20 @@ def story(data: CourtData) -> list[Flowable]:
     out: list[Flowable] = [
         title(TITLE),
         para(
-            f"Proceedings open at {fmt(data.as_of)}: {len(data.open)}. The week is counted with the issue day as "
+            f"Proceedings open at {fmt(data.as_of)}: {plural(len(data.open), 'child', 'children')} in "
+            f"{plural(len(by_case(data.open)), 'case')} (siblings in one case share a row). The week is counted with the issue day as "
             "day 1 of week 1; the end date is 26 weeks from issue, or the latest extension's new end. "
             f"The local standard for issue is {data.standard_wd} working days after the decision to issue."
         ),
         *heading("Measures M3 and M4"),
         *measures_table([line for line in measure_lines(m) if line.id in ("M3", "M4")]),
         *heading(f"Open proceedings at {fmt(data.as_of)}"),
-        *table(OPEN_COLUMNS, [_open_cells(r) for r in data.open], empty="No proceedings are open."),
+        *table(
+            OPEN_COLUMNS, [_case_cells(case) for case in by_case(data.open)], empty="No proceedings are open."
+        ),
         *heading("Decision to issue, documents to legal, issue"),
         para(
-            "Decisions awaiting issue, and the steps before issue of every open proceedings and of those issued "
-            f"in {data.period.label}."
+            f"Decisions awaiting issue, and the steps before issue of the proceedings issued in {data.period.label}."
         ),
         *table(
             ISSUE_COLUMNS,

@@ -85,3 +85,17 @@ def test_the_iros_sheet_has_court_clocks_and_a_key() -> None:
 
 def test_the_court_timeline_draws_the_overrun() -> None:
     assert "overrun 31 days" in _text("chronology", "ahead")
+
+
+def test_siblings_in_one_case_share_a_court_row() -> None:
+    extension = ("extension", "2025-08-20", {"until": "2025-10-15", "reason": "timetable_for_child"})
+    siblings = [
+        child(sib, ("proceedings_issued", "2025-04-07", {"case_number": "ZZ25C00009"}), extension)
+        for sib in ("sib-1", "sib-2")
+    ]
+    caseload = Caseload.build(siblings, AS_OF)
+    pdf = render(caseload, make_request("court", AS_OF))
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "2 children in 1 case (siblings in one case share a row)" in text
+    assert text.count("ZZ25C00009") == 1
+    assert text.count("20/08/2025: to 15/10/2025, timetable for the child") == 1

@@ -231,8 +231,11 @@ def test_court_tracker_week_end_and_extension(example_db: Database) -> None:
     assert "EX-002 Ben Example XY25C00012 Telford 03/02/2025 31 of 26 26/09/2025 (week 34, extended)" in text
     assert "28/07/2025: to 26/09/2025, timetable for the child" in text
     assert "14/02/2025 CMH none listed AMBER due in 25 days" in text
+    # The steps before issue are listed for the month of issue only (not for every open case).
+    assert "20/01/2025 24/01/2025" not in text
+    february = text_of(example(example_db, "court", "2025-02", "2025-09-01"))
     # Decision 20/01 → documents 24/01 (4 WD) → issue 03/02 (6 WD): 10 WD, within the standard.
-    assert "20/01/2025 24/01/2025 4 03/02/2025 6 10 within the standard GREEN" in text
+    assert "20/01/2025 24/01/2025 4 03/02/2025 6 10 within the standard GREEN" in february
 
 
 def test_court_tracker_concluded_proceedings(demo_caseload: Caseload) -> None:
