@@ -128,7 +128,8 @@ def main() -> int:
         quarter = Period.last_complete_before(as_of, PeriodKind.QUARTER)
         each: dict[str, float] = {}
         for name in REPORT_NAMES:
-            child = next(c.id for c in everyone.children if c.events) if name == "chronology" else None
+            needs_child = name in ("chronology", "court-chronology")
+            child = next(c.id for c in everyone.children if c.events) if needs_child else None
             request = make_request(name, as_of, quarter if name == "board" else period, child_id=child)
             t = time.perf_counter()
             render(everyone, request)

@@ -161,7 +161,7 @@ def build_parser() -> CommandParser:
     p.add_argument(
         "name",
         choices=REPORT_NAMES,
-        help="tracker, drp, court, plo, permanence, chronology, pack, board, forum or caseloads",
+        help="tracker, drp, court, plo, permanence, chronology, pack, board, forum, caseloads or court-chronology",
     )
     p.add_argument(
         "--period",
@@ -485,11 +485,12 @@ def _report(db: Database, args: argparse.Namespace) -> int:
         raise CliError(f"Cannot write {target}: {exc.strerror}.") from None
     title = reports.REPORTS[request.name].title
     pages = reports.page_count(pdf)
-    what = (
-        f"on {request.as_of:%d/%m/%Y}"
-        if request.name == "forum"
-        else (f"for {request.period.label} as of {request.as_of:%d/%m/%Y}")
-    )
+    if request.name == "forum":
+        what = f"on {request.as_of:%d/%m/%Y}"
+    elif reports.REPORTS[request.name].needs_child:
+        what = f"of {request.child_id}, events to {request.as_of:%d/%m/%Y}"
+    else:
+        what = f"for {request.period.label} as of {request.as_of:%d/%m/%Y}"
     print(f"{title} {what}: {pages} page{'s' if pages != 1 else ''} written to {path}.")
     return 0
 

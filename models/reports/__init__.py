@@ -18,4 +18,5 @@ REPORT_NAMES: Final = (
     "board",
     "forum",
     "caseloads",
+    "court-chronology",
 )

@@ -1,12 +1,18 @@
-"""6. Child chronology: one child's events and deadlines, the court team's bundle page (portrait).
+"""6. Child chronology: one child's events and deadlines (portrait), and a chronology for the court.
 
 The child's details and where they are on the journey; for each set of care proceedings a drawn
-26-week timeline (issue, hearings, extensions, the as-of date, the final order); every event to the
-as-of date in date order; and every deadline with its RAG and the engine's plain English explanation.
+26-week timeline (issue, hearings, extensions, the as-of date, the final order, any overrun); every
+event to the as-of date in date order, visits summarised one line a month; and every deadline with
+its RAG and the engine's plain English explanation.
+
+The chronology for the court (`court-chronology`) keeps to what matters to the court: the events
+with a source column, visits summarised by month, escalations (an internal process) and the RAG
+ledger left out, and says who prepared it and when.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -14,7 +20,7 @@ from typing import Final
 from reportlab.platypus import Flowable, Spacer
 
 from models.domain.engine import Deadline
-from models.domain.journey import EVENT_TYPES
+from models.domain.journey import DRP_TYPES, EVENT_TYPES
 from models.domain.period import Period
 from models.domain.records import ChildRecord, EventRecord
 from models.reports.charts import Mark, court_timeline
@@ -107,10 +113,71 @@ def _details(child: ChildRecord, as_of: date) -> list[list[Cell]]:
     ]
 
 
-def _event_cells(e: EventRecord) -> list[Cell]:
-    spec = EVENT_TYPES[e.type]
-    stage = spec.stage.value
-    return [fmt(e.date), stage[0].upper() + stage[1:], spec.label, event_summary(e)]
+VISIT_TYPES: Final = ("cla_visit", "cp_visit")
+
+
+@dataclass(frozen=True, slots=True)
+class ChronologyLine:
+    """One line of the chronology: an event, or a month's visits of one kind."""
+
+    day: date
+    when: str
+    stage: str
+    event: str
+    details: str
+    source: str
+
+
+def _stage(event_type: str) -> str:
+    stage = EVENT_TYPES[event_type].stage.value
+    return stage[0].upper() + stage[1:]
+
+
+def chronology_lines(
+    events: Sequence[EventRecord], *, leave_out: frozenset[str] = frozenset()
+) -> list[ChronologyLine]:
+    """The events in date order, each month's visits of a kind on one line (dated the month)."""
+    lines: list[ChronologyLine] = []
+    visits: dict[tuple[int, int, str], list[EventRecord]] = {}
+    for e in events:
+        if e.type in leave_out:
+            continue
+        if e.type in VISIT_TYPES:
+            visits.setdefault((e.date.year, e.date.month, e.type), []).append(e)
+            continue
+        spec = EVENT_TYPES[e.type]
+        lines.append(
+            ChronologyLine(
+                e.date,
+                fmt(e.date),
+                _stage(e.type),
+                spec.label,
+                event_summary(e),
+                e.recorded_by or "case record",
+            )
+        )
+    for (year, month, event_type), group in visits.items():
+        days = [f"{v.date:%d/%m}" for v in group]
+        alone = sum(1 for v in group if v.fields.get("seen_alone"))
+        on = ", ".join(days[:-1]) + f" and {days[-1]}" if len(days) > 1 else days[0]
+        label_text = EVENT_TYPES[event_type].label
+        sources = sorted({v.recorded_by or "case record" for v in group})
+        lines.append(
+            ChronologyLine(
+                date(year, month, 1),
+                f"{month:02d}/{year}",
+                _stage(event_type),
+                f"{label_text}s: {len(group)}" if len(group) > 1 else label_text,
+                f"On {on}; seen alone at {alone}." if alone else f"On {on}.",
+                ", ".join(sources),
+            )
+        )
+    lines.sort(key=lambda line: line.day)
+    return lines
+
+
+def _line_cells(line: ChronologyLine) -> list[Cell]:
+    return [line.when, line.stage, line.event, line.details]
 
 
 def _deadline_cells(d: Deadline) -> list[Cell]:
@@ -149,7 +216,10 @@ def story(data: ChronologyData) -> list[Flowable]:
         out.append(court_timeline(p.issued, p.statutory_end, p.end, timeline_marks(p, data.as_of), width))
         out.append(Spacer(1, 4))
     out += heading(f"Events to {fmt(data.as_of)}")
-    out += table(EVENT_COLUMNS, [_event_cells(e) for e in data.events], empty="No events recorded.")
+    out += table(
+        EVENT_COLUMNS, [_line_cells(x) for x in chronology_lines(data.events)], empty="No events recorded."
+    )
+    out.append(note("Visits are summarised one line a month (dated mm/yyyy), with the day of each visit."))
     if data.later_events:
         out.append(note(f"{data.later_events} events dated after the as-of date are not shown."))
     out += heading(f"Deadlines at {fmt(data.as_of)}")
@@ -161,3 +231,68 @@ def flowables(caseload: Caseload, request: ReportRequest) -> list[Flowable]:
     if request.child_id is None:
         raise ReportError("The chronology report is for one child: give the child's id.")
     return story(gather(caseload, request.period, request.child_id))
+
+
+# --- The chronology for the court -------------------------------------------------------------
+
+COURT_TITLE: Final = "Chronology for the court"
+
+#: Internal processes the court's chronology leaves out (the escalations between the IRO and the
+#: authority's managers).
+NOT_FOR_COURT: Final = frozenset(DRP_TYPES)
+
+COURT_COLUMNS: Final = (
+    Column("Date", 0.75),
+    Column("Event", 1.5),
+    Column("Details", 3.2),
+    Column("Source", 1.0),
+)
+
+
+def court_story(data: ChronologyData, prepared_by: str, prepared_on: date | None) -> list[Flowable]:
+    child = data.child
+    f = child.fields
+    born = birth_text(child, data.as_of)
+    lines = chronology_lines(data.events, leave_out=NOT_FOR_COURT)
+    cases = ", ".join(p.case_number for p in data.proceedings if p.case_number) or "not recorded"
+    return [
+        title(f"{COURT_TITLE}: {child.name}" if child.name != child.id else f"{COURT_TITLE}: {child.id}"),
+        *table(
+            DETAIL_COLUMNS,
+            [
+                ["Child", child.name, "Local authority reference", child.id],
+                ["Birth", born, "Case number", cases],
+                [
+                    "Prepared by",
+                    prepared_by or "not recorded",
+                    "Prepared on",
+                    fmt(prepared_on) or "not recorded",
+                ],
+                [
+                    "Events to",
+                    fmt(data.as_of),
+                    "Social worker",
+                    str(f.get("social_worker") or "not recorded"),
+                ],
+            ],
+            header=False,
+            bold_columns=frozenset({0, 2}),
+        ),
+        para(
+            "The significant events of the child's journey in date order, each with its source. Visits are "
+            "summarised one line a month; the authority's internal escalations and its timeliness ratings are "
+            "not part of this chronology."
+        ),
+        *table(
+            COURT_COLUMNS,
+            [[x.when, x.event, x.details, x.source] for x in lines],
+            empty="No events recorded.",
+        ),
+    ]
+
+
+def court_flowables(caseload: Caseload, request: ReportRequest) -> list[Flowable]:
+    if request.child_id is None:
+        raise ReportError("The chronology for the court is for one child: give the child's id.")
+    data = gather(caseload, request.period, request.child_id)
+    return court_story(data, request.prepared_by, request.prepared_on)

@@ -38,6 +38,9 @@ class ReportRequest:
     child_id: str | None = None
     #: The PIRO's commentary for the period (the board report prints it; read from the database).
     commentary: str = field(default="", compare=False)
+    #: Who prepared a chronology for the court, and when (set where the report is made).
+    prepared_by: str = field(default="", compare=False)
+    prepared_on: date | None = field(default=None, compare=False)
 
     def file_name(self) -> str:
         """A file name that says what the PDF is and the as-of date it can be re-run with."""
@@ -71,9 +74,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "x"
 
 
-def page_header(caseload: Caseload, title: str, period: Period) -> PageHeader:
+def page_header(caseload: Caseload, title: str, period: Period, dated: bool = False) -> PageHeader:
     settings = caseload.settings
-    return PageHeader(settings.authority_name, settings.protective_marking, title, period, caseload.as_of)
+    return PageHeader(
+        settings.authority_name, settings.protective_marking, title, period, caseload.as_of, dated
+    )
 
 
 # --- Words ------------------------------------------------------------------------------------

@@ -43,6 +43,9 @@ class PageHeader:
     title: str
     period: Period
     as_of: date
+    #: A record to a date (a child's chronology) rather than a report on a period: the pages say
+    #: "Events to <date>" where a period report names its period.
+    dated: bool = False
 
     @property
     def marking_text(self) -> str:
@@ -50,7 +53,14 @@ class PageHeader:
 
     @property
     def period_text(self) -> str:
+        if self.dated:
+            return f"Events to {fmt(self.as_of)}"
         return f"Period: {self.period.label} ({fmt(self.period.start)} to {fmt(self.period.end)})"
+
+    @property
+    def period_words(self) -> str:
+        """'September 2025' for a period report; '' for a dated record."""
+        return "" if self.dated else self.period.label
 
     @property
     def as_of_text(self) -> str:
@@ -167,7 +177,8 @@ def _draw_furniture(canv: Canvas, header: PageHeader, number: int, total: int) -
     canv.line(left, 14 * mm, right, 14 * mm)
     canv.setFont(S.FONT, S.FOOTER_SIZE)
     canv.setFillColor(S.MUTED)
-    canv.drawString(left, 10.5 * mm, f"{PRODUCER}: {title}, {header.period.label}, as of {fmt(header.as_of)}")
+    when = f"{header.period_words}, as of" if header.period_words else "as of"
+    canv.drawString(left, 10.5 * mm, f"{PRODUCER}: {title}, {when} {fmt(header.as_of)}")
     canv.setFillColor(S.TEXT)
     canv.setFont(S.FONT_BOLD, S.FOOTER_SIZE + 0.5)
     canv.drawRightString(right, 10.5 * mm, f"Page {number} of {total}")
@@ -228,10 +239,10 @@ def build_pdf(story: Sequence[Flowable], header: PageHeader, *, portrait: bool =
         rightMargin=S.MARGIN_SIDE,
         topMargin=S.MARGIN_TOP,
         bottomMargin=S.MARGIN_BOTTOM,
-        title=f"{header.title}: {header.period.label} [{header.marking_text}]",
+        title=f"{header.title}: {header.period_words or fmt(header.as_of)} [{header.marking_text}]",
         author=header.authority,
         subject=(
-            f"{header.marking_text}. {header.title} for {header.period.label}, "
+            f"{header.marking_text}. {header.title}{' for ' + header.period_words if header.period_words else ''}, "
             f"as of {fmt(header.as_of)}, {header.authority}."
         ),
         keywords=[header.marking_text, header.title, header.period.key, f"as of {header.as_of.isoformat()}"],

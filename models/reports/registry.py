@@ -1,5 +1,5 @@
 """The reports by name (`tracker`, `drp`, `court`, `plo`, `permanence`, `chronology`, `pack`, `board`,
-`forum`, `caseloads`).
+`forum`, `caseloads`, `court-chronology`).
 
 `render` turns a caseload and a request into PDF bytes without touching the database; `build_report`
 reads the caseload first; `save_report` and `record_print` also write the audit row that every
@@ -35,7 +35,7 @@ from models.reports.common import ReportError, ReportRequest, page_header
 from models.reports.document import build_pdf
 from models.screens.facts import Caseload, load_caseload
 from models.storage.db import Database
-from models.storage.store import audit, read_commentary
+from models.storage.store import audit, current_user, read_commentary
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ REPORTS: Final[dict[str, ReportSpec]] = {
         ReportSpec("board", board.TITLE, False, False, board.flowables),
         ReportSpec("forum", forum.TITLE, False, False, forum.flowables),
         ReportSpec("caseloads", caseloads.TITLE, False, False, caseloads.flowables),
+        ReportSpec("court-chronology", chronology.COURT_TITLE, True, True, chronology.court_flowables),
     )
 }
 
@@ -104,7 +105,8 @@ def render(caseload: Caseload, request: ReportRequest) -> bytes:
     """The PDF of a report over a caseload already read (pure apart from reportlab)."""
     spec = REPORTS[request.name]
     flow = spec.story(caseload, request)
-    return build_pdf(flow, page_header(caseload, spec.title, request.period), portrait=spec.portrait)
+    header = page_header(caseload, spec.title, request.period, dated=spec.needs_child)
+    return build_pdf(flow, header, portrait=spec.portrait)
 
 
 def build_report(db: Database, request: ReportRequest) -> bytes:
@@ -113,6 +115,8 @@ def build_report(db: Database, request: ReportRequest) -> bytes:
     caseload = load_caseload(db, request.as_of, ids)
     if request.name == "board":
         request = replace(request, commentary=read_commentary(db, request.period.key))
+    if request.name == "court-chronology" and not request.prepared_by:
+        request = replace(request, prepared_by=current_user(), prepared_on=date.today())
     if request.child_id and caseload.child(request.child_id) is None:
         raise ReportError(f"There is no child with the id {request.child_id!r}.")
     return render(caseload, request)

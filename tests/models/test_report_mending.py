@@ -99,3 +99,36 @@ def test_siblings_in_one_case_share_a_court_row() -> None:
     assert "2 children in 1 case (siblings in one case share a row)" in text
     assert text.count("ZZ25C00009") == 1
     assert text.count("20/08/2025: to 15/10/2025, timetable for the child") == 1
+
+
+def test_the_chronology_for_the_court() -> None:
+    visits = [("cla_visit", f"2025-07-{d:02d}", {"seen_alone": d % 2 == 0}) for d in (3, 10, 17, 24)]
+    record = child(
+        "court",
+        ("became_looked_after", "2025-07-01", {}),
+        *visits,
+        ("cla_visit", "2025-08-05", {}),
+        ("proceedings_issued", "2025-07-02", {"case_number": "ZZ25C00003"}),
+        ("drp_raised", "2025-08-01", {"ref": "D1", "stage": 1}),
+    )
+    caseload = Caseload.build([record], AS_OF)
+    request = make_request("court-chronology", AS_OF, child_id="court")
+    from dataclasses import replace
+
+    request = replace(request, prepared_by="A. Lawyer", prepared_on=date(2025, 10, 2))
+    pages = [
+        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(render(caseload, request))).pages
+    ]
+    text = " ".join(pages)
+    assert "Chronology for the court: Court" in text
+    assert "Prepared by A. Lawyer Prepared on 02/10/2025" in text
+    assert (
+        "07/2025 Looked-after visits: 4 On 03/07, 10/07, 17/07 and 24/07; seen alone at 2. case record"
+        in text
+    )
+    assert "08/2025 Looked-after visit On 05/08. case record" in text
+    assert "Escalation" not in text and "RAG" not in text and "Deadlines" not in text
+    assert all("Events to 01/10/2025" in page and "Period:" not in page for page in pages)
+    # The internal chronology summarises visits the same way and keeps the deadlines.
+    internal = _text("chronology", "ahead")
+    assert "Deadlines at 01/10/2025" in internal

@@ -60,7 +60,7 @@ def text_of(pdf: bytes) -> str:
 
 
 def check_every_page(
-    pdf: bytes, title: str, period: Period, as_of: date, marking: str = MARKING
+    pdf: bytes, title: str, period: Period, as_of: date, marking: str = MARKING, dated: bool = False
 ) -> list[str]:
     pages = pages_of(pdf)
     total = len(pages)
@@ -70,7 +70,8 @@ def check_every_page(
         assert f"Page {n} of {total}" in page
         assert AUTHORITY in page
         assert title in page
-        assert f"Period: {period.label}" in page
+        # A child's chronology is a record to a date, not a report on a period.
+        assert f"Events to {as_of:%d/%m/%Y}" in page if dated else f"Period: {period.label}" in page
         assert f"As of {as_of:%d/%m/%Y}" in page
     return pages
 
@@ -96,7 +97,7 @@ def example(db: Database, name: str, period: str, as_of: str, **kw: str) -> byte
 # --- Furniture, metadata and fonts ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [n for n in REPORT_NAMES if n != "chronology"])
+@pytest.mark.parametrize("name", [n for n in REPORT_NAMES if not REPORTS[n].needs_child])
 def test_every_page_is_marked_numbered_and_titled(example_db: Database, name: str) -> None:
     pdf = example(example_db, name, "2025-08", "2025-09-01")
     # The forum is on a day: its pages are headed with that day's week.
@@ -293,7 +294,7 @@ def test_permanence_report_without_a_plan(example_db: Database) -> None:
 
 def test_chronology_with_the_court_timeline(example_db: Database) -> None:
     pdf = example(example_db, "chronology", "2025-08", "2025-09-01", child_id="EX-002")
-    pages = check_every_page(pdf, "Child chronology", Period(2025, 8), date(2025, 9, 1))
+    pages = check_every_page(pdf, "Child chronology", Period(2025, 8), date(2025, 9, 1), dated=True)
     first = PdfReader(io.BytesIO(pdf)).pages[0]
     assert first.mediabox.width < first.mediabox.height, "A4 portrait"
     text = " ".join(pages)
@@ -356,10 +357,11 @@ def test_the_pack_holds_all_five(example_db: Database, tmp_path: Path) -> None:
 def test_reports_from_demo_data_are_all_marked(demo_caseload: Caseload) -> None:
     as_of = date(2025, 10, 1)
     for name in REPORT_NAMES:
-        child = next(c.id for c in demo_caseload.children if c.events) if name == "chronology" else None
+        needs_child = REPORTS[name].needs_child
+        child = next(c.id for c in demo_caseload.children if c.events) if needs_child else None
         request = make_request(name, as_of, child_id=child)
         pdf = render(demo_caseload, request)
-        check_every_page(pdf, "", request.period, as_of)
+        check_every_page(pdf, "", request.period, as_of, dated=needs_child)
 
 
 # --- Requests ---------------------------------------------------------------------------------
