@@ -10,7 +10,7 @@ when the count rises.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
@@ -39,6 +39,7 @@ from models.screens.measures import (
     compute_measures,
     escalations_raised,
     escalations_resolved,
+    good_practice_raised,
     measure_lines,
     resolution_wd,
 )
@@ -90,6 +91,8 @@ class DrpData:
     by_category: dict[str, int]
     by_role: dict[str, int]
     by_month: tuple[MonthCount, ...]
+    #: Good-practice alerts raised in the period, by who raised them (IRO or CP chair).
+    good_practice_by_officer: dict[str, int] = field(default_factory=dict)
 
 
 def gather(caseload: Caseload, period: Period) -> DrpData:
@@ -135,6 +138,14 @@ def gather(caseload: Caseload, period: Period) -> DrpData:
         dict(sorted(Counter(e.category or "" for e in raised).items())),
         dict(sorted(Counter(e.role or "" for e in raised).items())),
         tuple(by_month),
+        dict(
+            sorted(
+                Counter(
+                    e.raised_by or "not recorded" for e in good_practice_raised(caseload, period)
+                ).items(),
+                key=lambda kv: (-kv[1], kv[0].lower()),
+            )
+        ),
     )
 
 
@@ -249,6 +260,14 @@ def story(data: DrpData) -> list[Flowable]:
     for role, count in data.by_role.items():
         counts.append(["Raised by", label("role", role, "not recorded"), str(count)])
     out += table(COUNT_COLUMNS, counts, empty="No escalation was raised in the period.")
+
+    out += heading(f"Good-practice alerts raised in {data.period.label}, by officer")
+    out += table(
+        (Column("Raised by", 1.6), Column("Good-practice alerts", 0.8, "RIGHT")),
+        [[who, str(n)] for who, n in data.good_practice_by_officer.items()],
+        empty="No good-practice alert was raised in the period.",
+        fraction=0.5,
+    )
 
     out += heading(f"Open escalations at {fmt(data.as_of)}, with their stage clocks")
     open_rows: list[list[Cell]] = []

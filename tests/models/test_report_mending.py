@@ -132,3 +132,19 @@ def test_the_chronology_for_the_court() -> None:
     # The internal chronology summarises visits the same way and keeps the deadlines.
     internal = _text("chronology", "ahead")
     assert "Deadlines at 01/10/2025" in internal
+
+
+def test_good_practice_alerts_by_officer_in_the_drp_report() -> None:
+    def alert(ref: str, day: str, who: str) -> tuple[str, str, dict[str, Any]]:
+        return ("drp_raised", day, {"ref": ref, "stage": 0, "category": "good_practice", "raised_by": who})
+
+    records = [
+        child("g1", alert("G1", "2025-09-02", "P. Jones"), alert("G2", "2025-09-09", "P. Jones")),
+        child("g2", alert("G3", "2025-09-03", "R. Singh"), alert("G4", "2025-08-03", "R. Singh")),
+    ]
+    pdf = render(Caseload.build(records, AS_OF), make_request("drp", AS_OF))
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert (
+        "Good-practice alerts raised in September 2025, by officer Raised by Good-practice alerts P. Jones 2 R. Singh 1"
+        in text
+    )
