@@ -26,7 +26,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from models.domain.period import Period
@@ -235,6 +235,9 @@ class DashboardPage(QWidget):
         x_axis = QBarCategoryAxis()
         x_axis.append(labels)
         x_axis.setLabelsAngle(-45)
+        small = QFont(x_axis.labelsFont())
+        small.setPointSizeF(max(small.pointSizeF() - 2, 6.0))
+        x_axis.setLabelsFont(small)
         y_axis = QValueAxis()
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
