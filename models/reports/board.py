@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Final
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Table, TableStyle
 
 from models.reports import styles as S
 from models.reports.charts import TrendPoint, trend_chart
 from models.reports.common import ReportRequest, plural
-from models.reports.document import fmt, frame_width, heading, note, para, table, title
+from models.reports.document import fmt, frame_width, heading, heading_text, note, para, table, title
 from models.reports.tables import Cell, Column, RagCell
 from models.screens.facts import Caseload
 from models.screens.measures import Figure, MeasureSet, Percent, measure_set
@@ -31,12 +31,19 @@ TREND_PERIODS: Final = 12
 CHART_COLUMNS: Final = 3
 CHART_ROWS: Final = 3
 
+KEY: Final = (
+    "A percentage is judged against its own target and milestones (Settings); on fewer than 5 children "
+    "it is too few to judge and is not coloured. ▲ rose, ▼ fell, ► level: 'better' or 'worse' follows "
+    "the measure's good direction. In the charts the solid line is the target and the dashed lines the "
+    "milestones; a hollow point is too few to judge or a period to date; counts are drawn as bars."
+)
+
 GLANCE_COLUMNS: Final = (
-    Column("Measure", 0.52),
-    Column("What it counts", 2.65),
-    Column("This period", 0.95, "RIGHT"),
-    Column("Previous", 0.6, "RIGHT"),
-    Column("Change", 0.95),
+    Column("Measure", 0.5),
+    Column("What it counts", 2.8),
+    Column("This period", 0.9, "RIGHT"),
+    Column("Previous", 0.55, "RIGHT"),
+    Column("Change", 1.05),
     Column("Good direction", 0.75),
     Column("Against the target", 1.95),
 )
@@ -126,36 +133,29 @@ def story(found: MeasureSet, authority: str, commentary: str) -> list[Flowable]:
         title(f"Improvement board: {period.label}" + (" (to date)" if to_date else "")),
         para(
             f"{authority}: the improvement plan's measures for {period.label}, {fmt(m.span.start)} to "
-            f"{fmt(m.span.end)}, as the records stood at {fmt(m.as_of)}. Figures only: no child is named or "
-            f"identified. Each is set against the previous period, {before.period.label} "
-            f"({fmt(before.span.start)} to {fmt(before.span.end)}), counted like with like: escalations at the "
-            "same distance from the period's end."
+            f"{fmt(m.span.end)}, as the records stood at {fmt(m.as_of)}; figures only, no child named or "
+            f"identified. Previous period: {before.period.label} ({fmt(before.span.start)} to "
+            f"{fmt(before.span.end)}), counted like with like"
+            + (
+                f"; {period.label} had not ended, so each is counted over its first {plural((m.span.end - m.span.start).days + 1, 'day')}."
+                if to_date
+                else "."
+            )
         ),
     ]
-    if to_date:
-        days = (m.span.end - m.span.start).days + 1
-        out.append(
-            para(
-                f"{period.label} had not ended at {fmt(m.as_of)}: the figures are to date, over its first "
-                f"{plural(days, 'day')}, and the previous period is counted over its first {plural(days, 'day')} "
-                "too, never as if whole."
-            )
-        )
     out += heading("Commentary from the PIRO")
     paragraphs = [p.strip() for p in commentary.split("\n\n") if p.strip()]
     out += [para(p) for p in paragraphs] or [para("No commentary has been written for this period.")]
-    out += heading("The measures at a glance")
-    out += table(GLANCE_COLUMNS, glance_rows(found))
-    out.append(
-        note(
-            "A percentage is judged against its own target and milestones (Settings); on fewer than 5 children "
-            "it is too few to judge and is not coloured. ▲ rose, ▼ fell, ► level: 'better' or 'worse' follows "
-            "the measure's good direction. In the charts the solid line is the target and the dashed lines the "
-            "milestones; a hollow point is too few to judge or a period to date; counts are drawn as bars."
-        )
-    )
-    out.append(Spacer(1, 2 * mm))
-    out += _charts(found)
+    # After a long commentary the table runs on to the next page, its header repeated.
+    glance: list[Flowable] = [
+        heading_text("The measures at a glance"),
+        *table(GLANCE_COLUMNS, glance_rows(found)),
+    ]
+    out += glance
+    charts = _charts(found)
+    # How to read the page and the charts: at the top of the first page of charts.
+    charts.insert(1, note(KEY))
+    out += charts
     return out
 
 

@@ -93,7 +93,7 @@ class Percent:
         if value is None:
             return Judgement("no cases", None)
         if self.too_few:
-            return Judgement(f"too few to judge (under {TOO_FEW} children)", None)
+            return Judgement(f"too few to judge (under {TOO_FEW})", None)
         if value >= target.target:
             return Judgement(f"target {_pc(target.target)} met", Rag.GREEN)
         reached = [m for m in target.milestones if value >= m]

@@ -24,7 +24,7 @@ from models.reports.registry import build_report, make_request, render
 from models.screens.facts import Caseload, load_caseload
 from models.screens.measures import MEASURE_IDS
 from models.storage.db import Database, open_database
-from models.storage.store import read_commentary, save_commentary
+from models.storage.store import COMMENTARY_LIMIT, read_commentary, save_commentary
 
 AS_OF = date(2026, 10, 5)
 Q3 = Period.parse("2026-Q3")
@@ -144,8 +144,9 @@ def test_the_piros_commentary_is_kept_per_period_audited_and_printed(
     assert "No commentary has been written for this period." in other[0]
     # A page of commentary still leaves the report within four pages.
     long = ("The board asked for a deep dive into the permanence forum's work. " * 60).strip()
-    request = replace(make_request("board", AS_OF, Q3), commentary=long)
-    assert 2 <= len(_text(render(caseload, request))) <= 4
+    for period in (Q3, Period.parse("2026-Q4")):  # a whole quarter, and one to date
+        request = replace(make_request("board", AS_OF, period), commentary=long[:COMMENTARY_LIMIT])
+        assert 2 <= len(_text(render(caseload, request))) <= 4
     assert save_commentary(db, "2026-Q3", "") == words
     assert read_commentary(db, "2026-Q3") == ""
     with db.engine.connect() as conn:

@@ -182,7 +182,7 @@ def test_a_rise_in_escalations_is_green() -> None:
     ("share", "milestone", "rag"),
     [
         (Percent(0, 0), "no cases", None),
-        (Percent(1, 1), "too few to judge (under 5 children)", None),
+        (Percent(1, 1), "too few to judge (under 5)", None),
         (Percent(69, 100), "below 70%, target 90%", Rag.RED),
         (Percent(70, 100), "70% milestone, target 90%", Rag.AMBER),
         (Percent(85, 100), "80% milestone, target 90%", Rag.AMBER),
