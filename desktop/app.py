@@ -42,6 +42,7 @@ from models.storage.db import (
     DatabaseDamaged,
     DatabaseError,
     PassphraseRequired,
+    ServerPasswordRequired,
     WrongPassphrase,
     open_database,
 )
@@ -179,9 +180,17 @@ def open_with_prompts(target: str | Path, *, read_only: bool = False) -> Databas
     passphrase: str | None = None
     error: str | None = None
     wrong = 0
+    password: str | None = None
     while True:
         try:
-            return open_database(target, read_only=read_only, passphrase=passphrase)
+            return open_database(target, read_only=read_only, passphrase=passphrase, password=password)
+        except ServerPasswordRequired as exc:
+            # The team server asks for a password that neither a service file nor ~/.pgpass holds.
+            password = prompts.ask_server_password(None, str(exc))
+            if password is None:
+                log.info("no server password given: closing")
+                raise StartupFailed("The team server's password was not given.") from None
+            continue
         except PassphraseRequired as exc:
             if path is None or not _could_be_encrypted(path):
                 raise _fail("Cannot open the database", str(exc)) from exc

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from models.domain.calendar import FIRST_YEAR, LAST_YEAR
 from models.domain.engine import Deadline
@@ -29,8 +29,14 @@ from models.io.audited_export import export_audited
 from models.io.export import write_csv, write_private
 from models.io.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
 from models.reports import REPORT_NAMES
-from models.storage import paths
-from models.storage.db import Database, DatabaseError, PassphraseRequired, open_database
+from models.storage import paths, server
+from models.storage.db import (
+    Database,
+    DatabaseError,
+    PassphraseRequired,
+    ServerPasswordRequired,
+    open_database,
+)
 from models.storage.store import audit, compute_deadlines, parse_iso
 
 EXIT_USAGE = 2
@@ -206,6 +212,16 @@ def _open(args: argparse.Namespace) -> Database:
                     f"{exc} Set {PASSPHRASE_ENV}, or run the command at a terminal to be asked."
                 ) from None
             return open_database(target, read_only=args.read_only, passphrase=getpass.getpass("Passphrase: "))
+    except ServerPasswordRequired as exc:
+        if not sys.stdin.isatty():
+            raise CliError(
+                f"{exc} Put it in ~/.pgpass (mode 0600) or a service file, or run the command at a "
+                "terminal to be asked."
+            ) from None
+        try:
+            return open_database(target, read_only=args.read_only, password=getpass.getpass("Password: "))
+        except DatabaseError as again:
+            raise CliError(str(again)) from None
     except DatabaseError as exc:
         raise CliError(str(exc)) from None
 
@@ -273,6 +289,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unrecognised arguments: {' '.join(unknown)}")
     db = _open(args)
+    try:
+        return _run_command(parser, args, db)
+    finally:
+        db.dispose()  # the team server's connections are closed, not left to the collector
+
+
+def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) -> int:
     if args.command == "import":
         return _import(db, args)
     if args.command == "mapping":
@@ -354,6 +377,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "calendar":
         return _calendar(db, args)
     if args.command == "backup":
+        if db.path is None:
+            return _server_backup(db, args)
         from models.storage.backup import make_backup
 
         print(f"Backup written to {make_backup(db, 'manual')}.")
@@ -449,6 +474,23 @@ def _mapping(db: Database, args: argparse.Namespace) -> int:
     except MappingError as exc:
         raise CliError(str(exc)) from None
     print(f"Mapping {args.name!r} saved.")
+
+
+def _server_backup(db: Database, args: argparse.Namespace) -> int:
+    """The team server's backup: pg_dump's custom format in the data folder's `backups`, checked."""
+    from datetime import datetime
+
+    folder = paths.data_dir(args.data_dir) / "backups"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    name = db.engine.url.database or "team"
+    target = folder / f"{name}-{datetime.now():%Y%m%d-%H%M%S}-manual.dump"
+    try:
+        server.dump(db.engine.url, target, db.password)
+    except server.ServerError as exc:
+        raise CliError(str(exc)) from None
+    with db.engine.begin() as conn:
+        audit(conn, "backup", "database", name, after={"file": str(target)})
+    print(f"Backup of the team database written to {target} (pg_dump custom format; pg_restore restores it).")
     return 0
 
 
@@ -570,8 +612,17 @@ def _calendar(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_failure(exc: OperationalError) -> str:
+def _write_failure(exc: DBAPIError) -> str:
     text = str(exc.orig).lower()
+    if (
+        exc.connection_invalidated
+        or "server closed the connection" in text
+        or "consuming input failed" in text
+    ):
+        return (
+            "The team server stopped answering during the operation (restarted, or the network was cut); "
+            "a change is saved whole or not at all, so run the command again to be sure it is there."
+        )
     if "readonly" in text or "read-only" in text:
         return "The database cannot be written: it is open read-only, or the file is read-only. Nothing was changed."
     if "full" in text:
@@ -586,8 +637,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"permanence-tracker: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except OperationalError as exc:
+    except DBAPIError as exc:  # OperationalError (SQLite, a cut connection); InternalError (read-only server)
         print(f"permanence-tracker: {_write_failure(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    except DatabaseError as exc:
+        print(f"permanence-tracker: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

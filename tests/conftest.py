@@ -9,7 +9,9 @@ import sys
 # Before any Qt import: no display needed, and never the real home folder.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,11 +52,70 @@ def _undo_stacks_emptied(request: pytest.FixtureRequest) -> Iterator[None]:
             obj.clear()
 
 
+#: The URL of a PostgreSQL server the tests may create databases on (scripts/pg-cluster.sh).
+POSTGRES_URL_ENV = "PERMANENCE_TEST_POSTGRES_URL"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "server: the `db` fixture runs on SQLite and on PostgreSQL (the team server)"
+    )
+    config.addinivalue_line(
+        "markers", "sqlite_only: in a `server` module, a test of SQLite itself (pragmas, the file)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `server` (or in a module marked so) get the `db` fixture once per backend."""
+    marked = metafunc.definition.get_closest_marker
+    if "db" in metafunc.fixturenames and marked("server") and not marked("sqlite_only"):
+        metafunc.parametrize("db", BACKENDS, indirect=True)
+
+
+def postgres_admin_url() -> str:
+    """The test server's URL; a developer's laptop without one skips, CI (CI=true) fails."""
+    url = os.environ.get(POSTGRES_URL_ENV)
+    if not url:
+        reason = f"no PostgreSQL for the tests ({POSTGRES_URL_ENV} is not set; scripts/test.sh starts one)"
+        if in_ci():
+            pytest.fail(reason + ": CI must run them", pytrace=False)
+        pytest.skip(reason)
+    return url
+
+
+@contextmanager
+def server_database() -> Iterator[str]:
+    """A fresh, empty database on the test server for one test, dropped afterwards: its URL."""
+    import psycopg
+
+    admin = postgres_admin_url()
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} STRATEGY file_copy")
+    try:
+        yield admin.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "test.sqlite")
-    yield database
-    database.engine.dispose()
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A fresh database: an SQLite file, or (tests marked `server`) also a team server database."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        database = open_database(tmp_path / "test.sqlite")
+        yield database
+        database.engine.dispose()
+        return
+    with server_database() as url:
+        database = open_database(url)
+        yield database
+        database.engine.dispose()
 
 
 @pytest.fixture

@@ -75,6 +75,17 @@ def ask_passphrase(parent: QWidget | None, path: Path, error: str | None = None)
     )
 
 
+def ask_server_password(parent: QWidget | None, message: str) -> str | None:
+    """The team server's password (not kept anywhere but the open connection), or None to quit."""
+    from views.passphrase_dialog import PassphraseDialog
+
+    return PassphraseDialog.ask(
+        parent,
+        f"{message}\nType your password for it. To be asked no more, put it in ~/.pgpass (mode 0600).",
+        None,
+    )
+
+
 def ask_restore_damaged(parent: QWidget | None, path: Path, detail: str, backup: BackupInfo) -> bool:
     """The database is damaged: True to restore `backup` (the damaged file is kept aside), False to quit."""
     box = QMessageBox(parent)

@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.pool import QueuePool
 from sqlmodel import SQLModel, create_engine
 
+from models.storage import server
 from models.storage import tables as _tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 log = logging.getLogger("permanence.db")
@@ -62,6 +63,14 @@ class WrongPassphrase(DatabaseError):
     """The passphrase does not open the encrypted file."""
 
 
+class ServerPasswordRequired(DatabaseError):
+    """The team server asks for a password that libpq's own places (service file, ~/.pgpass) lack."""
+
+
+class ServerUnreachable(DatabaseError):
+    """The team server did not answer: down, restarting, or the network is cut."""
+
+
 def _v1(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn)
 
@@ -91,6 +100,8 @@ class Database:
     path: Path | None
     passphrase: str | None = field(default=None, repr=False)
     read_only: bool = False
+    #: The team server's password when the person typed it (libpq's own places are used otherwise).
+    password: str | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -186,8 +197,12 @@ def open_database(
     read_only: bool = False,
     passphrase: str | None = None,
     check: bool = True,
+    password: str | None = None,
 ) -> Database:
     """Open (creating if needed), check and migrate a database; `target` is a file path or a URL.
+
+    A `postgresql://` URL opens the team server (`models.storage.server`); `password` is its
+    password when libpq's own places do not hold it (asked of the person after `PasswordRequired`).
 
     Raises:
         PassphraseRequired: the file is encrypted (or not SQLite) and no passphrase was given.
@@ -197,11 +212,7 @@ def open_database(
     """
     url = str(target)
     if "://" in url:
-        engine = create_engine(url)
-        db = Database(engine, None, None, read_only)
-        if migrate and not read_only:
-            migrate_database(db)
-        return db
+        return _open_server(url, migrate=migrate, read_only=read_only, password=password)
 
     path = Path(url).expanduser().resolve()
     if path.is_dir():
@@ -248,6 +259,54 @@ def open_database(
     return db
 
 
+def _open_server(url: str, *, migrate: bool, read_only: bool, password: str | None) -> Database:
+    """Open the team server: the psycopg dialect, TLS off this machine, errors for a person."""
+    try:
+        sa_url = server.engine_url(url)
+    except server.ServerError as exc:
+        raise DatabaseError(str(exc)) from None
+    connect_args: dict[str, Any] = {"connect_timeout": 10}
+    if password is not None:
+        connect_args["password"] = password  # to the driver only: never in the URL or a log
+    engine = create_engine(sa_url, connect_args=connect_args, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        server.check_connection(dbapi_connection)
+        if read_only:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            dbapi_connection.commit()
+
+    db = Database(engine, None, None, read_only, password)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except server.ServerError as exc:
+        engine.dispose()
+        raise DatabaseError(str(exc)) from None
+    except Exception as exc:
+        engine.dispose()
+        failure = server.connection_failure(exc, sa_url)
+        kind = {server.PasswordRequired: ServerPasswordRequired, server.Unreachable: ServerUnreachable}
+        raise kind.get(type(failure), DatabaseError)(str(failure)) from None
+    log.info("opened the team server %s", server.describe(sa_url))
+    try:
+        if read_only:
+            current = schema_version(db)
+            if current != SCHEMA_VERSION:
+                raise DatabaseError(
+                    f"The team database has schema version {current}, this version needs {SCHEMA_VERSION}: "
+                    "open it once without --read-only to upgrade it."
+                )
+        elif migrate:
+            migrate_database(db)
+    except BaseException:
+        engine.dispose()
+        raise
+    return db
+
+
 def _probe(path: Path, passphrase: str | None, read_only: bool, check: bool) -> None:
     """Fail early, and clearly, on a wrong passphrase, a foreign file or a damaged one."""
     try:
@@ -280,10 +339,19 @@ def schema_version(db: Database) -> int:
     with db.engine.connect() as conn:
         if db.is_sqlite:
             return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
-        conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
-        conn.commit()
-        value = conn.execute(text("SELECT max(version) FROM schema_version")).scalar()
-        return int(value or 0)
+        return _server_schema_version(conn)
+
+
+#: The advisory lock that serialises schema steps on the team server (two first starts at once).
+_MIGRATION_LOCK = 0x5045524D  # "PERM"
+
+
+def _server_schema_version(conn: Connection) -> int:
+    """The team server's schema version: the `schema_version` table (0 when it is not there yet)."""
+    if conn.execute(text("SELECT to_regclass('schema_version')")).scalar() is None:
+        return 0
+    value = conn.execute(text("SELECT max(version) FROM schema_version")).scalar()
+    return int(value or 0)
 
 
 def migrate_database(db: Database) -> Path | None:
@@ -303,6 +371,11 @@ def migrate_database(db: Database) -> Path | None:
     if db.path is not None and current > 0:
         backup = backup_database(db, db.path.with_name(f"{db.path.stem}.pre-v{current + 1}.{_stamp()}.bak"))
     with db.engine.begin() as conn:
+        if not db.is_sqlite:
+            # Another person's first start may be migrating too: one at a time, then look again.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+            conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
+            current = _server_schema_version(conn)
         for version in range(current, SCHEMA_VERSION):
             log.info("migrating schema from version %d to %d", version, version + 1)
             MIGRATIONS[version](conn)

@@ -11,6 +11,9 @@ from models.io.audited_export import export_csv
 from models.storage.audit import entries, verify_chain
 from models.storage.db import Database, open_database
 
+#: Runs on SQLite and on the team server (PostgreSQL) alike.
+pytestmark = pytest.mark.server
+
 
 def test_an_export_is_written_neutralised_and_audited(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "out.csv"
@@ -31,6 +34,7 @@ def test_an_export_is_written_neutralised_and_audited(db: Database, tmp_path: Pa
     assert verify_chain(db) == []
 
 
+@pytest.mark.sqlite_only
 def test_an_export_that_cannot_be_audited_leaves_no_file(db: Database, tmp_path: Path) -> None:
     assert db.path is not None
     read_only = open_database(db.path, read_only=True)

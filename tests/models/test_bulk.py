@@ -20,6 +20,9 @@ from models.storage import bulk
 from models.storage.db import Database
 from models.storage.store import compute_deadlines, save_event
 
+#: Runs on SQLite and on the team server (PostgreSQL) alike.
+pytestmark = pytest.mark.server
+
 AS_OF = date(2025, 10, 1)
 
 
@@ -73,6 +76,7 @@ def _engine_event(raw: dict[str, Any]) -> Event:
     return Event(**values)
 
 
+@pytest.mark.sqlite_only
 def test_chunked_judging_in_one_process_matches_the_serial_path(caseload: Database) -> None:
     serial = compute_deadlines(caseload, AS_OF, share=False)
     conn = caseload.raw_connection(read_only=True)
@@ -85,6 +89,7 @@ def test_chunked_judging_in_one_process_matches_the_serial_path(caseload: Databa
     assert chunked == serial
 
 
+@pytest.mark.sqlite_only
 def test_sharing_with_a_worker_gives_the_serial_answer(
     caseload: Database, worker: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -118,6 +123,7 @@ def test_a_change_committed_while_sharing_is_not_half_seen(
     assert compute_deadlines(caseload, AS_OF) == compute_deadlines(caseload, AS_OF, share=False)
 
 
+@pytest.mark.sqlite_only
 def test_the_workers_peak_memory_is_asked_of_the_worker(
     caseload: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

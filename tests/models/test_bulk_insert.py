@@ -17,6 +17,9 @@ from models.storage import store
 from models.storage.db import Database, open_database
 from models.storage.store import CHILD_T, EVENT_T, child_row_values, event_row_values, insert_rows
 
+#: Runs on SQLite and on the team server (PostgreSQL) alike.
+pytestmark = pytest.mark.server
+
 
 def _rows(children: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     records, issues, _ = parse_journey(demo.generate(children, seed=3, today=date(2025, 10, 1)))
@@ -56,6 +59,7 @@ def test_the_fast_path_stores_what_a_core_insert_stores(
     assert len(stored) == len(events) > 3 * 1000  # several batches, the last one short
 
 
+@pytest.mark.sqlite_only
 def test_a_value_of_the_wrong_type_writes_nothing(db: Database) -> None:
     children, events = _rows(20)
     events[-1] = {**events[-1], "date": "2025-02-30"}  # text, not a date: never stored as such
@@ -67,6 +71,7 @@ def test_a_value_of_the_wrong_type_writes_nothing(db: Database) -> None:
         assert conn.execute(select(EVENT_T.c.pk)).first() is None
 
 
+@pytest.mark.sqlite_only
 def test_a_yes_no_column_refuses_what_is_not_yes_or_no(db: Database) -> None:
     children, events = _rows(5)
     visit = next(i for i, e in enumerate(events) if e["seen_alone"] is not None)

@@ -23,6 +23,9 @@ from models.screens.child_view import (
 from models.storage import store
 from models.storage.db import Database
 
+#: Runs on SQLite and on the team server (PostgreSQL) alike.
+pytestmark = pytest.mark.server
+
 AS_OF = date(2025, 9, 1)
 
 

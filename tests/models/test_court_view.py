@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from models.domain.records import ChildRecord, EventRecord
 from models.domain.rules import Rag, Status
 from models.screens.court_view import (
@@ -16,6 +18,9 @@ from models.screens.court_view import (
 from models.screens.facts import Caseload, load_caseload_with
 from models.storage import store
 from models.storage.db import Database
+
+#: Runs on SQLite and on the team server (PostgreSQL) alike.
+pytestmark = pytest.mark.server
 
 SEPTEMBER = date(2025, 9, 1)
 MARCH = date(2025, 3, 3)

@@ -31,6 +31,9 @@ from models.storage.store import (
 )
 from models.storage.tables import AuditRow
 
+#: Runs on SQLite and on the team server (PostgreSQL) alike.
+pytestmark = pytest.mark.server
+
 
 def test_new_file_is_private_and_versioned(tmp_path: Path) -> None:
     path = tmp_path / "new" / "t.sqlite"

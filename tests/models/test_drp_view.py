@@ -24,6 +24,9 @@ from models.storage.db import Database
 from models.storage.settings import DEFAULT_DRP_CATEGORIES, Settings, load_settings
 from models.storage.store import ValidationError, save_settings
 
+#: Runs on SQLite and on the team server (PostgreSQL) alike.
+pytestmark = pytest.mark.server
+
 SEPTEMBER = date(2025, 9, 1)
 
 

@@ -17,6 +17,9 @@ from models.storage.db import Database, open_database
 from models.storage.store import get_child
 from models.storage.tables import AuditRow, Child, EventRow
 
+#: Runs on SQLite and on the team server (PostgreSQL) alike.
+pytestmark = pytest.mark.server
+
 
 def journey(*children: dict[str, Any]) -> dict[str, Any]:
     return {"format": "journey", "version": 1, "children": list(children)}
@@ -282,6 +285,7 @@ def test_the_audit_names_the_file_and_the_sha256_of_its_bytes(db: Database, tmp_
     assert recorded["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.sqlite_only
 def test_an_import_enlarges_the_page_cache_only_while_it_writes(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,6 +14,9 @@ from models.screens.overview import NONE, RegisterFilter, build_overview, filter
 from models.storage.db import Database
 from models.storage.store import compute_deadlines
 
+#: Runs on SQLite and on the team server (PostgreSQL) alike.
+pytestmark = pytest.mark.server
+
 MARCH = date(2025, 3, 3)
 SEPTEMBER = date(2025, 9, 1)
 

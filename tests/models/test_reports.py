@@ -42,6 +42,9 @@ from models.screens.facts import Caseload, load_caseload
 from models.storage.db import Database
 from models.storage.store import AUDIT_T
 
+#: Runs on SQLite and on the team server (PostgreSQL) alike.
+pytestmark = pytest.mark.server
+
 MARKING = "OFFICIAL-SENSITIVE"
 AUTHORITY = "Example Borough Council"
 
