@@ -373,14 +373,20 @@ class ChildPage(QWidget):
         if child is None:
             return
 
+        saved: list[EventRecord] = []
+
         def save(record: EventRecord) -> bool:
-            return self._push(
-                SaveEventCommand(self.db, child.id, record, None, _while_alive(self._on_command_applied))
+            command = SaveEventCommand(
+                self.db, child.id, record, None, _while_alive(self._on_command_applied)
             )
+            if not self._push(command):
+                return False
+            saved.append(command.new)  # as saved: another writer may have taken the proposed id
+            return True
 
         record = EventDialog.ask(self, child, save=save, drp_categories=self._drp_categories())
-        if record is not None:
-            self._select_event(record.id)
+        if record is not None and saved:
+            self._select_event(saved[-1].id)
 
     def edit_details(self) -> None:
         """Open the child details form for the shown child."""

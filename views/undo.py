@@ -128,13 +128,18 @@ class SaveEventCommand(_StoreCommand):
         return store.validate_event_change(child, self.new, replacing=self.new.id)
 
     def apply(self) -> None:
-        store.save_event(self.db, self.child_id, self.new)
+        # Each step is made against what this command last saw: a record someone else changed
+        # since is refused (ConflictError), never overwritten.
+        if self.previous is None:
+            self.new = store.add_event(self.db, self.child_id, self.new)  # its id may be settled anew
+        else:
+            store.save_event(self.db, self.child_id, self.new, expected=self.previous)
 
     def revert(self) -> None:
         if self.previous is None:
-            store.delete_event(self.db, self.child_id, self.new.id)
+            store.delete_event(self.db, self.child_id, self.new.id, expected=self.new)
         else:
-            store.save_event(self.db, self.child_id, self.previous)
+            store.save_event(self.db, self.child_id, self.previous, expected=self.new)
 
 
 class DeleteEventCommand(_StoreCommand):
@@ -160,10 +165,10 @@ class DeleteEventCommand(_StoreCommand):
         return store.validate_event_change(child, None, replacing=self.record.id)
 
     def apply(self) -> None:
-        store.delete_event(self.db, self.child_id, self.record.id)
+        store.delete_event(self.db, self.child_id, self.record.id, expected=self.record)
 
     def revert(self) -> None:
-        store.save_event(self.db, self.child_id, self.record)
+        self.record = store.add_event(self.db, self.child_id, self.record)
 
 
 class SaveChildCommand(_StoreCommand):
@@ -196,10 +201,10 @@ class SaveChildCommand(_StoreCommand):
         return check_chronology(self.new, existing.events)
 
     def apply(self) -> None:
-        store.save_child(self.db, self.new)
+        store.save_child(self.db, self.new, expected=self.previous)
 
     def revert(self) -> None:
         if self.previous is None:
-            store.delete_child(self.db, self.new.id)
+            store.delete_child(self.db, self.new.id, expected=self.new)
         else:
-            store.save_child(self.db, self.previous)
+            store.save_child(self.db, self.previous, expected=self.new)

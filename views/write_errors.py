@@ -1,4 +1,5 @@
-"""A write the disk refused — a read-only file or a full disk — said plainly, with the form kept.
+"""A write refused — a read-only file, a full disk, a record someone else changed since it was read,
+or the team server unreachable — said plainly, with the form kept.
 
 SQLite reports these as `OperationalError` ("attempt to write a readonly database", "database or
 disk is full"), whether raised by `sqlite3`, `sqlcipher3` or wrapped by SQLAlchemy, and Python as
@@ -19,6 +20,7 @@ from typing import Final
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
+from models.storage.store import ConflictError
 from views import prompts
 from views.undo import DeleteEventCommand, SaveChildCommand, SaveEventCommand, push
 
@@ -34,9 +36,24 @@ FULL_MESSAGE: Final = (
     "The change was not saved: the disk holding the database is full. Free some space (or ask the IT "
     "service desk), then save again. Nothing already saved was lost."
 )
+UNREACHABLE_MESSAGE: Final = (
+    "The change was not saved: the team server is unreachable (restarting, or the network is down). "
+    "A change is saved whole or not at all; save again in a moment and the tracker reconnects by itself."
+)
 KEPT: Final = " What you typed is still in the form."
 
 _READ_ONLY_WORDS: Final = ("readonly", "read-only", "read only")
+#: libpq's words for a server that went away or never answered.
+_UNREACHABLE_WORDS: Final = (
+    "server closed the connection",
+    "connection refused",
+    "could not connect",
+    "connection failed",
+    "terminating connection",
+    "consuming input failed",
+    "connection timeout expired",
+    "the connection is closed",
+)
 _FULL_WORDS: Final = ("disk is full", "database or disk is full", "no space left")
 
 
@@ -59,6 +76,8 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 def write_failure_message(exc: BaseException) -> str | None:
     """What to tell the person when `exc` is a refused write; None for any other error."""
     for item in _chain(exc):
+        if isinstance(item, ConflictError):  # someone else changed the record: their words name who
+            return str(item)
         if isinstance(item, OSError) and not _is_operational(item):
             if item.errno == errno.ENOSPC:
                 return FULL_MESSAGE
@@ -68,6 +87,8 @@ def write_failure_message(exc: BaseException) -> str | None:
         if not _is_operational(item):
             continue
         text = str(item).lower()
+        if any(word in text for word in _UNREACHABLE_WORDS):
+            return UNREACHABLE_MESSAGE
         if any(word in text for word in _FULL_WORDS):
             return FULL_MESSAGE
         if any(word in text for word in _READ_ONLY_WORDS):

@@ -7,6 +7,7 @@ never live ORM objects.
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import hashlib
 import json
@@ -24,8 +25,10 @@ from sqlalchemy import (
     String,
     Table,
     delete,
+    desc,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.types import TypeDecorator
@@ -54,6 +57,25 @@ class ValidationError(Exception):
     def __init__(self, issues: Sequence[Issue]):
         super().__init__("; ".join(str(i) for i in issues))
         self.issues = list(issues)
+
+
+class ConflictError(Exception):
+    """A save against a record that someone else changed (or deleted, or created) since it was read.
+
+    The message names who made that change and when, from the audit log; nothing was written, and
+    a form that was saving stays open with what was typed.
+    """
+
+
+class _Unchecked:
+    """The `expected` of a change made without reading first (an import, a test): not compared."""
+
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+#: Pass as `expected` to write without comparing what is stored (the journey import does its own).
+UNCHECKED: Final = _Unchecked()
 
 
 def current_user() -> str:
@@ -95,10 +117,16 @@ def audit(
         "before": _json(before),
         "after": _json(after),
     }
+    if conn.dialect.name != "sqlite":
+        # Writers to the team server take turns at the end of the chain (SQLite has one writer).
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     previous = conn.execute(select(AUDIT_T.c.hash).order_by(AUDIT_T.c.id.desc()).limit(1)).scalar()
     row["hash"] = chain_hash(previous or "", row)
     conn.execute(insert(AUDIT_T), row)
 
+
+#: The team server's advisory lock for appending to the audit chain.
+AUDIT_LOCK: Final = 0x41554454  # "AUDT"
 
 #: The audit columns a row's hash covers, in order.
 AUDIT_HASHED = ("at", "user", "action", "entity", "entity_id", "child_id", "before", "after")
@@ -448,10 +476,27 @@ def save_commentary(db: Database, period_key: str, text: str, user: str | None =
 COMMENTARY_LIMIT: Final = 4000
 
 
-def save_child(db: Database, record: ChildRecord, user: str | None = None) -> None:
-    """Create or update a child's details (not its events)."""
+def save_child(
+    db: Database,
+    record: ChildRecord,
+    user: str | None = None,
+    *,
+    expected: ChildRecord | _Unchecked | None = UNCHECKED,
+) -> None:
+    """Create or update a child's details (not its events).
+
+    `expected` is the child as the person read it (None: they are adding a new child). When what
+    is stored differs, someone else changed it since, and `ConflictError` says who and when.
+    """
     with db.engine.begin() as conn:
+        _lock_child(conn, record.id)
         existing = load_child(conn, record.id)
+        if not isinstance(expected, _Unchecked):
+            stored = None if existing is None else _child_details(existing)
+            if stored != (None if expected is None else _child_details(expected)):
+                raise ConflictError(
+                    _conflict_message(conn, record.id, "child", record.id, _verb(existing, expected))
+                )
         values = child_row_values(record)
         if existing is None:
             conn.execute(insert(CHILD_T), values)
@@ -487,9 +532,18 @@ def _child_details(record: ChildRecord) -> dict[str, Any]:
     return data
 
 
-def delete_child(db: Database, child_id: str, user: str | None = None) -> ChildRecord:
+def delete_child(
+    db: Database, child_id: str, user: str | None = None, *, expected: ChildRecord | _Unchecked = UNCHECKED
+) -> ChildRecord:
     with db.engine.begin() as conn:
+        _lock_child(conn, child_id)
         existing = load_child(conn, child_id)
+        if not isinstance(expected, _Unchecked) and (
+            existing is None or _child_details(existing) != _child_details(expected)
+        ):
+            raise ConflictError(
+                _conflict_message(conn, child_id, "child", child_id, _verb(existing, expected))
+            )
         if existing is None:
             raise KeyError(child_id)
         conn.execute(delete(EVENT_T).where(EVENT_T.c.child_id == child_id))
@@ -512,14 +566,30 @@ def validate_event_change(
 
 
 def save_event(
-    db: Database, child_id: str, record: EventRecord, user: str | None = None
+    db: Database,
+    child_id: str,
+    record: EventRecord,
+    user: str | None = None,
+    *,
+    expected: EventRecord | _Unchecked = UNCHECKED,
 ) -> EventRecord | None:
-    """Add or replace one event after checking the whole chronology; returns the event it replaced."""
+    """Replace one event (or add it, unchecked) after checking the whole chronology; returns the
+    event it replaced.
+
+    `expected` is the event as the person read it: when what is stored differs (someone else
+    changed or deleted it since), nothing is written and `ConflictError` says who and when. A new
+    event goes through `add_event`, which gives it an id no other writer has taken.
+    """
     with db.engine.begin() as conn:
+        _lock_child(conn, child_id)
         child = load_child(conn, child_id)
         if child is None:
             raise KeyError(child_id)
         previous = next((e for e in child.events if e.id == record.id), None)
+        if not isinstance(expected, _Unchecked) and (previous != expected or expected.id != record.id):
+            raise ConflictError(
+                _conflict_message(conn, child_id, "event", record.id, _verb(previous, expected))
+            )
         issues = validate_event_change(child, record, replacing=record.id)
         if issues:
             raise ValidationError(issues)
@@ -546,13 +616,26 @@ def save_event(
         return previous
 
 
-def delete_event(db: Database, child_id: str, event_id: str, user: str | None = None) -> EventRecord:
-    """Delete one event, refusing when what is left would not be a valid chronology."""
+def delete_event(
+    db: Database,
+    child_id: str,
+    event_id: str,
+    user: str | None = None,
+    *,
+    expected: EventRecord | _Unchecked = UNCHECKED,
+) -> EventRecord:
+    """Delete one event, refusing when what is left would not be a valid chronology, or when it is
+    no longer the `expected` event the person read (`ConflictError`)."""
     with db.engine.begin() as conn:
+        _lock_child(conn, child_id)
         child = load_child(conn, child_id)
         if child is None:
             raise KeyError(child_id)
         previous = next((e for e in child.events if e.id == event_id), None)
+        if not isinstance(expected, _Unchecked) and previous != expected:
+            raise ConflictError(
+                _conflict_message(conn, child_id, "event", event_id, _verb(previous, expected))
+            )
         if previous is None:
             raise KeyError(event_id)
         issues = validate_event_change(child, None, replacing=event_id)
@@ -561,6 +644,74 @@ def delete_event(db: Database, child_id: str, event_id: str, user: str | None = 
         conn.execute(delete(EVENT_T).where(EVENT_T.c.child_id == child_id, EVENT_T.c.event_id == event_id))
         audit(conn, "delete", "event", event_id, child_id=child_id, before=previous.to_json(), user=user)
         return previous
+
+
+def add_event(db: Database, child_id: str, record: EventRecord, user: str | None = None) -> EventRecord:
+    """Add a new event, and return it as saved: with its own id if another writer took that one.
+
+    A form proposes the next free id when it opens (`new_event_id`); two people adding an event to
+    one child both propose the same. The id is settled here, in the transaction that writes it,
+    with the child's row locked (PostgreSQL) or the database's write lock held (SQLite), so the
+    second writer gets the next free id and neither event replaces the other.
+    """
+    with db.engine.begin() as conn:
+        _lock_child(conn, child_id)
+        child = load_child(conn, child_id)
+        if child is None:
+            raise KeyError(child_id)
+        if any(e.id == record.id for e in child.events):
+            record = dataclasses.replace(record, id=new_event_id(child))
+        issues = validate_event_change(child, record, replacing=record.id)
+        if issues:
+            raise ValidationError(issues)
+        conn.execute(insert(EVENT_T), event_row_values(child_id, record))
+        audit(conn, "create", "event", record.id, child_id=child_id, after=record.to_json(), user=user)
+        return record
+
+
+def _lock_child(conn: Connection, child_id: str) -> None:
+    """Hold the child's row until the transaction ends: writers of one child take turns.
+
+    On PostgreSQL `SELECT ... FOR UPDATE`; on SQLite a write transaction already excludes every
+    other writer (SQLAlchemy leaves FOR UPDATE out there).
+    """
+    if conn.dialect.name != "sqlite":
+        conn.execute(select(CHILD_T.c.id).where(CHILD_T.c.id == child_id).with_for_update())
+
+
+def last_change(conn: Connection, child_id: str, entity: str, entity_id: str) -> tuple[str, str] | None:
+    """Who last changed a record, and when (UTC ISO text), from the audit log."""
+    row = conn.execute(
+        select(AUDIT_T.c.user, AUDIT_T.c.at)
+        .where(
+            AUDIT_T.c.child_id == child_id,
+            AUDIT_T.c.entity == entity,
+            AUDIT_T.c.entity_id == entity_id,
+        )
+        .order_by(desc(AUDIT_T.c.id))
+        .limit(1)
+    ).first()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
+def _conflict_message(conn: Connection, child_id: str, entity: str, entity_id: str, verb: str) -> str:
+    """ "Not saved: <who> <verb> <what> at <when>, after you opened it", from the audit log."""
+    what = f"child {child_id}'s details" if entity == "child" else f"this event ({entity_id}) of {child_id}"
+    if entity == "child" and verb == "added":
+        what = f"a child with the ID {child_id}"
+    change = last_change(conn, child_id, entity, entity_id)
+    if change is None:
+        return f"Not saved: someone else {verb} {what} after you opened it. Look at it again, then make your change."
+    user, at = change
+    local = datetime.fromisoformat(at).astimezone()
+    return (
+        f"Not saved: {user} {verb} {what} at {local:%H:%M on %d/%m/%Y}, after you opened it. "
+        "Look at their change, then make yours again."
+    )
+
+
+def _verb(stored: object, expected: object) -> str:
+    return "deleted" if stored is None else ("added" if expected is None else "changed")
 
 
 def new_event_id(child: ChildRecord) -> str:

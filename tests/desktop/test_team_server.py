@@ -1,0 +1,106 @@
+"""The desktop on both backends: another person's change since a form opened is refused, with who
+and when, and the form comes back as the person left it; two people adding events keep both."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QDialog
+
+from desktop.main_window import MainWindow
+from models.domain.records import EventRecord
+from models.storage import store
+from models.storage.db import Database, open_database
+from views import prompts
+from views.child_dialog import ChildDialog
+from views.undo import SaveEventCommand, push
+
+#: Runs on SQLite and on the team server (PostgreSQL) alike.
+pytestmark = pytest.mark.server
+
+Start = Callable[..., MainWindow]
+
+
+def target_of(db: Database) -> str:
+    return str(db.path) if db.path is not None else db.engine.url.render_as_string(hide_password=False)
+
+
+def test_the_desktop_opens_the_database_and_shows_its_children(start: Start, example_db: Database) -> None:
+    window = start(target_of(example_db), "--as-of", "2025-03-03")
+    assert window.register_page.count_label.text() == "3 of 3 children"
+    assert window.today_page.overdue_label.text() == "<b>1</b> overdue"
+
+
+def test_a_change_made_by_someone_else_since_the_form_opened_is_refused_and_the_form_kept(
+    start: Start, example_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = start(target_of(example_db), "--as-of", "2025-03-03")
+    told: list[str] = []
+    monkeypatch.setattr(prompts, "show_error", lambda parent, title, text: told.append(text))
+    other = open_database(target_of(example_db))
+    shown: list[str] = []
+
+    def exec_(dialog: ChildDialog) -> int:
+        if shown:  # shown again after the refusal: as the person left it
+            shown.append(dialog.text_edits["given_name"].text())
+            return QDialog.DialogCode.Rejected.value
+        # Meanwhile another officer, on their own machine, changes the same child's details.
+        opened = store.get_child(other, "EX-003")
+        assert opened is not None
+        store.save_child(
+            other,
+            dataclasses.replace(opened, fields={**opened.fields, "team": "North"}),
+            user="officer.b",
+            expected=opened,
+        )
+        dialog.text_edits["given_name"].setText("Typed by me")
+        shown.append(dialog.text_edits["given_name"].text())
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(ChildDialog, "exec", exec_)
+    try:
+        window.open_child("EX-003")
+        window.child_page.edit_details()
+        assert shown == ["Typed by me", "Typed by me"]
+        assert len(told) == 1
+        assert told[0].startswith("Not saved: officer.b changed child EX-003's details at ")
+        assert told[0].endswith("What you typed is still in the form.")
+        assert window.undo_stack.count() == 0
+        stored = store.get_child(example_db, "EX-003")
+        assert stored is not None and stored.fields["team"] == "North"
+        assert stored.fields.get("given_name") != "Typed by me"
+    finally:
+        other.dispose()
+
+
+def test_two_people_adding_an_event_to_one_child_keep_both(start: Start, example_db: Database) -> None:
+    """The case of issue 18: both forms propose the same id; the second save used to replace the first."""
+    window = start(target_of(example_db), "--as-of", "2025-03-03")
+    other = open_database(target_of(example_db))
+    try:
+        mine, theirs = store.get_child(window.db, "EX-002"), store.get_child(other, "EX-002")
+        assert mine is not None and theirs is not None
+        proposed = store.new_event_id(mine)
+        their_stack = QUndoStack()
+        push(
+            their_stack,
+            SaveEventCommand(
+                other, "EX-002", EventRecord(proposed, "cla_visit", date(2025, 8, 1), note="B"), None
+            ),
+        )
+        command = SaveEventCommand(
+            window.db, "EX-002", EventRecord(proposed, "cla_visit", date(2025, 8, 2), note="A"), None
+        )
+        push(window.undo_stack, command)
+        stored = {e.id: e.note for e in (store.get_child(example_db, "EX-002") or mine).events}
+        assert stored[proposed] == "B" and stored[command.new.id] == "A"
+        window.undo_stack.undo()  # my undo takes away my event, not theirs
+        stored = {e.id: e.note for e in (store.get_child(example_db, "EX-002") or mine).events}
+        assert stored[proposed] == "B" and "A" not in stored.values()
+        their_stack.clear()
+    finally:
+        other.dispose()
