@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from desktop.actions import MENUS, TOOLBAR, WRITES, ActionId, create_actions
 from desktop.idle_lock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES, SETTINGS_KEY, IdleLock, clamp_minutes
+from desktop.team_listener import TeamListener
 from desktop.work import (
     run_cancellable,
     run_in_background,
@@ -253,6 +254,8 @@ class MainWindow(QMainWindow):
             current_user(),
             clamp_minutes(self.ui_settings.value(SETTINGS_KEY, DEFAULT_MINUTES)),
         )
+        self.team_listener: TeamListener | None = None
+        self._listen_to_the_team()
         if count_children(db) == 0:
             self._show_welcome(True)
         else:
@@ -322,6 +325,11 @@ class MainWindow(QMainWindow):
         where = str(self.db.path) if self.db.path else str(self.db.engine.url)
         self.db_status = QLabel(where, self)
         self.db_status.setStyleSheet("color: #5f6368;")
+        self.team_status = QLabel("", self)
+        self.team_status.setObjectName("teamStatus")
+        self.team_status.setStyleSheet("color: #842029; font-weight: bold;")
+        self.team_status.hide()
+        self.statusBar().addPermanentWidget(self.team_status)
         self.statusBar().addPermanentWidget(self.db_status)
 
     def action(self, action_id: ActionId) -> QAction:
@@ -424,6 +432,42 @@ class MainWindow(QMainWindow):
             return
         partial = build_overview(self.db, self._as_of, [child_id])
         self._show_overview(self._overview.merged(partial, [child_id]))
+
+    # --- the team server: other people's changes -------------------------------------------------
+
+    def _listen_to_the_team(self) -> None:
+        """On the team server, hear other people's changes (`desktop.team_listener`); not on a file."""
+        self._stop_listening()
+        if self.db.is_sqlite:
+            return
+        self.team_listener = TeamListener(
+            self.db, self._on_others_changed, self._on_others_changed_everything, self
+        )
+        self.team_listener.state_changed.connect(self._on_team_state_changed)
+        self.team_listener.start()
+
+    def _stop_listening(self) -> None:
+        if self.team_listener is not None:
+            self.team_listener.stop()
+            self.team_listener.deleteLater()
+            self.team_listener = None
+        self.team_status.hide()
+
+    def _on_others_changed(self, child_ids: list[str]) -> None:
+        for child_id in child_ids:
+            self._on_child_changed(child_id)
+        self.child_page.reload(child_ids)
+
+    def _on_others_changed_everything(self) -> None:
+        self.refresh()
+        self.child_page.reload()
+
+    def _on_team_state_changed(self, connected: bool, sentence: str) -> None:
+        self.team_status.setText("" if connected else "Team server unreachable — reconnecting…")
+        self.team_status.setToolTip(sentence)
+        self.team_status.setVisible(not connected)
+        if not connected:
+            log.warning("%s", sentence)
 
     # --- pages --------------------------------------------------------------------------------
 
@@ -646,6 +690,7 @@ class MainWindow(QMainWindow):
         self.dashboard_page.set_database(db)
         self.forum_page.set_database(db)
         self._apply_database_state()
+        self._listen_to_the_team()
         if old is not db:
             old.dispose()
         self.database_changed.emit(db)
@@ -832,6 +877,7 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop_listening()
         self.idle_lock.stop()
         self.save_ui_state()
         wait_for_background()

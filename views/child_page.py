@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import weakref
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from html import escape
 from typing import Final, ParamSpec
@@ -350,6 +350,11 @@ class ChildPage(QWidget):
         self._load(child_id)
         self.chronology_view.scrollToTop()
         self.deadlines_view.scrollToTop()
+
+    def reload(self, child_ids: Collection[str] | None = None) -> None:
+        """Read the shown child again (if it is among `child_ids`): someone else changed it."""
+        if self._shown_id is not None and (child_ids is None or self._shown_id in child_ids):
+            self._load(self._shown_id)
 
     def set_as_of(self, as_of: date) -> None:
         """Judge the deadlines (and the journey, and the age) at another date."""

@@ -19,9 +19,13 @@ from __future__ import annotations
 
 import importlib
 import ipaddress
+import json
 import os
 import shutil
 import subprocess
+import threading
+import uuid
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, Final
@@ -217,3 +221,64 @@ def dump(url: URL, target: Path, password: str | None = None) -> Path:
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1].rstrip(".") if lines else "no message"
+
+
+# --- Changes told to everyone: LISTEN / NOTIFY ----------------------------------------------------
+
+#: The channel every committed change is announced on (by `store.audit`, in the same transaction).
+CHANNEL: Final = "permanence_changes"
+#: A change that may concern any child (an import, settings): the listener recomputes everything.
+EVERYONE: Final = "*"
+#: This process, so that its own changes (already shown) are not shown twice.
+SESSION: Final = uuid.uuid4().hex[:12]
+
+
+def notice(child_id: str | None) -> str:
+    """The payload announcing a change: this process and the child ('*' for any)."""
+    return json.dumps({"s": SESSION, "c": child_id or EVERYONE})
+
+
+def listen(
+    url: URL,
+    password: str | None,
+    on_change: Callable[[str], None],
+    on_state: Callable[[bool, str], None],
+    stop: threading.Event,
+    *,
+    retry_seconds: float = 2.0,
+) -> None:
+    """Until `stop` is set: call `on_change(child_id)` for each change another process committed.
+
+    A connection of its own, LISTENing on `CHANNEL`. When the server goes away (restarted, the
+    network cut) `on_state(False, sentence)` is called and it reconnects every `retry_seconds`;
+    once back, `on_state(True, "")` and `on_change(EVERYONE)`, since changes made meanwhile were
+    not heard. Runs on a thread of its own; never raises.
+    """
+    import psycopg
+
+    conninfo = libpq_url(url)
+    connected: bool | None = None
+    while not stop.is_set():
+        try:
+            with psycopg.connect(conninfo, password=password, autocommit=True, connect_timeout=5) as conn:
+                check_connection(conn)
+                conn.execute(f"LISTEN {CHANNEL}")
+                if connected is False:
+                    on_change(EVERYONE)
+                connected = True
+                on_state(True, "")
+                while not stop.is_set():
+                    for note in conn.notifies(timeout=0.5, stop_after=100):
+                        try:
+                            payload = json.loads(note.payload)
+                        except ValueError:
+                            continue
+                        if payload.get("s") != SESSION:
+                            on_change(str(payload.get("c") or EVERYONE))
+        except Exception as exc:  # psycopg.OperationalError above all: keep trying
+            if stop.is_set():
+                return
+            if connected is not False:
+                connected = False
+                on_state(False, f"Team server unreachable ({_last_line(str(exc))}); reconnecting…")
+            stop.wait(retry_seconds)

@@ -37,7 +37,7 @@ from models.domain.calendar import WorkingCalendar, calendar_for
 from models.domain.engine import Deadline, all_deadlines, child_deadlines
 from models.domain.journey import CHILD_FIELDS, EVENT_TYPES, Event
 from models.domain.records import ChildRecord, EventRecord, Issue, check_chronology, parse_date
-from models.storage import bulk
+from models.storage import bulk, server
 from models.storage.bulk import bulk_work, packed_events
 from models.storage.db import Database
 from models.storage.settings import Settings, read_settings
@@ -123,7 +123,16 @@ def audit(
     previous = conn.execute(select(AUDIT_T.c.hash).order_by(AUDIT_T.c.id.desc()).limit(1)).scalar()
     row["hash"] = chain_hash(previous or "", row)
     conn.execute(insert(AUDIT_T), row)
+    if conn.dialect.name != "sqlite" and action not in READING_ACTIONS:
+        # Everyone else's screen hears of the change when it commits (and not if it rolls back).
+        conn.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": server.CHANNEL, "payload": server.notice(child_id)},
+        )
 
+
+#: Audited actions that change nothing others see (an export, a printed report, a backup).
+READING_ACTIONS: Final = frozenset(("export", "report", "backup", "print"))
 
 #: The team server's advisory lock for appending to the audit chain.
 AUDIT_LOCK: Final = 0x41554454  # "AUDT"

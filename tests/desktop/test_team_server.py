@@ -4,12 +4,16 @@ and when, and the form comes back as the person left it; two people adding event
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from datetime import date
 
 import pytest
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
 from models.domain.records import EventRecord
@@ -104,3 +108,59 @@ def test_two_people_adding_an_event_to_one_child_keep_both(start: Start, example
         their_stack.clear()
     finally:
         other.dispose()
+
+
+# --- Other people's screens (the team server only) --------------------------------------------------
+
+OTHER_OFFICER = """
+import sys
+from datetime import date
+from models.domain.records import EventRecord
+from models.storage import store
+from models.storage.db import open_database
+db = open_database(sys.argv[1])
+store.add_event(db, "EX-002", EventRecord("x", "cla_visit", date(2025, 2, 20)), user="officer.b")
+db.dispose()
+"""
+
+
+def test_another_persons_change_shows_within_seconds(
+    qtbot: QtBot, start: Start, example_db: Database
+) -> None:
+    if example_db.is_sqlite:
+        pytest.skip("an SQLite file has one writer, the window itself")
+    window = start(target_of(example_db), "--as-of", "2025-03-03")
+    window.open_child("EX-002")
+    assert window.team_listener is not None
+    qtbot.waitUntil(lambda: window.team_listener is not None and window.team_listener.connected, timeout=5000)
+    rows = window.child_page.chronology_model.rowCount()
+    # Another officer's tracker: a process of its own (a change from this process is already shown).
+    subprocess.run(
+        [sys.executable, "-c", OTHER_OFFICER, target_of(example_db)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    began = time.monotonic()
+    qtbot.waitUntil(lambda: window.child_page.chronology_model.rowCount() == rows + 1, timeout=5000)
+    assert time.monotonic() - began < 5
+
+
+def test_the_listener_says_unreachable_and_reconnects_by_itself(
+    qtbot: QtBot, start: Start, example_db: Database
+) -> None:
+    if example_db.is_sqlite:
+        pytest.skip("an SQLite file has no server")
+    window = start(target_of(example_db), "--as-of", "2025-03-03")
+    listener = window.team_listener
+    assert listener is not None
+    qtbot.waitUntil(lambda: listener.connected, timeout=5000)
+    with example_db.engine.begin() as conn:  # the server drops the listener's session
+        conn.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND query LIKE 'LISTEN%%'"
+        )
+    qtbot.waitUntil(lambda: not window.team_status.isHidden(), timeout=5000)
+    assert window.team_status.text() == "Team server unreachable — reconnecting…"
+    qtbot.waitUntil(lambda: window.team_status.isHidden(), timeout=10_000)
+    assert listener.connected
