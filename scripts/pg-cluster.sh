@@ -7,6 +7,8 @@
 #                                           PERMANENCE_TEST_POSTGRES_URL and PERMANENCE_PG_CLUSTER
 #   scripts/pg-cluster.sh stop [FOLDER]     stops it and removes the folder (default:
 #                                           $PERMANENCE_PG_CLUSTER)
+#   scripts/pg-cluster.sh down|up FOLDER    stops the server / starts it again on the same port,
+#                                           keeping the data (tests of a server restart)
 #
 # The cluster trusts connections from 127.0.0.1 (it is a throw-away for tests: nothing else can
 # reach it) and its Unix socket lives in its own folder. As root the server runs as the `postgres`
@@ -55,11 +57,23 @@ host all all 127.0.0.1/32 trust
 EOF
   port=$("$(dirname "$0")/../.venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
     || python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >&2
+  echo "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" >"$dir/options"
+  up "$dir"
   echo "export PERMANENCE_PG_CLUSTER=$dir"
   echo "export PERMANENCE_PG_BIN=$bin"
   echo "export PERMANENCE_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:$port/postgres"
+}
+
+up() {  # start the server of an existing cluster folder again (on the same port)
+  local bin
+  bin=$(find_bin)
+  as_owner "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w -s -o "$(cat "$1/options")" start >&2
+}
+
+down() {  # stop the server, keeping the cluster (a test of a server restart)
+  local bin
+  bin=$(find_bin)
+  as_owner "$bin/pg_ctl" -D "$1/data" -m fast -w -s stop >&2
 }
 
 stop() {
@@ -74,5 +88,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) shift; stop "$@" ;;
-  *) echo "usage: scripts/pg-cluster.sh start|stop [FOLDER]" >&2; exit 2 ;;
+  up) up "${2:?usage: scripts/pg-cluster.sh up FOLDER}" ;;
+  down) down "${2:?usage: scripts/pg-cluster.sh down FOLDER}" ;;
+  *) echo "usage: scripts/pg-cluster.sh start|stop [FOLDER]|up FOLDER|down FOLDER" >&2; exit 2 ;;
 esac

@@ -37,8 +37,9 @@ FULL_MESSAGE: Final = (
     "service desk), then save again. Nothing already saved was lost."
 )
 UNREACHABLE_MESSAGE: Final = (
-    "The change was not saved: the team server is unreachable (restarting, or the network is down). "
-    "A change is saved whole or not at all; save again in a moment and the tracker reconnects by itself."
+    "The team server is unreachable (restarting, or the network is down), so nothing was saved or read "
+    "just now; a change is saved whole or not at all, and nothing already saved was lost. Try again in a "
+    "moment: the tracker reconnects by itself."
 )
 KEPT: Final = " What you typed is still in the form."
 

@@ -7,8 +7,9 @@ import dataclasses
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QUndoStack
@@ -17,11 +18,14 @@ from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
 from models.domain.records import EventRecord
+from models.io.journey_io import import_file
 from models.storage import store
 from models.storage.db import Database, open_database
+from tests.conftest import postgres_admin_url
 from views import prompts
 from views.child_dialog import ChildDialog
 from views.undo import SaveEventCommand, push
+from views.write_errors import KEPT, UNREACHABLE_MESSAGE
 
 #: Runs on SQLite and on the team server (PostgreSQL) alike.
 pytestmark = pytest.mark.server
@@ -164,3 +168,73 @@ def test_the_listener_says_unreachable_and_reconnects_by_itself(
     assert window.team_status.text() == "Team server unreachable — reconnecting…"
     qtbot.waitUntil(lambda: window.team_status.isHidden(), timeout=10_000)
     assert listener.connected
+
+
+# --- The server restarted mid-work (a private cluster, so that stopping it disturbs nothing else) -------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[dict[str, str]]:
+    postgres_admin_url()  # skips on a laptop without PostgreSQL; CI must run it
+    started = subprocess.run(
+        [str(ROOT / "scripts" / "pg-cluster.sh"), "start"], capture_output=True, text=True, timeout=120
+    )
+    assert started.returncode == 0, started.stderr
+    env = dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines())
+    yield env
+    subprocess.run(
+        [str(ROOT / "scripts" / "pg-cluster.sh"), "stop", env["PERMANENCE_PG_CLUSTER"]], timeout=60
+    )
+
+
+def _cluster(action: str, env: dict[str, str]) -> None:
+    subprocess.run(
+        [str(ROOT / "scripts" / "pg-cluster.sh"), action, env["PERMANENCE_PG_CLUSTER"]],
+        check=True,
+        timeout=60,
+    )
+
+
+def test_a_server_restart_keeps_the_form_and_the_tracker_reconnects_by_itself(
+    qtbot: QtBot, start: Start, own_cluster: dict[str, str], examples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    admin = own_cluster["PERMANENCE_TEST_POSTGRES_URL"]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE team")
+    url = admin.rsplit("/", 1)[0] + "/team"
+    seeded = open_database(url)
+    import_file(seeded, examples / "journey.json")
+    seeded.dispose()
+
+    window = start(url, "--as-of", "2025-03-03")
+    listener = window.team_listener
+    assert listener is not None
+    qtbot.waitUntil(lambda: listener.connected, timeout=5000)
+    told: list[str] = []
+    monkeypatch.setattr(prompts, "show_error", lambda parent, title, text: told.append(text))
+
+    window.open_child("EX-003")
+    shown: list[str] = []
+
+    def exec_(dialog: ChildDialog) -> int:
+        if not shown:  # the form is open when the server goes down
+            dialog.text_edits["given_name"].setText("Typed while the server was down")
+            _cluster("down", own_cluster)
+            qtbot.waitUntil(lambda: not window.team_status.isHidden(), timeout=10_000)
+            assert window.team_status.text() == "Team server unreachable — reconnecting…"
+        shown.append(dialog.text_edits["given_name"].text())
+        if len(shown) == 2:  # told, the person waits and saves again once the server is back
+            _cluster("up", own_cluster)
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(ChildDialog, "exec", exec_)
+    window.child_page.edit_details()
+    assert shown == ["Typed while the server was down"] * 2
+    assert len(told) == 1 and told[0] == UNREACHABLE_MESSAGE + KEPT
+    stored = store.get_child(window.db, "EX-003")  # the pool reconnected by itself
+    assert stored is not None and stored.fields["given_name"] == "Typed while the server was down"
+    qtbot.waitUntil(lambda: window.team_status.isHidden(), timeout=15_000)
