@@ -29,7 +29,7 @@ from models.io.audited_export import export_audited
 from models.io.export import write_csv, write_private
 from models.io.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
 from models.reports import REPORT_NAMES
-from models.storage import paths, server
+from models.storage import paths, roles, server
 from models.storage.db import (
     Database,
     DatabaseError,
@@ -162,6 +162,13 @@ def build_parser() -> CommandParser:
 
     sub.add_parser("backup", help="make a checked backup of the database now")
     sub.add_parser("check-audit", help="check that the audit log's hash chain is unbroken")
+
+    sub.add_parser(
+        "team-setup", help="team server: make the team roles, their rights and the append-only audit (owner)"
+    )
+    p = sub.add_parser("team-user", help="team server: a person's own sign-in, in one of the team roles")
+    p.add_argument("login", help="their database user name")
+    p.add_argument("--role", required=True, choices=sorted(roles.SHORT), help="their team role")
 
     p = sub.add_parser("report", help="a printed report as a PDF (the monthly pack: report pack)")
     p.add_argument(
@@ -389,6 +396,8 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
         breaks = verify_chain(db)
         print(break_report(breaks))
         return 1 if breaks else 0
+    if args.command in ("team-setup", "team-user"):
+        return _team(db, args)
     if args.command == "report":
         return _report(db, args)
     parser.error(f"unknown command {args.command}")
@@ -474,6 +483,38 @@ def _mapping(db: Database, args: argparse.Namespace) -> int:
     except MappingError as exc:
         raise CliError(str(exc)) from None
     print(f"Mapping {args.name!r} saved.")
+
+
+def _team(db: Database, args: argparse.Namespace) -> int:
+    """The team roles (team-setup) and a person's sign-in (team-user), on the team server only."""
+    if db.is_sqlite:
+        raise CliError(f"{args.command} is for the team server (a postgresql:// URL); a file has one user.")
+    try:
+        with db.engine.begin() as conn:
+            if args.command == "team-setup":
+                roles.setup_roles(conn)
+                print(
+                    "The team roles are ready: "
+                    + "; ".join(f"{r.label} ({r.name}): {r.does}" for r in roles.ROLES)
+                    + ". The audit log is append-only."
+                )
+            else:
+                role = roles.SHORT[args.role]
+                roles.add_person(conn, args.login, role)
+                audit(conn, "grant", "person", args.login, after={"role": role.name})
+                print(
+                    f"{args.login} signs in as themselves, as {role.label}. Set their password with "
+                    f"psql's \\password {args.login}; it never goes through this tool."
+                )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    except DBAPIError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        raise CliError(
+            f"The team server refused ({first}): {args.command} is run by the database's owner, "
+            "with the right to create roles."
+        ) from None
+    return 0
 
 
 def _server_backup(db: Database, args: argparse.Namespace) -> int:

@@ -135,3 +135,17 @@ def example_db(db: Database, examples: Path) -> Database:
 
     import_file(db, examples / "journey.json")
     return db
+
+
+def open_as(db: Database, login: str = "officer.b") -> Database:
+    """The same database opened by another person: on the team server they sign in as `login`
+    (a permanence officer, made if new), so the audit names them; an SQLite file has one user
+    (the caller names them with `user=`)."""
+    if db.path is not None:
+        return open_database(db.path)
+    from models.storage import roles
+
+    with db.engine.begin() as conn:
+        roles.setup_roles(conn)
+        roles.add_person(conn, login, roles.OFFICER)
+    return open_database(db.engine.url.set(username=login).render_as_string(hide_password=False))

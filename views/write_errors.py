@@ -20,7 +20,7 @@ from typing import Final
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from models.storage.store import ConflictError
+from models.storage.store import ConflictError, PermissionRefused
 from views import prompts
 from views.undo import DeleteEventCommand, SaveChildCommand, SaveEventCommand, push
 
@@ -77,7 +77,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 def write_failure_message(exc: BaseException) -> str | None:
     """What to tell the person when `exc` is a refused write; None for any other error."""
     for item in _chain(exc):
-        if isinstance(item, ConflictError):  # someone else changed the record: their words name who
+        if isinstance(item, (ConflictError, PermissionRefused)):  # who changed it / the role needed
             return str(item)
         if isinstance(item, OSError) and not _is_operational(item):
             if item.errno == errno.ENOSPC:

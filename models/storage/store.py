@@ -11,7 +11,8 @@ import dataclasses
 import getpass
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any, Final
@@ -31,13 +32,14 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 
 from models.domain.calendar import WorkingCalendar, calendar_for
 from models.domain.engine import Deadline, all_deadlines, child_deadlines
 from models.domain.journey import CHILD_FIELDS, EVENT_TYPES, Event
 from models.domain.records import ChildRecord, EventRecord, Issue, check_chronology, parse_date
-from models.storage import bulk, server
+from models.storage import bulk, roles, server
 from models.storage.bulk import bulk_work, packed_events
 from models.storage.db import Database
 from models.storage.settings import Settings, read_settings
@@ -78,6 +80,48 @@ class _Unchecked:
 UNCHECKED: Final = _Unchecked()
 
 
+class PermissionRefused(Exception):
+    """The team server refused a change the signed-in person's role does not allow (said which)."""
+
+
+@contextmanager
+def _permission(db: Database, action: str, needed: Callable[[], list[roles.TeamRole]]) -> Iterator[None]:
+    """Turn the server's "permission denied" (or a row-level security refusal) into one sentence
+    naming the role the action needs."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if db.is_sqlite or getattr(exc.orig, "sqlstate", None) != "42501":
+            raise
+        with db.engine.connect() as conn:
+            raise PermissionRefused(_refusal_text(conn, action, needed())) from None
+
+
+def _refusal_text(conn: Connection, action: str, needed: list[roles.TeamRole]) -> str:
+    user = str(conn.execute(text("SELECT session_user")).scalar_one())
+    return roles.refusal_message(action, needed, user, roles.roles_of(conn))
+
+
+def _one_row(conn: Connection, result: Any, action: str, event_type: str) -> None:
+    """An UPDATE or DELETE of one event that row-level security hid (no error, no row) is refused."""
+    if result.rowcount != 1:
+        raise PermissionRefused(_refusal_text(conn, action, roles.roles_recording(event_type)))
+
+
+def _event_roles(db: Database, child_id: str, event_id: str) -> list[roles.TeamRole]:
+    with db.engine.connect() as conn:
+        kind = conn.execute(
+            select(EVENT_T.c.type).where(EVENT_T.c.child_id == child_id, EVENT_T.c.event_id == event_id)
+        ).scalar()
+    return roles.roles_recording(str(kind)) if kind else [roles.OFFICER]
+
+
+def _recording(verb: str, event_type: str) -> str:
+    """'recording a hearing', 'changing an initial child protection conference'."""
+    what = EVENT_TYPES[event_type].label.lower() if event_type in EVENT_TYPES else "event"
+    return f"{verb} {'an' if what[0] in 'aeiou' else 'a'} {what}"
+
+
 def current_user() -> str:
     try:
         return getpass.getuser()
@@ -107,6 +151,9 @@ def audit(
     user: str | None = None,
 ) -> None:
     """Write one audit row, chained to the previous one, inside the caller's transaction."""
+    if conn.dialect.name != "sqlite":
+        # On the team server the person is the role they signed in as, whoever the caller names.
+        user = str(conn.execute(text("SELECT session_user")).scalar_one())
     row = {
         "at": now_utc(),
         "user": user or current_user(),
@@ -136,6 +183,8 @@ READING_ACTIONS: Final = frozenset(("export", "report", "backup", "print"))
 
 #: The team server's advisory lock for appending to the audit chain.
 AUDIT_LOCK: Final = 0x41554454  # "AUDT"
+#: The first key of the advisory lock that one child's writers take turns with.
+CHILD_LOCK: Final = 0x4348494C  # "CHIL"
 
 #: The audit columns a row's hash covers, in order.
 AUDIT_HASHED = ("at", "user", "action", "entity", "entity_id", "child_id", "before", "after")
@@ -423,7 +472,7 @@ def save_settings(db: Database, settings: Settings, user: str | None = None) -> 
     problems = settings.validate()
     if problems:
         raise ValidationError([Issue(p) for p in problems])
-    with db.engine.begin() as conn:
+    with _permission(db, "changing the settings", lambda: [roles.ADMIN]), db.engine.begin() as conn:
         before = read_settings(conn)
         values = {
             "standards": json.dumps(settings.standards.to_json(), sort_keys=True),
@@ -497,7 +546,7 @@ def save_child(
     `expected` is the child as the person read it (None: they are adding a new child). When what
     is stored differs, someone else changed it since, and `ConflictError` says who and when.
     """
-    with db.engine.begin() as conn:
+    with _permission(db, "changing a child's details", lambda: [roles.OFFICER]), db.engine.begin() as conn:
         _lock_child(conn, record.id)
         existing = load_child(conn, record.id)
         if not isinstance(expected, _Unchecked):
@@ -544,7 +593,7 @@ def _child_details(record: ChildRecord) -> dict[str, Any]:
 def delete_child(
     db: Database, child_id: str, user: str | None = None, *, expected: ChildRecord | _Unchecked = UNCHECKED
 ) -> ChildRecord:
-    with db.engine.begin() as conn:
+    with _permission(db, "deleting a child", lambda: [roles.OFFICER]), db.engine.begin() as conn:
         _lock_child(conn, child_id)
         existing = load_child(conn, child_id)
         if not isinstance(expected, _Unchecked) and (
@@ -589,7 +638,10 @@ def save_event(
     changed or deleted it since), nothing is written and `ConflictError` says who and when. A new
     event goes through `add_event`, which gives it an id no other writer has taken.
     """
-    with db.engine.begin() as conn:
+    with (
+        _permission(db, _recording("changing", record.type), lambda: roles.roles_recording(record.type)),
+        db.engine.begin() as conn,
+    ):
         _lock_child(conn, child_id)
         child = load_child(conn, child_id)
         if child is None:
@@ -607,11 +659,12 @@ def save_event(
             conn.execute(insert(EVENT_T), values)
             audit(conn, "create", "event", record.id, child_id=child_id, after=record.to_json(), user=user)
         else:
-            conn.execute(
+            changed = conn.execute(
                 update(EVENT_T)
                 .where(EVENT_T.c.child_id == child_id, EVENT_T.c.event_id == record.id)
                 .values(values)
             )
+            _one_row(conn, changed, _recording("changing", previous.type), previous.type)
             audit(
                 conn,
                 "update",
@@ -635,7 +688,10 @@ def delete_event(
 ) -> EventRecord:
     """Delete one event, refusing when what is left would not be a valid chronology, or when it is
     no longer the `expected` event the person read (`ConflictError`)."""
-    with db.engine.begin() as conn:
+    with (
+        _permission(db, "deleting an event", lambda: _event_roles(db, child_id, event_id)),
+        db.engine.begin() as conn,
+    ):
         _lock_child(conn, child_id)
         child = load_child(conn, child_id)
         if child is None:
@@ -650,7 +706,10 @@ def delete_event(
         issues = validate_event_change(child, None, replacing=event_id)
         if issues:
             raise ValidationError(issues)
-        conn.execute(delete(EVENT_T).where(EVENT_T.c.child_id == child_id, EVENT_T.c.event_id == event_id))
+        gone = conn.execute(
+            delete(EVENT_T).where(EVENT_T.c.child_id == child_id, EVENT_T.c.event_id == event_id)
+        )
+        _one_row(conn, gone, _recording("deleting", previous.type), previous.type)
         audit(conn, "delete", "event", event_id, child_id=child_id, before=previous.to_json(), user=user)
         return previous
 
@@ -663,7 +722,10 @@ def add_event(db: Database, child_id: str, record: EventRecord, user: str | None
     with the child's row locked (PostgreSQL) or the database's write lock held (SQLite), so the
     second writer gets the next free id and neither event replaces the other.
     """
-    with db.engine.begin() as conn:
+    with (
+        _permission(db, _recording("recording", record.type), lambda: roles.roles_recording(record.type)),
+        db.engine.begin() as conn,
+    ):
         _lock_child(conn, child_id)
         child = load_child(conn, child_id)
         if child is None:
@@ -681,11 +743,13 @@ def add_event(db: Database, child_id: str, record: EventRecord, user: str | None
 def _lock_child(conn: Connection, child_id: str) -> None:
     """Hold the child's row until the transaction ends: writers of one child take turns.
 
-    On PostgreSQL `SELECT ... FOR UPDATE`; on SQLite a write transaction already excludes every
-    other writer (SQLAlchemy leaves FOR UPDATE out there).
+    On PostgreSQL an advisory lock keyed by the child's id (every role may take it, unlike
+    `SELECT ... FOR UPDATE`); on SQLite a write transaction already excludes every other writer.
     """
-    if conn.dialect.name != "sqlite":
-        conn.execute(select(CHILD_T.c.id).where(CHILD_T.c.id == child_id).with_for_update())
+    if conn.dialect.name != "sqlite":  # an advisory lock: it needs no right to change the child
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(:kind, hashtext(:id))"), {"kind": CHILD_LOCK, "id": child_id}
+        )
 
 
 def last_change(conn: Connection, child_id: str, entity: str, entity_id: str) -> tuple[str, str] | None:

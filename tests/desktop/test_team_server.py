@@ -21,7 +21,7 @@ from models.domain.records import EventRecord
 from models.io.journey_io import import_file
 from models.storage import store
 from models.storage.db import Database, open_database
-from tests.conftest import postgres_admin_url
+from tests.conftest import open_as, postgres_admin_url
 from views import prompts
 from views.child_dialog import ChildDialog
 from views.undo import SaveEventCommand, push
@@ -49,7 +49,7 @@ def test_a_change_made_by_someone_else_since_the_form_opened_is_refused_and_the_
     window = start(target_of(example_db), "--as-of", "2025-03-03")
     told: list[str] = []
     monkeypatch.setattr(prompts, "show_error", lambda parent, title, text: told.append(text))
-    other = open_database(target_of(example_db))
+    other = open_as(example_db, "officer.b")
     shown: list[str] = []
 
     def exec_(dialog: ChildDialog) -> int:

@@ -18,6 +18,7 @@ from models.storage import store
 from models.storage.audit import verify_chain
 from models.storage.db import Database, open_database
 from models.storage.store import ConflictError
+from tests.conftest import open_as
 
 #: Runs on SQLite and on the team server (PostgreSQL) alike.
 pytestmark = pytest.mark.server
@@ -32,7 +33,8 @@ def reopen(db: Database) -> Database:
 
 @pytest.fixture
 def other(example_db: Database) -> Iterator[Database]:
-    second = reopen(example_db)
+    """officer.b's own connection (their own sign-in on the team server)."""
+    second = open_as(example_db, "officer.b")
     yield second
     second.dispose()
 
