@@ -149,3 +149,32 @@ def open_as(db: Database, login: str = "officer.b") -> Database:
         roles.setup_roles(conn)
         roles.add_person(conn, login, roles.OFFICER)
     return open_database(db.engine.url.set(username=login).render_as_string(hide_password=False))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[dict[str, str]]:
+    """A private PostgreSQL cluster for one test (scripts/pg-cluster.sh), so that stopping it or
+    changing how it signs people in disturbs nothing else: the variables its `start` printed."""
+    import subprocess
+
+    postgres_admin_url()  # skips on a laptop without PostgreSQL; CI must run it
+    script = str(ROOT / "scripts" / "pg-cluster.sh")
+    started = subprocess.run([script, "start"], capture_output=True, text=True, timeout=300)
+    assert started.returncode == 0, started.stderr
+    env = dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines())
+    yield env
+    subprocess.run([script, "stop", env["PERMANENCE_PG_CLUSTER"]], timeout=60)
+
+
+def cluster_action(action: str, env: dict[str, str]) -> None:
+    """`down` or `up` the private cluster of `own_cluster`."""
+    import subprocess
+
+    subprocess.run(
+        [str(ROOT / "scripts" / "pg-cluster.sh"), action, env["PERMANENCE_PG_CLUSTER"]],
+        check=True,
+        timeout=60,
+    )

@@ -7,7 +7,7 @@ import dataclasses
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from models.domain.records import EventRecord
 from models.io.journey_io import import_file
 from models.storage import store
 from models.storage.db import Database, open_database
-from tests.conftest import open_as, postgres_admin_url
+from tests.conftest import cluster_action, open_as
 from views import prompts
 from views.child_dialog import ChildDialog
 from views.undo import SaveEventCommand, push
@@ -172,30 +172,6 @@ def test_the_listener_says_unreachable_and_reconnects_by_itself(
 
 # --- The server restarted mid-work (a private cluster, so that stopping it disturbs nothing else) -------
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def own_cluster() -> Iterator[dict[str, str]]:
-    postgres_admin_url()  # skips on a laptop without PostgreSQL; CI must run it
-    started = subprocess.run(
-        [str(ROOT / "scripts" / "pg-cluster.sh"), "start"], capture_output=True, text=True, timeout=120
-    )
-    assert started.returncode == 0, started.stderr
-    env = dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines())
-    yield env
-    subprocess.run(
-        [str(ROOT / "scripts" / "pg-cluster.sh"), "stop", env["PERMANENCE_PG_CLUSTER"]], timeout=60
-    )
-
-
-def _cluster(action: str, env: dict[str, str]) -> None:
-    subprocess.run(
-        [str(ROOT / "scripts" / "pg-cluster.sh"), action, env["PERMANENCE_PG_CLUSTER"]],
-        check=True,
-        timeout=60,
-    )
-
 
 def test_a_server_restart_keeps_the_form_and_the_tracker_reconnects_by_itself(
     qtbot: QtBot, start: Start, own_cluster: dict[str, str], examples: Path, monkeypatch: pytest.MonkeyPatch
@@ -223,12 +199,12 @@ def test_a_server_restart_keeps_the_form_and_the_tracker_reconnects_by_itself(
     def exec_(dialog: ChildDialog) -> int:
         if not shown:  # the form is open when the server goes down
             dialog.text_edits["given_name"].setText("Typed while the server was down")
-            _cluster("down", own_cluster)
+            cluster_action("down", own_cluster)
             qtbot.waitUntil(lambda: not window.team_status.isHidden(), timeout=10_000)
             assert window.team_status.text() == "Team server unreachable — reconnecting…"
         shown.append(dialog.text_edits["given_name"].text())
         if len(shown) == 2:  # told, the person waits and saves again once the server is back
-            _cluster("up", own_cluster)
+            cluster_action("up", own_cluster)
         return QDialog.DialogCode.Accepted.value
 
     monkeypatch.setattr(ChildDialog, "exec", exec_)

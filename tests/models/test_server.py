@@ -162,3 +162,45 @@ def test_a_newer_server_schema_is_refused(team_url: str) -> None:
     db.dispose()
     with pytest.raises(DatabaseError, match="newer Permanence Tracker"):
         open_database(team_url)
+
+
+def test_a_password_is_asked_at_a_terminal_and_never_shown(
+    own_cluster: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that signs people in with a password (scram), none in ~/.pgpass: the command asks."""
+    import psycopg
+
+    admin = own_cluster["PERMANENCE_TEST_POSTGRES_URL"]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("CREATE ROLE jo LOGIN PASSWORD 'correct horse'")
+        conn.execute("CREATE DATABASE team OWNER jo")
+    hba = Path(own_cluster["PERMANENCE_PG_CLUSTER"]) / "data" / "pg_hba.conf"
+    hba.write_text(
+        "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("SELECT pg_reload_conf()")
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.pgpass
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    url = admin.replace("postgres@", "jo@").rsplit("/", 1)[0] + "/team"
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    code, _, err = run(capsys, "--db", url, "drift")
+    assert code == 1 and "asks for a password" in err and "~/.pgpass" in err
+
+    asked: list[str] = []
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or "correct horse")
+    code, out, err = run(capsys, "--data-dir", str(tmp_path), "--db", url, "drift", "--as-of", "2025-09-01")
+    assert code == 0, err
+    assert asked == ["Password: "] and "0 deadlines" in out
+    assert "correct horse" not in out + err
+    logs = "".join(p.read_text() for p in tmp_path.rglob("*.log"))
+    assert "correct horse" not in logs
+
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "wrong")
+    code, _, err = run(capsys, "--db", url, "drift")
+    assert code == 1 and "refused the user name or password" in err
