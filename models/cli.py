@@ -163,6 +163,11 @@ def build_parser() -> CommandParser:
     sub.add_parser("backup", help="make a checked backup of the database now")
     sub.add_parser("check-audit", help="check that the audit log's hash chain is unbroken")
 
+    p = sub.add_parser(
+        "move-in", help="team server: copy a laptop's SQLite database into an empty team database"
+    )
+    p.add_argument("file", type=Path, help="the laptop's database file")
+
     sub.add_parser(
         "team-setup", help="team server: make the team roles, their rights and the append-only audit (owner)"
     )
@@ -396,6 +401,14 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
         breaks = verify_chain(db)
         print(break_report(breaks))
         return 1 if breaks else 0
+    if args.command == "move-in":
+        from models.io.move_in import MoveInError, move_in
+
+        try:
+            print(move_in(db, args.file, os.environ.get(PASSPHRASE_ENV) or None).summary())
+        except MoveInError as exc:
+            raise CliError(str(exc)) from None
+        return 0
     if args.command in ("team-setup", "team-user"):
         return _team(db, args)
     if args.command == "report":
