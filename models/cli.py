@@ -168,6 +168,15 @@ def build_parser() -> CommandParser:
     )
     p.add_argument("file", type=Path, help="the laptop's database file")
 
+    p = sub.add_parser("check-out", help="team server: take children out to an encrypted laptop file")
+    p.add_argument("file", type=Path, nargs="?", help="the new laptop file (none: list the children out)")
+    p.add_argument("--child", action="append", default=[], help="a child to take (repeatable)")
+    p = sub.add_parser("check-in", help="team server: bring a laptop file back, merging both sides' changes")
+    p.add_argument("file", type=Path)
+    p.add_argument(
+        "--report", type=Path, default=None, help="the conflict report (default: FILE.conflicts.json)"
+    )
+
     sub.add_parser(
         "team-setup", help="team server: make the team roles, their rights and the append-only audit (owner)"
     )
@@ -409,6 +418,8 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
         except MoveInError as exc:
             raise CliError(str(exc)) from None
         return 0
+    if args.command in ("check-out", "check-in"):
+        return _handover(db, args)
     if args.command in ("team-setup", "team-user"):
         return _team(db, args)
     if args.command == "report":
@@ -496,6 +507,43 @@ def _mapping(db: Database, args: argparse.Namespace) -> int:
     except MappingError as exc:
         raise CliError(str(exc)) from None
     print(f"Mapping {args.name!r} saved.")
+
+
+def _handover_passphrase(purpose: str) -> str:
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if passphrase:
+        return passphrase
+    if not sys.stdin.isatty():
+        raise CliError(
+            f"The laptop file needs a passphrase: set {PASSPHRASE_ENV}, or run the command at a terminal."
+        )
+    return getpass.getpass(f"Passphrase {purpose}: ")
+
+
+def _handover(db: Database, args: argparse.Namespace) -> int:
+    from models.io import handover
+
+    try:
+        if args.command == "check-out":
+            if args.file is None:
+                out = handover.checked_out(db)
+                for item in out.values():
+                    print(f"{item.child_id}  out with {item.by} since {item.at}  ({item.file})")
+                print(f"{len(out)} children checked out.")
+                return 0
+            if not args.child:
+                raise CliError("Name the children to take out with --child ID (repeatable).")
+            count = handover.check_out(db, args.file, args.child, _handover_passphrase("for the laptop file"))
+            print(
+                f"{count} children checked out to {args.file} (encrypted); the team database shows them as out."
+            )
+            return 0
+        report = args.report or args.file.with_name(args.file.name + ".conflicts.json")
+        result = handover.check_in(db, args.file, _handover_passphrase("of the laptop file"), report)
+    except handover.HandoverError as exc:
+        raise CliError(str(exc)) from None
+    print(result.summary() + f" Report: {report}.")
+    return 1 if result.conflicts else 0
 
 
 def _team(db: Database, args: argparse.Namespace) -> int:
