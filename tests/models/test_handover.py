@@ -61,7 +61,9 @@ def test_check_in_merges_both_sides_and_reports_each_conflict(team: Database, tm
     laptop_path = tmp_path / "out.sqlite"
     check_out(team, laptop_path, ["EX-002"], KEY)
     base = events(team, "EX-002")
-    deleted_on_laptop = max(base.values(), key=lambda e: (e.date, e.id)).id  # deleting the latest keeps it valid
+    deleted_on_laptop = max(
+        base.values(), key=lambda e: (e.date, e.id)
+    ).id  # deleting the latest keeps it valid
     same, laptop_only, server_only = sorted(set(base) - {deleted_on_laptop})[:3]
 
     laptop = open_database(laptop_path, passphrase=KEY)
