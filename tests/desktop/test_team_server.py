@@ -214,3 +214,34 @@ def test_a_server_restart_keeps_the_form_and_the_tracker_reconnects_by_itself(
     stored = store.get_child(window.db, "EX-003")  # the pool reconnected by itself
     assert stored is not None and stored.fields["given_name"] == "Typed while the server was down"
     qtbot.waitUntil(lambda: window.team_status.isHidden(), timeout=15_000)
+
+
+def test_the_desktop_asks_for_the_team_servers_password(
+    qtbot: QtBot, start: Start, own_cluster: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A server that signs people in with a password none of libpq's places holds: a dialog asks."""
+    import psycopg
+
+    admin = own_cluster["PERMANENCE_TEST_POSTGRES_URL"]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("CREATE ROLE jo LOGIN PASSWORD 'correct horse'")
+        conn.execute("CREATE DATABASE team OWNER jo")
+    hba = Path(own_cluster["PERMANENCE_PG_CLUSTER"]) / "data" / "pg_hba.conf"
+    hba.write_text(
+        "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("SELECT pg_reload_conf()")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    asked: list[str] = []
+    monkeypatch.setattr(
+        prompts, "ask_server_password", lambda parent, message: asked.append(message) or "correct horse"
+    )
+    url = admin.replace("postgres@", "jo@").rsplit("/", 1)[0] + "/team"
+    window = start(url, wait=False)
+    assert len(asked) == 1 and "asks for a password" in asked[0]
+    assert not window.db.is_sqlite and window.team_listener is not None
+    qtbot.waitUntil(
+        lambda: window.team_listener is not None and window.team_listener.connected, timeout=10_000
+    )
