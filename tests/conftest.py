@@ -68,13 +68,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only: in a `server` module, a test of SQLite itself (pragmas, the file)"
     )
+    config.addinivalue_line(
+        "markers", "postgresql_only: in a `server` module, a test of the team server itself (no file has it)"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Tests marked `server` (or in a module marked so) get the `db` fixture once per backend."""
     marked = metafunc.definition.get_closest_marker
     if "db" in metafunc.fixturenames and marked("server") and not marked("sqlite_only"):
-        metafunc.parametrize("db", BACKENDS, indirect=True)
+        metafunc.parametrize("db", ["postgresql"] if marked("postgresql_only") else BACKENDS, indirect=True)
 
 
 def postgres_admin_url() -> str:

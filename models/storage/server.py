@@ -17,7 +17,7 @@ over the network is refused whatever asked for it.
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import ipaddress
 import json
 import os

@@ -128,11 +128,10 @@ db.dispose()
 """
 
 
+@pytest.mark.postgresql_only
 def test_another_persons_change_shows_within_seconds(
     qtbot: QtBot, start: Start, example_db: Database
 ) -> None:
-    if example_db.is_sqlite:
-        pytest.skip("an SQLite file has one writer, the window itself")
     window = start(target_of(example_db), "--as-of", "2025-03-03")
     window.open_child("EX-002")
     assert window.team_listener is not None
@@ -150,11 +149,10 @@ def test_another_persons_change_shows_within_seconds(
     assert time.monotonic() - began < 5
 
 
+@pytest.mark.postgresql_only
 def test_the_listener_says_unreachable_and_reconnects_by_itself(
     qtbot: QtBot, start: Start, example_db: Database
 ) -> None:
-    if example_db.is_sqlite:
-        pytest.skip("an SQLite file has no server")
     window = start(target_of(example_db), "--as-of", "2025-03-03")
     listener = window.team_listener
     assert listener is not None

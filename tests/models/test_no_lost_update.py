@@ -129,10 +129,9 @@ def test_child_details_changed_or_added_by_someone_else_are_refused(
         store.save_child(example_db, dataclasses.replace(new, fields={"given_name": "Alex"}), expected=None)
 
 
+@pytest.mark.postgresql_only
 def test_concurrent_writers_lose_nothing_and_keep_one_audit_chain(example_db: Database) -> None:
     """Four writers at once, each adding ten events to the same two children."""
-    if example_db.is_sqlite:
-        pytest.skip("one SQLite file has one writer at a time (busy_timeout); the team server has many")
     writers = [reopen(example_db) for _ in range(4)]
     errors: list[BaseException] = []
     saved: list[EventRecord] = []

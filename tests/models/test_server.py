@@ -204,3 +204,14 @@ def test_a_password_is_asked_at_a_terminal_and_never_shown(
     monkeypatch.setattr("getpass.getpass", lambda prompt: "wrong")
     code, _, err = run(capsys, "--db", url, "drift")
     assert code == 1 and "refused the user name or password" in err
+
+
+def test_without_psycopg_a_server_url_says_what_to_install(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = server.importlib.util.find_spec
+    monkeypatch.setattr(
+        server.importlib.util, "find_spec", lambda name: None if name == "psycopg" else real(name)
+    )
+    code, _, err = run(capsys, "--db", "postgresql://ppo@127.0.0.1/team", "drift")
+    assert code == 1 and err == f"permanence-tracker: {server.INSTALL_HINT}\n"
