@@ -59,6 +59,7 @@ from models.io.journey_io import (
     import_journey,
 )
 from models.screens.overview import ChildSummary, Overview, build_overview, count_children, quick_overview
+from models.storage import server
 from models.storage.backup import restore_backup, set_passphrase
 from models.storage.db import Database, DatabaseError, open_database
 from models.storage.settings import load_settings
@@ -322,7 +323,7 @@ class MainWindow(QMainWindow):
         self.busy_status.setObjectName("busyStatus")
         self.statusBar().addWidget(self.busy_status)
         self.statusBar().addPermanentWidget(self.count_status)
-        where = str(self.db.path) if self.db.path else str(self.db.engine.url)
+        where = str(self.db.path) if self.db.path else server.describe(self.db.engine.url)
         self.db_status = QLabel(where, self)
         self.db_status.setStyleSheet("color: #5f6368;")
         self.team_status = QLabel("", self)
@@ -670,7 +671,14 @@ class MainWindow(QMainWindow):
             if self.db.encrypted
             else "Anyone who can copy the database file can read it: set a passphrase in Edit ▸ Security."
         )
-        self.db_status.setText(str(self.db.path) if self.db.path else str(self.db.engine.url))
+        if not self.db.is_sqlite:  # the team server: no file to encrypt; TLS is required off this machine
+            self.encryption_status.setText("Team server")
+            self.encryption_status.setStyleSheet("color: #0f5132;")
+            self.encryption_status.setToolTip(
+                "The records are on the team server; the connection is encrypted (TLS) unless the server is "
+                "on this machine."
+            )
+        self.db_status.setText(str(self.db.path) if self.db.path else server.describe(self.db.engine.url))
         self._update_title()
 
     def swap_database(self, db: Database) -> None:

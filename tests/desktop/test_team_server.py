@@ -41,6 +41,9 @@ def test_the_desktop_opens_the_database_and_shows_its_children(start: Start, exa
     window = start(target_of(example_db), "--as-of", "2025-03-03")
     assert window.register_page.count_label.text() == "3 of 3 children"
     assert window.today_page.overdue_label.text() == "<b>1</b> overdue"
+    if not example_db.is_sqlite:  # no file to encrypt, and no driver name or password in the status bar
+        assert window.encryption_status.text() == "Team server"
+        assert window.db_status.text().endswith(f"on 127.0.0.1:{example_db.engine.url.port}")
 
 
 def test_a_change_made_by_someone_else_since_the_form_opened_is_refused_and_the_form_kept(
