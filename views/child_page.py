@@ -11,7 +11,7 @@ import logging
 import weakref
 from collections import Counter
 from collections.abc import Callable, Collection
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from typing import Final, ParamSpec
 from urllib.parse import quote, unquote
@@ -42,6 +42,7 @@ from models.domain.engine import Deadline
 from models.domain.journey import EVENT_TYPES, Stage
 from models.domain.records import ChildRecord, EventRecord
 from models.domain.rules import Status
+from models.io import handover
 from models.screens.child_view import (
     JourneyStep,
     Sibling,
@@ -252,11 +253,18 @@ class ChildPage(QWidget):
         buttons.addWidget(self.drp_button)
         buttons.addStretch(1)
 
+        #: On the team server: "Out on a laptop with ... since ..." while the child is checked out.
+        self.handover_label = QLabel(header)
+        self.handover_label.setObjectName("handoverLabel")
+        self.handover_label.setStyleSheet("color: #842029; font-weight: bold;")
+        self.handover_label.hide()
+
         grid.addWidget(self.name_label, 0, 0)
         grid.addWidget(self.identity_label, 1, 0)
         grid.addWidget(self.people_label, 2, 0)
         grid.addWidget(self.siblings_label, 3, 0)
-        grid.addLayout(buttons, 0, 1, 4, 1)
+        grid.addWidget(self.handover_label, 4, 0)
+        grid.addLayout(buttons, 0, 1, 5, 1)
         grid.setColumnStretch(0, 1)
         return header
 
@@ -455,6 +463,13 @@ class ChildPage(QWidget):
             return
         self._deadlines = store.compute_deadlines(self.db, self._as_of, child.id)
         self._siblings = siblings(self.db, child.fields.get("sibling_group"), exclude=child.id)
+        out = None if self.db.is_sqlite else handover.checked_out(self.db).get(child.id)
+        if out is not None:
+            when = datetime.fromisoformat(out.at).astimezone()
+            self.handover_label.setText(
+                f"Out on a laptop with {out.by} since {when:%H:%M on %d/%m/%Y}: their changes come back at check-in."
+            )
+        self.handover_label.setVisible(out is not None)
         self.pages.setCurrentIndex(1)
         self._redraw()
 

@@ -246,3 +246,22 @@ def test_the_desktop_asks_for_the_team_servers_password(
     qtbot.waitUntil(
         lambda: window.team_listener is not None and window.team_listener.connected, timeout=10_000
     )
+
+
+@pytest.mark.postgresql_only
+def test_a_child_out_on_a_laptop_says_so_on_its_page(
+    start: Start, example_db: Database, tmp_path: Path
+) -> None:
+    from models.io.handover import check_in, check_out
+
+    check_out(example_db, tmp_path / "day.sqlite", ["EX-002"], "laptop passphrase")
+    window = start(target_of(example_db), "--as-of", "2025-03-03")
+    window.open_child("EX-002")
+    label = window.child_page.handover_label
+    assert not label.isHidden()
+    assert label.text().startswith("Out on a laptop with postgres since ")
+    window.open_child("EX-001")
+    assert label.isHidden()
+    check_in(example_db, tmp_path / "day.sqlite", "laptop passphrase", tmp_path / "r.json")
+    window.open_child("EX-002")
+    assert label.isHidden()
