@@ -215,3 +215,15 @@ def test_without_psycopg_a_server_url_says_what_to_install(
     )
     code, _, err = run(capsys, "--db", "postgresql://ppo@127.0.0.1/team", "drift")
     assert code == 1 and err == f"permanence-tracker: {server.INSTALL_HINT}\n"
+
+
+def test_a_connection_cut_during_a_command_is_one_sentence() -> None:
+    """What libpq says when the server goes away mid-statement (restarted, the network cut)."""
+    from sqlalchemy.exc import OperationalError
+
+    from models.cli import _write_failure
+
+    cut = OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))
+    message = _write_failure(cut)
+    assert message.startswith("The team server stopped answering during the operation")
+    assert "saved whole or not at all" in message
