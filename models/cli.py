@@ -507,6 +507,7 @@ def _mapping(db: Database, args: argparse.Namespace) -> int:
     except MappingError as exc:
         raise CliError(str(exc)) from None
     print(f"Mapping {args.name!r} saved.")
+    return 0
 
 
 def _handover_passphrase(purpose: str) -> str:
