@@ -192,12 +192,16 @@ def court_timeline(
     last = max([end, statutory_end, *(m.day for m in marks)])
     span_days = max((last - issued).days + 10, 189)
     left, right = 6.0, width - 6.0
-    band_y, band_h = 24 * mm, 5 * mm
-    drawing = Drawing(width, TIMELINE_HEIGHT)
-    labels: list[tuple[float, float, str, bool, object]] = []
 
     def x(day: date) -> float:
         return left + (right - left) * (day - issued).days / span_days
+
+    # Events: sorted by day, each label on the first row below the band where it fits.
+    events = sorted((m for m in marks if m.kind != "today"), key=lambda m: m.day)
+    rows = label_rows([_label_extent(x(m.day), m.text, m.kind == "final", width) for m in events])
+    band_y, band_h = max(24 * mm, _EVENT_ROWS_TOP + _ROW * (max(rows, default=0) + 1)), 5 * mm
+    drawing = Drawing(width, TIMELINE_HEIGHT)
+    labels: list[tuple[float, float, str, bool, object]] = []
 
     def text(tx: float, ty: float, words: str, bold: bool = False, colour: object = None) -> None:
         labels.append((tx, ty, words, bold, colour))
@@ -333,12 +337,11 @@ def court_timeline(
         text(fx, top, words, bold=bold, colour=colour)
 
     # Events: a line across the band at the date, a marker under the week labels, and a label below
-    # on one of four staggered rows so that neighbours do not overlap.
-    events = sorted((m for m in marks if m.kind != "today"), key=lambda m: m.day)
+    # on the row chosen above, so that no two labels overlap however close their days are.
     marker_top = band_y - 14
-    for i, mark in enumerate(events):
+    for mark, row in zip(events, rows, strict=True):
         mx = x(mark.day)
-        ty = marker_top - 16 - 9 * (i % 4)
+        ty = marker_top - 16 - _ROW * row
         fill = S.TIMELINE_TODAY if mark.kind == "final" else S.TIMELINE_AXIS
         drawing.add(Line(mx, band_y, mx, band_y + band_h, strokeColor=fill, strokeWidth=1))
         if mark.kind == "extension":
@@ -365,11 +368,11 @@ def court_timeline(
         text(mx, ty, mark.text, bold=mark.kind == "final")
 
     # Labels last, each on a white ground so that no line runs through its words.
-    size = 6.5
+    size = _LABEL_SIZE
     for tx, ty, words, bold, colour in labels:
         font = S.FONT_BOLD if bold else S.FONT
-        room = stringWidth(words, font, size)
-        start = tx - 2 - room if tx + 2 + room > width else tx + 2
+        start, stop = _label_extent(tx, words, bold, width)
+        room = stop - start
         drawing.add(
             Rect(
                 start - 1,
@@ -384,3 +387,30 @@ def court_timeline(
         drawing.add(String(start, ty, words, fontName=font, fontSize=size, fillColor=colour or S.TEXT))
     drawing.height = band_y + band_h + 5 + 9 * len(flags) + 4
     return drawing
+
+
+_LABEL_SIZE = 6.5
+_ROW = 9.0  # points between label rows
+_EVENT_ROWS_TOP = 32.0  # from the band's foot down to the first event label row, plus a margin
+_GAP = 3.0  # points of white between two labels on one row
+
+
+def _label_extent(tx: float, words: str, bold: bool, width: float) -> tuple[float, float]:
+    """Where a label at `tx` is printed: to the right of its mark, or to the left near the edge."""
+    room = stringWidth(words, S.FONT_BOLD if bold else S.FONT, _LABEL_SIZE)
+    start = tx - 2 - room if tx + 2 + room > width else tx + 2
+    return start, start + room
+
+
+def label_rows(extents: Sequence[tuple[float, float]]) -> list[int]:
+    """A row for each label (left to right), the lowest-numbered one where it overlaps no other."""
+    ends: list[float] = []  # the right edge of the last label on each row
+    rows: list[int] = []
+    for start, stop in extents:
+        row = next((r for r, edge in enumerate(ends) if start >= edge + _GAP), len(ends))
+        if row == len(ends):
+            ends.append(stop)
+        else:
+            ends[row] = max(ends[row], stop)
+        rows.append(row)
+    return rows

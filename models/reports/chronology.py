@@ -136,7 +136,8 @@ def _stage(event_type: str) -> str:
 def chronology_lines(
     events: Sequence[EventRecord], *, leave_out: frozenset[str] = frozenset()
 ) -> list[ChronologyLine]:
-    """The events in date order, each month's visits of a kind on one line (dated the month)."""
+    """The events in date order, each month's visits of a kind on one line (dated the month, and
+    placed at its first visit, so that a visit never reads as coming before the event it followed)."""
     lines: list[ChronologyLine] = []
     visits: dict[tuple[int, int, str], list[EventRecord]] = {}
     for e in events:
@@ -164,7 +165,7 @@ def chronology_lines(
         sources = sorted({v.recorded_by or "case record" for v in group})
         lines.append(
             ChronologyLine(
-                date(year, month, 1),
+                min(v.date for v in group),
                 f"{month:02d}/{year}",
                 _stage(event_type),
                 f"{label_text}s: {len(group)}" if len(group) > 1 else label_text,

@@ -127,6 +127,8 @@ def test_the_chronology_for_the_court() -> None:
         in text
     )
     assert "08/2025 Looked-after visit On 05/08. case record" in text
+    # A month's visits stand at its first visit: after the proceedings issued on 02/07.
+    assert text.index("Care proceedings issued") < text.index("07/2025 Looked-after visits: 4")
     assert "Escalation" not in text and "RAG" not in text and "Deadlines" not in text
     assert all("Events to 01/10/2025" in page and "Period:" not in page for page in pages)
     # The internal chronology summarises visits the same way and keeps the deadlines.
@@ -148,3 +150,36 @@ def test_good_practice_alerts_by_officer_in_the_drp_report() -> None:
         "Good-practice alerts raised in September 2025, by officer Raised by Good-practice alerts P. Jones 2 R. Singh 1"
         in text
     )
+
+
+def test_the_court_timeline_never_overprints_a_label() -> None:
+    """Marks days apart near the extended end (the demo's care order beside two extensions and the
+    final hearing) each get a row where no other label stands."""
+    from reportlab.graphics.shapes import String
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from models.reports.charts import Mark, court_timeline
+
+    issued, end = date(2025, 2, 24), date(2026, 3, 14)
+    marks = [
+        Mark(date(2025, 11, 28), "Extension granted 28/11", "extension"),
+        Mark(date(2025, 12, 30), "Extension granted 30/12", "extension"),
+        Mark(date(2026, 1, 2), "IRH 02/01", "hearing"),
+        Mark(date(2026, 1, 27), "Extension granted 27/01", "extension"),
+        Mark(date(2026, 2, 24), "Final hearing 24/02", "hearing"),
+        Mark(date(2026, 2, 24), "Care order 24/02/2026", "final"),
+        *(Mark(date(2025, 3, d), f"Hearing {d:02d}/03", "hearing") for d in range(1, 20, 3)),
+    ]
+    drawing = court_timeline(issued, date(2025, 8, 24), end, marks, 480)
+    texts = {m.text for m in marks}
+    placed = [
+        (s.y, s.x, s.x + stringWidth(s.text, s.fontName, s.fontSize))
+        for s in drawing.contents
+        if isinstance(s, String) and s.text in texts
+    ]
+    assert len(placed) == len(marks)
+    assert min(y for y, _, _ in placed) >= 0  # nothing drawn below the drawing
+    for i, (y, start, stop) in enumerate(placed):
+        for other_y, other_start, other_stop in placed[i + 1 :]:
+            if abs(y - other_y) < 7:  # one row: the words must not touch
+                assert stop <= other_start or other_stop <= start, (start, stop, other_start, other_stop)
