@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import Protocol, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QCompleter,
     QDialog,
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from models.domain.period import Period
 from models.reports.common import ReportError, ReportRequest
-from models.reports.registry import REPORTS, build_report, make_request, save_per_officer
+from models.reports.registry import REPORTS, build_report, make_request, render_per_officer, save_rendered
 from models.screens.child_view import known_values
 from models.screens.facts import child_choices
 from models.storage.db import Database
@@ -64,10 +64,12 @@ class ReportDialog(QDialog):
         *,
         name: str = "tracker",
         child_id: str | None = None,
+        run: Runner | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Reports")
         self._request: ReportRequest | None = None
+        self._run: Runner = run or _here
 
         self.report_combo = QComboBox(self)
         for spec in REPORTS.values():
@@ -150,10 +152,12 @@ class ReportDialog(QDialog):
         *,
         name: str = "tracker",
         child_id: str | None = None,
+        run: Runner | None = None,
     ) -> ReportRequest | None:
-        """Ask which report to make; None if cancelled."""
+        """Ask which report to make; None if cancelled. `run` makes the officers' files (see
+        `Runner`)."""
         officers = known_values(db).get("reviewing_officer", [])
-        dialog = cls(officers, child_choices(db), as_of, parent, name=name, child_id=child_id)
+        dialog = cls(officers, child_choices(db), as_of, parent, name=name, child_id=child_id, run=run)
         dialog._db = db
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -237,14 +241,20 @@ class ReportDialog(QDialog):
         folder = prompts.ask_folder(self, "Folder for the officers' tracker sheets")
         if folder is None:
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        db = self._db
         try:
-            written = save_per_officer(self._db, replace(request, officer=None), folder)
+            # Made in the background (Cancel writes nothing), then written here: quick, and audited.
+            made = self._run(
+                self,
+                "Making the officers' tracker sheets…",
+                lambda: render_per_officer(db, replace(request, officer=None)),
+            )
+            if made is None:
+                return
+            written = save_rendered(db, made, folder)
         except (ReportError, OSError) as exc:
             self._fail(str(exc))
             return
-        finally:
-            QApplication.restoreOverrideCursor()
         prompts.show_info(
             self,
             "Tracker sheets written",
@@ -256,12 +266,17 @@ class ReportDialog(QDialog):
             self.period_picker.fill(value, self.period() or Period.last_complete_before(value))
 
 
-#: Runs the making of a PDF for the person waiting, and returns it, or None once they cancel.
-#: The application passes `desktop.work.run_cancellable` (off the GUI thread, with Cancel).
-Runner = Callable[[QWidget | None, str, Callable[[], bytes]], "bytes | None"]
+_T = TypeVar("_T")
 
 
-def _here(_parent: QWidget | None, _label: str, fn: Callable[[], bytes]) -> bytes | None:
+class Runner(Protocol):
+    """Runs the making of a report for the person waiting and returns it, or None once they cancel.
+    The application passes `desktop.work.run_cancellable` (off the GUI thread, with Cancel)."""
+
+    def __call__(self, parent: QWidget | None, label: str, fn: Callable[[], _T], /) -> _T | None: ...
+
+
+def _here(_parent: QWidget | None, _label: str, fn: Callable[[], _T], /) -> _T | None:
     return fn()
 
 
@@ -303,7 +318,7 @@ def open_reports(
     Returns:
         The preview shown, or None if the person cancelled or the report could not be made.
     """
-    request = ReportDialog.ask(parent, db, as_of, name=name, child_id=child_id)
+    request = ReportDialog.ask(parent, db, as_of, name=name, child_id=child_id, run=run)
     if request is None:
         return None
     return show_report(parent, db, request, run)

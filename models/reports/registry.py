@@ -9,7 +9,7 @@ print and export of children's data leaves.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -144,22 +144,33 @@ def save_report(db: Database, request: ReportRequest, pdf: bytes, target: Path) 
     return path
 
 
-def save_per_officer(db: Database, request: ReportRequest, folder: Path) -> list[Path]:
-    """The tracker as one PDF per reviewing officer (IRO or CP chair) in a folder, each numbered
-    from its own page 1, each write audited; the children are read once."""
+def render_per_officer(db: Database, request: ReportRequest) -> list[tuple[ReportRequest, bytes]]:
+    """The tracker as one PDF per reviewing officer (IRO or CP chair), each numbered from its own
+    page 1, made in memory and nothing written (so the making can be cancelled); the children are
+    read once."""
     if request.name != "tracker":
         raise ReportError("One file per officer is made for the tracker report only.")
     caseload = load_caseload(db, request.as_of)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
+    made = []
     for officer in caseload.officers:
         one = replace(request, officer=officer)
-        paths.append(save_report(db, one, render(caseload, one), folder))
-    if not paths:
+        made.append((one, render(caseload, one)))
+    if not made:
         raise ReportError(
             "No child has a reviewing officer recorded, so there is no officer's file to write."
         )
-    return paths
+    return made
+
+
+def save_rendered(db: Database, made: Sequence[tuple[ReportRequest, bytes]], folder: Path) -> list[Path]:
+    """Write each PDF that `render_per_officer` made into a folder, each write audited."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [save_report(db, request, pdf, folder) for request, pdf in made]
+
+
+def save_per_officer(db: Database, request: ReportRequest, folder: Path) -> list[Path]:
+    """The tracker as one PDF per reviewing officer in a folder (see `render_per_officer`)."""
+    return save_rendered(db, render_per_officer(db, request), folder)
 
 
 def page_count(pdf: bytes) -> int:

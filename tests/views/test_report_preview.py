@@ -290,7 +290,7 @@ def test_open_reports_previews_the_chosen_report(
     preview = open_reports(None, example_db, AS_OF, child_id="EX-003")
     assert preview is not None
     qtbot.addWidget(preview)
-    assert asked == [{"as_of": AS_OF, "name": "tracker", "child_id": "EX-003"}]
+    assert asked == [{"as_of": AS_OF, "name": "tracker", "child_id": "EX-003", "run": report_dialog._here}]
     assert preview.isVisible()
     assert "DRP-25-014" in " ".join(PdfReader(io.BytesIO(preview.pdf)).pages[0].extract_text().split())
 
@@ -348,3 +348,41 @@ def test_the_preview_fits_a_laptop_screen_with_its_buttons(
     # It was a fixed 1100 x 800: taller than the screen, so Print / Save / Close were off it.
     assert preview.width() <= 1366 - 16 and preview.height() <= 728 - 48
     assert preview.y() + preview.height() + 48 <= 728
+
+
+def _officers_dialog(qtbot: QtBot, db: Database, run: Any) -> ReportDialog:
+    dialog = ReportDialog(["P. Jones", "R. Singh"], [], AS_OF, run=run)
+    dialog._db = db
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_one_file_per_officer_is_made_through_the_runner(
+    qtbot: QtBot, example_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The officers' files are made where the window's runner puts the work (off the GUI thread,
+    with Cancel), then written and audited, one per officer."""
+    labels: list[str] = []
+
+    def run(parent: object, label: str, fn: Any) -> Any:
+        labels.append(label)
+        return fn()
+
+    monkeypatch.setattr(prompts, "ask_folder", lambda *a, **k: tmp_path / "sheets")
+    monkeypatch.setattr(prompts, "show_info", lambda *a, **k: None)
+    dialog = _officers_dialog(qtbot, example_db, run)
+    dialog.per_officer_button.click()
+    assert labels == ["Making the officers' tracker sheets…"]
+    written = sorted(p.name for p in (tmp_path / "sheets").iterdir())
+    assert len(written) == 2 and all(name.endswith(".pdf") for name in written)
+    assert len(audit_rows(example_db, "export-report")) == 2
+
+
+def test_cancelling_the_officers_files_writes_nothing(
+    qtbot: QtBot, example_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prompts, "ask_folder", lambda *a, **k: tmp_path / "sheets")
+    monkeypatch.setattr(prompts, "show_info", lambda *a, **k: pytest.fail("nothing was written"))
+    dialog = _officers_dialog(qtbot, example_db, lambda parent, label, fn: None)
+    dialog.per_officer_button.click()
+    assert not (tmp_path / "sheets").exists()
