@@ -6,6 +6,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+import shared_files
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -81,3 +84,31 @@ def test_the_locks_are_in_step_with_pyproject() -> None:
     assert names(project["dependencies"]) <= pinned("app.txt")
     assert names(project["dependencies"] + project["optional-dependencies"]["dev"]) <= pinned("dev.txt")
     assert names(project["dependencies"]) <= pinned("bundle.txt")
+
+
+def test_ci_runs_the_test_command_under_ci_true(tmp_path: Path) -> None:
+    """.ci/run sets CI=true for scripts/test.sh, so what a laptop may skip fails there instead."""
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(ROOT / ".ci" / "run", tmp_path / ".ci" / "run")
+    (tmp_path / "scripts").mkdir()
+    for name in ("test.sh", "bundle.sh"):
+        script = tmp_path / "scripts" / name
+        script.write_text(f'#!/bin/sh\necho "{name} CI=$CI" >> {tmp_path / "calls"}\n')
+        script.chmod(0o755)
+    env = {"PATH": "/usr/bin:/bin"}
+    done = subprocess.run(["bash", ".ci/run"], cwd=tmp_path, env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert _calls(tmp_path) == ["test.sh CI=true", "bundle.sh CI=true"]
+
+
+def test_missing_shared_examples_fail_under_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Away from ../shared a laptop skips the shared examples; under CI=true they fail."""
+    monkeypatch.setattr(shared_files, "EXAMPLES", tmp_path / "examples")
+    monkeypatch.setattr(shared_files, "SAMPLES", tmp_path / "samples")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        shared_files.shared_examples()
+    monkeypatch.setenv("CI", "true")
+    for reader in (shared_files.shared_examples, shared_files.shared_samples):
+        with pytest.raises(pytest.fail.Exception, match="CI must run them"):
+            reader()
