@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 from shared_files import shared_examples, shared_samples
@@ -50,6 +51,40 @@ def _undo_stacks_emptied(request: pytest.FixtureRequest) -> Iterator[None]:
     for obj in gc.get_objects():
         if isinstance(obj, QUndoStack) and shiboken6.isValid(obj):
             obj.clear()
+
+
+#: The static prompts of Qt that would block a test for ever waiting for a person.
+_PROMPTS = {
+    "QMessageBox": ("question", "information", "warning", "critical", "about", "exec"),
+    "QFileDialog": ("getSaveFileName", "getOpenFileName", "getOpenFileNames", "getExistingDirectory"),
+    "QInputDialog": ("getInt", "getText", "getItem", "getDouble", "getMultiLineText"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_unscripted_prompt(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Qt test fails at once on a prompt it did not script (patch `views.prompts` instead).
+
+    Offscreen, a modal prompt nobody answers hangs the run; here it fails the test with the prompt's
+    words. Tests script prompts by patching the functions in `views/prompts.py`, which is the one
+    place the application opens them, so a scripted prompt never reaches Qt's.
+    """
+    if "qtbot" not in request.fixturenames:
+        return
+    from PySide6 import QtPrintSupport, QtWidgets
+
+    def refuse(where: str) -> Any:
+        def prompt(*args: object, **kwargs: object) -> NoReturn:
+            words = [a for a in args if isinstance(a, str)]
+            pytest.fail(f"an unscripted prompt: {where}{words!r} (patch views.prompts)", pytrace=True)
+
+        return staticmethod(prompt)
+
+    for class_name, names in _PROMPTS.items():
+        cls = getattr(QtWidgets, class_name)
+        for name in names:
+            monkeypatch.setattr(cls, name, refuse(f"{class_name}.{name}"))
+    monkeypatch.setattr(QtPrintSupport.QPrintDialog, "exec", refuse("QPrintDialog.exec"))
 
 
 #: The URL of a PostgreSQL server the tests may create databases on (scripts/pg-cluster.sh).
