@@ -4,17 +4,22 @@ import's verdict, every deadline and the episodes must come out the same."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import fields
-from datetime import date
+from datetime import date, timedelta
 from itertools import permutations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.domain.calendar import calendar_for
 from models.domain.engine import Deadline, child_deadlines
+from models.domain.journey import EVENT_TYPES, Kind
 from models.domain.records import ChildRecord, parse_child
 from models.domain.rules import Standards, Status
+from models.io.journey_io import parse_journey
 from models.screens.facts import ChildFacts, child_facts
 
 CAL = calendar_for()
@@ -256,3 +261,70 @@ def test_a_second_resolution_of_one_day_with_other_words_is_no_clash() -> None:
     [(deadlines, _facts), *_] = _every_order(events)
     [resolution] = _of(deadlines, "drp.resolution_20wd")
     assert (resolution.status, resolution.done) == (Status.MET, date(2025, 7, 3))
+
+
+# --- Property: shuffling the events of each date changes nothing ------------------------------
+
+REFS = ("A", "B")
+
+
+@st.composite
+def _journeys(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """A child's events on a few dates (so that many share a date), each field drawn from its spec.
+
+    Proceedings and both DRP refs open on the first date, so most journeys are valid; the rest
+    are refused, and must be refused in every order.
+    """
+    start = draw(st.dates(date(2024, 1, 1), date(2025, 6, 30)))
+    offsets = draw(st.lists(st.integers(min_value=0, max_value=300), min_size=1, max_size=5, unique=True))
+    pool = sorted(start + timedelta(days=k) for k in [0, *offsets])
+    events: list[dict[str, Any]] = [
+        _ev(0, "proceedings_issued", pool[0].isoformat()),
+        _ev(1, "drp_raised", pool[0].isoformat(), ref="A", stage=1),
+        _ev(2, "drp_raised", pool[0].isoformat(), ref="B", stage=0),
+    ]
+    for n in range(3, 3 + draw(st.integers(min_value=0, max_value=14))):
+        type_ = draw(st.sampled_from(sorted(EVENT_TYPES)))
+        day = draw(st.sampled_from(pool))
+        event = _ev(n, type_, day.isoformat())
+        for spec in EVENT_TYPES[type_].fields:
+            if not spec.required and not draw(st.booleans()):
+                continue
+            if spec.name == "ref":
+                event["ref"] = draw(st.sampled_from(REFS))
+            elif spec.kind is Kind.ENUM:
+                event[spec.name] = draw(st.sampled_from(spec.choices))
+            elif spec.kind is Kind.BOOL:
+                event[spec.name] = draw(st.booleans())
+            elif spec.kind is Kind.INT:
+                event[spec.name] = draw(st.integers(spec.minimum or 0, spec.maximum or 16))
+            elif spec.kind is Kind.DATE:
+                event[spec.name] = (day + timedelta(days=draw(st.integers(1, 240)))).isoformat()
+            else:
+                event[spec.name] = "text"
+        events.append(event)
+    return events
+
+
+def _verdict(events: list[dict[str, Any]]) -> tuple[bool, list[str], dict[date, list[dict[str, Any]]]]:
+    """Whether the file imports, the fields its errors name, and the deadlines at a few as-of dates."""
+    document = {"format": "journey", "version": 1, "children": [{"id": "C-1", "events": events}]}
+    valid, issues, _invalid = parse_journey(document)
+    fields_named = sorted({i.field or "" for i in issues})
+    judged: dict[date, list[dict[str, Any]]] = {}
+    if valid:
+        engine_events = [e.to_engine() for e in valid[0].events]
+        for as_of in (date(2024, 6, 30), date(2025, 3, 31), date(2026, 6, 30)):
+            judged[as_of] = [d.to_json() for d in child_deadlines("C-1", engine_events, as_of, STD, CAL)]
+    return bool(valid), fields_named, judged
+
+
+@settings(max_examples=300, deadline=None)
+@given(_journeys(), st.randoms(use_true_random=False))
+def test_shuffling_the_events_of_each_date_changes_neither_verdict_nor_deadline(
+    events: list[dict[str, Any]], rnd: random.Random
+) -> None:
+    shuffled = list(events)
+    rnd.shuffle(shuffled)
+    shuffled.sort(key=lambda e: e["date"])  # stable: only the order within each date changes
+    assert _verdict(shuffled) == _verdict(events)
