@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from models.domain.calendar import FIRST_YEAR, LAST_YEAR
+from models.domain.calendar import outside_range
 from models.domain.engine import court_end, episodes_of, extension_limit, same_day_order
 from models.domain.journey import (
     CHILD_FIELDS,
@@ -169,11 +169,9 @@ def _check_value(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
         parsed = parse_date(value)
         if parsed is None:
             return None, f"{value!r} is not a real date (YYYY-MM-DD)"
-        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-            return (
-                None,
-                f"{parsed:%d/%m/%Y} is outside the years the tracker counts ({FIRST_YEAR} to {LAST_YEAR})",
-            )
+        outside = outside_range(parsed)
+        if outside is not None:
+            return None, outside
         return parsed, None
     if not isinstance(value, str):
         return None, f"must be text, not {value!r}"
@@ -242,10 +240,8 @@ def parse_event(
         problem("date is required", "date")
     elif day is None:
         problem(f"{raw.get('date')!r} is not a real date (YYYY-MM-DD)", "date")
-    elif not FIRST_YEAR <= day.year <= LAST_YEAR:
-        problem(
-            f"{day:%d/%m/%Y} is outside the years the tracker counts ({FIRST_YEAR} to {LAST_YEAR})", "date"
-        )
+    elif (outside := outside_range(day)) is not None:
+        problem(outside, "date")
         day = None
     note, recorded_by = raw.get("note"), raw.get("recorded_by")
     if note is not None and not isinstance(note, str):
