@@ -493,8 +493,13 @@ class Caseload:
         settings = settings or Settings()
         calendar = calendar_of(settings)
         kids = tuple(sorted(children, key=lambda c: c.id))
+        openings = {c.id: opening for c in kids if (opening := c.opening) is not None}
         flat = all_deadlines(
-            ((c.id, [e.to_engine() for e in c.events]) for c in kids), as_of, settings.standards, calendar
+            ((c.id, [e.to_engine() for e in c.events]) for c in kids),
+            as_of,
+            settings.standards,
+            calendar,
+            openings,
         )
         by_child: dict[str, list[Deadline]] = {}
         for d in flat:
