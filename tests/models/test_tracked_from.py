@@ -13,9 +13,12 @@ import pytest
 
 from models.domain.calendar import calendar_for
 from models.domain.engine import Deadline, Event, Opening, child_deadlines
-from models.domain.records import parse_child
+from models.domain.period import Period
+from models.domain.records import ChildRecord, parse_child
 from models.domain.rules import Standards, Status
 from models.io.journey_io import export_journey, import_journey
+from models.screens.facts import Caseload
+from models.screens.measures import compute_measures
 from models.storage import store
 from models.storage.db import SCHEMA_VERSION, open_database
 
@@ -282,3 +285,42 @@ def test_the_schema_step_moves_both_fields_out_of_the_unknown_keys(tmp_path: Pat
         assert three.opening is None
     finally:
         db.engine.dispose()
+
+
+# --- Reports and measures count only what is reported -------------------------------------------
+
+
+def _903_child(**more: Any) -> ChildRecord:
+    record, issues = parse_child(
+        {
+            "id": "R-1",
+            "tracked_from": "2025-03-31",
+            "untracked": sorted(SSDA903_TYPES),
+            **more,
+            "events": [
+                {"id": "a", "type": "became_looked_after", "date": "2024-09-02"},
+                {"id": "b", "type": "cla_review", "date": "2024-09-27"},
+                {"id": "c", "type": "cla_review", "date": "2024-12-20"},  # second review: no plan shown
+            ],
+        }
+    )
+    assert record is not None, issues
+    return record
+
+
+SSDA903_TYPES = {"cla_visit", "permanence_plan", "icpc", "core_group", "cp_visit", "cp_review"}
+
+
+def test_measures_count_only_what_is_reported() -> None:
+    child = _903_child()
+    complete = ChildRecord("R-2", {}, {}, child.events)  # the same events, a complete record
+    # December 2024: R-2's second review without a plan counts against M1; R-1's is history.
+    caseload = Caseload.build([child, complete], date(2025, 4, 30))
+    m = compute_measures(caseload, Period.month_of(2024, 12))
+    assert [cid for cid, _ok in m.m1.cases] == ["R-2"]
+    # September 2024: both became looked after (the return holds that), but at an as-of date before
+    # tracked_from R-1 has nothing to judge and is not counted at all.
+    assert compute_measures(caseload, Period.month_of(2024, 9)).m15_became == ("R-1", "R-2")
+    early = Caseload.build([child, complete], date(2025, 1, 31))
+    assert compute_measures(early, Period.month_of(2024, 9)).m15_became == ("R-2",)
+    assert early.deadlines_of("R-1") == ()
