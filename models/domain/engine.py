@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from models.domain.calendar import WorkingCalendar, add_weeks, days_later, months_later
+from models.domain.calendar import WorkingCalendar, add_months, add_weeks, days_later, months_later
 from models.domain.journey import CLOSING_TYPES, DRP_STAGE_NAMES, Event
 from models.domain.rules import RAG_OF, RULES, Rag, Standards, Status, Unit
 
@@ -531,6 +531,7 @@ def makes_plan(event: Event) -> bool:
 
 def _cp_plans(judge: _Judge, chron: _Chronology) -> None:
     std = judge.standards
+    amber_months = str(std.cp_plan_amber_months)
     # A review that ends the plan sorts with the closing events (see _chronological).
     boundaries = chron.merged("icpc", "cp_plan_ended", "cp_review")
     for plan in episodes_of(boundaries, makes_plan, ends_plan, reopens=makes_plan):
@@ -572,6 +573,7 @@ def _cp_plans(judge: _Judge, chron: _Chronology) -> None:
             due,
             plan.close_date,
             plan,
+            detail=amber_months,  # the amber point, named by the explanation
             amber_from=months_later(std.cp_plan_amber_months)[start],
             span=std.cp_plan_length_months,
         )
@@ -587,9 +589,11 @@ def _pre_proceedings(judge: _Judge, chron: _Chronology) -> None:
         lambda e: e.type == "pre_proceedings_ended",
     )
     for episode in episodes:
-        weeks = sum(e.weeks or 0 for e in chron.within("pre_proceedings_extended", episode))
+        granted = [e.weeks for e in chron.within("pre_proceedings_extended", episode) if e.weeks]
+        weeks = sum(granted)
         due = add_weeks(episode.open.date, 16 + weeks)
-        detail = f"{weeks} weeks of extensions" if weeks else None
+        # Each extension's weeks, for the explanation's "16 + 4 + 4 = 24 weeks".
+        detail = " + ".join(map(str, granted)) if granted else None
         judge.add(
             "plo.pre_proceedings_16w", episode.open, due, episode.close_date, episode, detail=detail, span=16
         )
@@ -773,6 +777,7 @@ def _drp_escalation(judge: _Judge, ref: str, escalation: Episode, events: Sequen
         )
     if first_formal is not None:
         due = judge.calendar.plus(20)[first_formal.event.date]
+        number = first_formal.event.stage or 0
         judge.add(
             "drp.resolution_20wd",
             first_formal.event,
@@ -780,6 +785,7 @@ def _drp_escalation(judge: _Judge, ref: str, escalation: Episode, events: Sequen
             escalation.close_date,
             escalation,
             ref=ref,
+            detail=f"stage {number} ({DRP_STAGE_NAMES[number]})",
             span=20,
         )
 
@@ -944,10 +950,11 @@ def _span(d: Deadline) -> str:
     """How far after the trigger the deadline falls, in the rule's own terms."""
     if RULES[d.rule].unit is Unit.WORKING_DAYS:
         return f"{d.span} working days"
-    text = f"{d.span} {_SPAN_UNIT.get(d.rule, 'days')}"
     if d.detail and d.rule == "plo.pre_proceedings_16w":
-        text += f" (with {d.detail})"
-    return text
+        extensions = [int(w) for w in d.detail.split(" + ")]
+        total = d.span + sum(extensions)
+        return f"{d.span} + {d.detail} = {total} weeks (16 weeks and {_n(sum(extensions), 'weeks')} of extensions)"
+    return f"{d.span} {_SPAN_UNIT.get(d.rule, 'days')}"
 
 
 #: What the record of a partial source may not hold before `tracked_from`, per rule.
@@ -984,6 +991,15 @@ def _restarted_head(d: Deadline, what: str) -> str:
     )
 
 
+def _drp_start(d: Deadline) -> str:
+    """The event that started a DRP clock: 'it was raised at stage 1 (team manager)' or 'it was
+    escalated to stage 2 (service manager)' ('that stage' when the sentence has named it)."""
+    stage = "that stage" if d.rule == "drp.stage_response" else d.detail or "a formal stage"
+    if d.trigger_type == "drp_raised":
+        return f"it was raised at {stage}"
+    return f"it was escalated to {stage}"
+
+
 def explain(d: Deadline) -> str:
     """One plain English sentence: the trigger and its date, the rule, the due date, the outcome."""
     what, verb = _WHAT[d.rule]
@@ -993,19 +1009,25 @@ def explain(d: Deadline) -> str:
         head = _restarted_head(d, what)
     elif d.rule == "cp.plan_length":
         head = (
-            f"Child protection plan from the ICPC on {_d(d.trigger)} reaches the local limit on {_d(d.due)}"
+            f"Child protection plan from the ICPC on {_d(d.trigger)} reaches the local limit of "
+            f"{_n(d.span, 'months')} on {_d(d.due)}"
         )
     elif d.rule == "court.final_26w":
-        head = f"Final order due within 26 weeks of issue on {_d(d.trigger)}"
-        if d.detail:
-            head += f", timetable {d.detail}"
-        head += f", i.e. by {_d(d.due)}"
+        if d.detail:  # "extended on dd/mm/yyyy": the extension's end replaces the 26 weeks
+            ended = d.trigger + COURT_LAST_DAY_OFFSET
+            head = (
+                f"Final order due by {_d(d.due)}: the 26 weeks from issue on {_d(d.trigger)} ended "
+                f"{_d(ended)}, and the timetable was {d.detail} to {_d(d.due)}"
+            )
+        else:
+            head = f"Final order due within 26 weeks of issue on {_d(d.trigger)}, i.e. by {_d(d.due)}"
     elif d.rule == "cla.permanence_by_second_review":
         head = f"Permanence plan due by {d.detail} (looked after from {_d(d.trigger)}), i.e. by {_d(d.due)}"
     elif d.rule.startswith("drp."):
         stage = f" to {d.detail}" if d.detail and d.rule == "drp.stage_response" else ""
         head = (
-            f"{what}{stage} of escalation {d.ref} due {_span(d)} after {_d(d.trigger)}, i.e. by {_d(d.due)}"
+            f"{what}{stage} of escalation {d.ref} due {_span(d)} after {_drp_start(d)} on {_d(d.trigger)}, "
+            f"i.e. by {_d(d.due)}"
         )
     else:
         head = f"{what} due {_span(d)} after {trigger} on {_d(d.trigger)}, i.e. by {_d(d.due)}"
@@ -1020,7 +1042,9 @@ def explain(d: Deadline) -> str:
         tail = f"not {verb} by {_d(d.counted_to)}: {_n(d.late_by, unit)} overdue"
     elif d.status is Status.DUE_SOON:
         if d.rule == "cp.plan_length":
-            tail = f"open more than the amber point on {_d(d.counted_to)}: plan its ending"
+            months = int(d.detail) if d.detail else 12
+            amber = add_months(d.trigger, months)
+            tail = f"not yet ended, open {_n(months, 'months')} on {_d(amber)} (the amber point): plan its ending"
         elif d.due == d.counted_to:
             tail = "not yet " + verb + ", due today"
         else:

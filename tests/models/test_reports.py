@@ -314,7 +314,7 @@ def test_chronology_with_the_court_timeline(example_db: Database) -> None:
     ):
         assert label in text
     assert "03/02/2025 Court Care proceedings issued Case number: XY25C00012; Court: Telford" in text
-    assert "Final order due within 26 weeks of issue on 03/02/2025" in text
+    assert "Final order due by 26/09/2025" in text
 
 
 def test_chronology_without_proceedings_has_no_timeline(example_db: Database) -> None:

@@ -69,7 +69,7 @@ def test_lists_ex002_at_september_with_week_31_and_the_extended_end(
     assert "14/02/2025 Case management hearing (CMH), week 2, held" in tip
     status = page.model.index(0, CourtModel.STATUS)
     assert status.data(Qt.ItemDataRole.BackgroundRole) is not None  # coloured, and the word says it
-    assert "i.e. by 26/09/2025" in status.data(Qt.ItemDataRole.ToolTipRole)
+    assert "Final order due by 26/09/2025" in status.data(Qt.ItemDataRole.ToolTipRole)
     assert "1 open proceedings" in page.summary_label.text()
     assert page.tabs.tabText(0) == "Open proceedings (1)"
 
