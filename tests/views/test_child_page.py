@@ -170,7 +170,10 @@ def test_deadlines_table(page: ChildPage) -> None:
     assert model.index(row, 0).data() == "Final order within 26 weeks of issue"
     assert model.index(row, STATUS + 1).data(Qt.ItemDataRole.BackgroundRole) is not None  # RAG colour...
     assert model.index(row, STATUS + 1).data() == "Amber"  # ...and its word
-    assert "Final order due by 26/09/2025: the 26 weeks from issue on 03/02/2025" in model.index(row, model.columnCount() - 1).data()
+    assert (
+        "Final order due by 26/09/2025: the 26 weeks from issue on 03/02/2025"
+        in model.index(row, model.columnCount() - 1).data()
+    )
 
 
 def test_chronology_newest_first_and_filtered_by_stage(page: ChildPage) -> None:
