@@ -297,7 +297,7 @@ def story(data: DrpData) -> list[Flowable]:
             f"{m.m9_count} formal escalations resolved, counted from the first formal stage: mean "
             f"{_num(m.m9_mean_wd)} working days, median {_num(m.m9_median_wd)}; {m.m9_within_20.text} within 20 "
             f"working days ({m.m9_within_20.counts}): "
-            f"{m.m9_within_20.judge(m.settings.target_for('M9')).text}."
+            f"{m.m9_within_20.judge(m.settings.target_for('M9'), m.span.end).text}."
         )
     )
     out += table(
