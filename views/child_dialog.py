@@ -6,10 +6,11 @@ birth), with each problem shown next to its field and OK disabled until the reco
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, Final
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -110,6 +113,24 @@ class ChildDialog(QDialog):
             self.combos[name] = combo
             self._add_row(form, name, label, combo)
 
+        # The opening balance of an imported record (timescales.md, "Tracked from").
+        self.tracked_edit = DateEdit(self, show_error=False)
+        self.tracked_edit.setToolTip(
+            "For a record imported from a partial source (a statutory return, an extract): the day from "
+            "which it is complete. Clocks that the record cannot show before then are not flagged. "
+            "Leave empty for a complete record."
+        )
+        self._add_row(form, "tracked_from", "Record complete from", self.tracked_edit)
+        self.untracked_list = QListWidget(self)
+        self.untracked_list.setToolTip("The event types the record does not hold before that day")
+        for name, event_type in EVENT_TYPES.items():
+            item = QListWidgetItem(event_type.label, self.untracked_list)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.untracked_list.setMaximumHeight(96)
+        self._add_row(form, "untracked", "Not held before then", self.untracked_list)
+
         self.message_area = QLabel(self)
         self.message_area.setWordWrap(True)
         self.buttons = QDialogButtonBox(
@@ -139,6 +160,8 @@ class ChildDialog(QDialog):
         self.disability_edit.value_changed.connect(self._on_value_changed)
         for combo in self.combos.values():
             combo.currentTextChanged.connect(self.revalidate)
+        self.tracked_edit.date_changed.connect(self._on_value_changed)
+        self.untracked_list.itemChanged.connect(self._on_value_changed)
         self.revalidate()
         (self.text_edits["given_name"] if existing is not None else self.id_edit).setFocus()
 
@@ -189,6 +212,25 @@ class ChildDialog(QDialog):
         self.disability_edit.set_value(disability if isinstance(disability, bool) else None)
         for name, combo in self.combos.items():
             combo.setEditText(str(f.get(name) or ""))
+        tracked = f.get("tracked_from")
+        self.tracked_edit.set_value(tracked if isinstance(tracked, date) else None)
+        self.set_untracked(f.get("untracked") or ())
+
+    def set_untracked(self, types: Iterable[str]) -> None:
+        """Tick the event types the record does not hold before `tracked_from`."""
+        chosen = set(types)
+        for row in range(self.untracked_list.count()):
+            item = self.untracked_list.item(row)
+            checked = item.data(Qt.ItemDataRole.UserRole) in chosen
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+    def untracked(self) -> list[str]:
+        out = []
+        for row in range(self.untracked_list.count()):
+            item = self.untracked_list.item(row)
+            if item.checkState() == Qt.CheckState.Checked:
+                out.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        return out
 
     def _raw(self) -> dict[str, Any]:
         raw: dict[str, Any] = {"id": self.id_edit.text().strip()}
@@ -200,6 +242,11 @@ class ChildDialog(QDialog):
         ):
             value = dedit.value()
             raw[name] = value.isoformat() if value is not None else None
+        tracked = self.tracked_edit.value()
+        raw["tracked_from"] = tracked.isoformat() if tracked is not None else None
+        # Without the day the record is complete from, nothing is untracked: clearing the day
+        # clears both.
+        raw["untracked"] = (self.untracked() or None) if tracked is not None else None
         raw["gender"] = self.gender_combo.currentData()
         raw["disability"] = self.disability_edit.value()
         for name, combo in self.combos.items():
@@ -218,9 +265,11 @@ class ChildDialog(QDialog):
             errors["id"] = "Required: the case-management system's ID"
         elif self.existing is None and store.get_child(self.db, child_id) is not None:
             errors["id"] = f"A child with ID {child_id} is already recorded"
+        self.untracked_list.setEnabled(self.tracked_edit.value() is not None)
         for name, dedit in (
             ("date_of_birth", self.birth_edit),
             ("expected_date_of_birth", self.expected_edit),
+            ("tracked_from", self.tracked_edit),
         ):
             if dedit.error():
                 errors[name] = dedit.error() or ""

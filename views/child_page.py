@@ -53,6 +53,7 @@ from models.screens.child_view import (
     journey_position,
     sentence,
     siblings,
+    tracked_from_text,
     work_first,
 )
 from models.storage import store
@@ -253,6 +254,13 @@ class ChildPage(QWidget):
         buttons.addWidget(self.drp_button)
         buttons.addStretch(1)
 
+        #: An imported record's opening balance: "Record complete from ... — before that, only ...".
+        self.tracked_label = QLabel(header)
+        self.tracked_label.setObjectName("trackedLabel")
+        self.tracked_label.setWordWrap(True)
+        self.tracked_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.tracked_label.hide()
+
         #: On the team server: "Out on a laptop with ... since ..." while the child is checked out.
         self.handover_label = QLabel(header)
         self.handover_label.setObjectName("handoverLabel")
@@ -263,8 +271,9 @@ class ChildPage(QWidget):
         grid.addWidget(self.identity_label, 1, 0)
         grid.addWidget(self.people_label, 2, 0)
         grid.addWidget(self.siblings_label, 3, 0)
-        grid.addWidget(self.handover_label, 4, 0)
-        grid.addLayout(buttons, 0, 1, 5, 1)
+        grid.addWidget(self.tracked_label, 4, 0)
+        grid.addWidget(self.handover_label, 5, 0)
+        grid.addLayout(buttons, 0, 1, 6, 1)
         grid.setColumnStretch(0, 1)
         return header
 
@@ -506,12 +515,21 @@ class ChildPage(QWidget):
                 for s in self._siblings
             )
             self.siblings_label.setText(f"Sibling group {escape(group)}: {links}")
+        tracked = tracked_from_text(child)
+        self.tracked_label.setText(tracked + "." if tracked else "")
+        self.tracked_label.setVisible(bool(tracked))
 
     def _draw_deadlines(self) -> None:
         self.deadlines_box.setTitle(f"Deadlines at {fmt_date(self._as_of)}")
         self.deadline_model.set_rows(work_first(self._deadlines))
         counts = Counter(d.status for d in self._deadlines)
-        if not self._deadlines:
+        opening = self._child.opening if self._child is not None else None
+        if opening is not None and self._as_of < opening.tracked_from:
+            summary = (
+                f"Nothing to judge at this date: the record is complete from "
+                f"{fmt_date(opening.tracked_from)}."
+            )
+        elif not self._deadlines:
             summary = "No deadlines: nothing in the chronology starts a clock by this date."
         else:
             parts = [f"{len(self._deadlines)} deadline{'s' if len(self._deadlines) != 1 else ''}"]

@@ -12,7 +12,7 @@ nothing open closes the episode opened that day (`episodes_of`).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
@@ -91,6 +91,17 @@ class Episode:
     @property
     def close_date(self) -> date | None:
         return self.close.date if self.close is not None else None
+
+
+class Opening(NamedTuple):
+    """The opening balance of an imported record (timescales.md, "Tracked from").
+
+    `tracked_from`: the day from which the record is complete; `untracked`: the event types it does
+    not hold before that day.
+    """
+
+    tracked_from: date
+    untracked: frozenset[str] = frozenset()
 
 
 #: Order on one date (timescales.md, Same-day order): events that close an episode first (an issue
@@ -400,28 +411,31 @@ def child_deadlines(
     as_of: date,
     standards: Standards,
     calendar: WorkingCalendar,
+    opening: Opening | None = None,
 ) -> list[Deadline]:
     """Every deadline of one child at `as_of`, ordered by due date."""
     judge = _Judge(child_id, as_of, standards, calendar)
-    _judge_child(judge, events)
+    _judge_child(judge, events, opening)
     return judge.out
 
 
 def child_judge(
     as_of: date, standards: Standards, calendar: WorkingCalendar
-) -> Callable[[str, Iterable[Event]], list[Deadline]]:
+) -> Callable[[str, Iterable[Event], Opening | None], list[Deadline]]:
     """`child_deadlines` for many children one at a time, with the per-run set-up done once."""
     judge = _Judge("", as_of, standards, calendar)
 
-    def deadlines(child_id: str, events: Iterable[Event]) -> list[Deadline]:
+    def deadlines(child_id: str, events: Iterable[Event], opening: Opening | None = None) -> list[Deadline]:
         judge.start(child_id)
-        _judge_child(judge, events)
+        _judge_child(judge, events, opening)
         return judge.start("")
 
     return deadlines
 
 
-def _judge_child(judge: _Judge, events: Iterable[Event]) -> None:
+def _judge_child(judge: _Judge, events: Iterable[Event], opening: Opening | None = None) -> None:
+    if opening is not None and judge.as_of < opening.tracked_from:
+        return  # before the record is complete there is nothing to judge
     chronology = prepare(events, judge.as_of)
     if not chronology:
         return
@@ -441,6 +455,8 @@ def _judge_child(judge: _Judge, events: Iterable[Event]) -> None:
         _care(judge, chron)
     if "drp_raised" in by_type:
         _drp(judge, chronology)
+    if opening is not None:
+        _opening_balance(judge, opening)
     # By due date; deadlines due on one day keep the order they were judged in, which follows
     # the catalogue (the families run in catalogue order), so no Python-level key is needed.
     judge.out.sort(key=_DUE_OF)
@@ -451,13 +467,18 @@ def all_deadlines(
     as_of: date,
     standards: Standards,
     calendar: WorkingCalendar,
+    openings: Mapping[str, Opening] | None = None,
 ) -> list[Deadline]:
-    """Deadlines of many children in one pass, ordered by child then due date."""
+    """Deadlines of many children in one pass, ordered by child then due date.
+
+    `openings`: the opening balance of each child that has one (most have none).
+    """
     out: list[Deadline] = []
     judge = _Judge("", as_of, standards, calendar)
+    get = (openings or {}).get
     for child_id, events in sorted(events_by_child, key=lambda pair: pair[0]):
         out.extend(judge.start(child_id))
-        _judge_child(judge, events)
+        _judge_child(judge, events, get(child_id))
     out.extend(judge.start(""))
     return out
 
@@ -763,6 +784,89 @@ def _drp_escalation(judge: _Judge, ref: str, escalation: Episode, events: Sequen
         )
 
 
+# --- Tracked from: the opening balance of an imported record -------------------------------
+
+#: The event types that meet each rule's deadline (the record may not hold them before
+#: `tracked_from`).
+MEETING_TYPES: dict[str, frozenset[str]] = {
+    "cp.icpc_15wd": frozenset({"icpc"}),
+    "cp.core_group_10wd": frozenset({"core_group"}),
+    "cp.review_3m": frozenset({"cp_review"}),
+    "cp.review_6m": frozenset({"cp_review"}),
+    "cp.visit": frozenset({"cp_visit"}),
+    "cp.plan_length": frozenset({"cp_plan_ended", "cp_review"}),
+    "plo.pre_proceedings_16w": frozenset({"pre_proceedings_ended"}),
+    "court.issue_after_decision": frozenset({"proceedings_issued"}),
+    "court.final_26w": frozenset({"final_order"}),
+    "cla.review_first_20wd": frozenset({"cla_review"}),
+    "cla.review_second_3m": frozenset({"cla_review"}),
+    "cla.review_6m": frozenset({"cla_review"}),
+    "cla.permanence_by_second_review": frozenset({"permanence_plan"}),
+    "cla.visit": frozenset({"cla_visit"}),
+    "drp.stage_response": frozenset({"drp_response", "drp_resolved"}),
+    "drp.resolution_20wd": frozenset({"drp_resolved"}),
+}
+
+
+def _opening_balance(judge: _Judge, opening: Opening) -> None:
+    """Apply the rule of "Tracked from" to the child's deadlines, worked out as usual.
+
+    A deadline due before `tracked_from` is history if met before it or if its episode closed
+    before it; if still unmet and open the day before, it is restarted from `tracked_from` when its
+    meeting event is one the record does not hold before then, else reported as usual.
+    """
+    start = opening.tracked_from
+    judged, judge.out = judge.out, []
+    for d in judged:
+        if d.due >= start:
+            judge.out.append(d)
+        elif d.done is not None and d.done < start:
+            continue  # met before tracking began: history, on time or late
+        elif d.done is None and d.closed_by is not None and d.counted_to < start:
+            continue  # its episode closed before tracking began
+        elif MEETING_TYPES[d.rule] & opening.untracked:
+            _restart(judge, d, start)
+        else:
+            judge.out.append(d)
+
+
+def _restart(judge: _Judge, d: Deadline, start: date) -> None:
+    """The same rule's clock run again from `tracked_from` and judged as usual (dropped, as any
+    clock is, if its episode closes before it falls due)."""
+    std, rule = judge.standards, d.rule
+    span = d.span
+    amber_from = None
+    if rule == "cla.visit":
+        span = std.cla_visit_days
+        due = days_later(span)[start]
+    elif rule == "cla.permanence_by_second_review":
+        span = 3
+        due = months_later(3)[start]
+    elif rule == "court.final_26w":
+        due = start + COURT_LAST_DAY_OFFSET
+    elif rule == "plo.pre_proceedings_16w":
+        due = start + (d.due - d.trigger)  # 16 weeks and the episode's extensions
+    elif RULES[rule].unit is Unit.WORKING_DAYS:
+        due = judge.calendar.plus(span)[start]
+    else:  # months
+        due = months_later(span)[start]
+        if rule == "cp.plan_length":
+            amber_from = months_later(std.cp_plan_amber_months)[start]
+    closer = Event(d.closed_by, d.counted_to) if d.closed_by is not None else None
+    trigger = Event("tracked_from", start)
+    judge.add(
+        rule,
+        trigger,
+        due,
+        d.done,
+        Episode(trigger, closer),
+        ref=d.ref,
+        detail=d.detail,
+        amber_from=amber_from,
+        span=span,
+    )
+
+
 # --- Explanations -----------------------------------------------------------------------------
 
 
@@ -846,12 +950,48 @@ def _span(d: Deadline) -> str:
     return text
 
 
+#: What the record of a partial source may not hold before `tracked_from`, per rule.
+_NOT_HELD = {
+    "cp.icpc_15wd": "ICPCs",
+    "cp.core_group_10wd": "core groups",
+    "cp.review_3m": "review conferences",
+    "cp.review_6m": "review conferences",
+    "cp.visit": "child protection visits",
+    "cp.plan_length": "ends of plans",
+    "plo.pre_proceedings_16w": "ends of pre-proceedings",
+    "court.issue_after_decision": "issues of proceedings",
+    "court.final_26w": "final orders",
+    "cla.review_first_20wd": "looked-after reviews",
+    "cla.review_second_3m": "looked-after reviews",
+    "cla.review_6m": "looked-after reviews",
+    "cla.permanence_by_second_review": "permanence plans",
+    "cla.visit": "looked-after visits",
+    "drp.stage_response": "DRP responses",
+    "drp.resolution_20wd": "DRP resolutions",
+}
+
+
+def _restarted_head(d: Deadline, what: str) -> str:
+    """A clock restarted at `tracked_from`: when tracking began, and why it starts there."""
+    period = "3 months" if d.rule == "cla.permanence_by_second_review" else _span(d)
+    if d.rule == "drp.stage_response" and d.detail:
+        what = f"{what} to {d.detail} of escalation {d.ref}"
+    elif d.rule.startswith("drp."):
+        what = f"{what} of escalation {d.ref}"
+    return (
+        f"{what} due {period} after tracking began on {_d(d.trigger)} (before then the record holds no "
+        f"{_NOT_HELD[d.rule]}), i.e. by {_d(d.due)}"
+    )
+
+
 def explain(d: Deadline) -> str:
     """One plain English sentence: the trigger and its date, the rule, the due date, the outcome."""
     what, verb = _WHAT[d.rule]
     trigger = _TRIGGER_WORDS.get(d.trigger_type, d.trigger_type.replace("_", " "))
     unit = "working days" if RULES[d.rule].unit is Unit.WORKING_DAYS else "days"
-    if d.rule == "cp.plan_length":
+    if d.trigger_type == "tracked_from":
+        head = _restarted_head(d, what)
+    elif d.rule == "cp.plan_length":
         head = (
             f"Child protection plan from the ICPC on {_d(d.trigger)} reaches the local limit on {_d(d.due)}"
         )

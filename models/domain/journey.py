@@ -308,6 +308,8 @@ CHILD_FIELDS: Final = (
     "team",
     "social_worker",
     "reviewing_officer",
+    "tracked_from",
+    "untracked",
 )
 
 #: Events that close an episode apply before events that open one on the same date.

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from models.domain.calendar import outside_range
-from models.domain.engine import court_end, episodes_of, extension_limit, same_day_order
+from models.domain.engine import Opening, court_end, episodes_of, extension_limit, same_day_order
 from models.domain.journey import (
     CHILD_FIELDS,
     DRP_TYPES,
@@ -122,13 +122,26 @@ class ChildRecord:
         for name in CHILD_FIELDS[1:]:
             value = self.fields.get(name)
             if value is not None:
-                out[name] = value.isoformat() if isinstance(value, date) else value
+                out[name] = value.isoformat() if isinstance(value, date) else _plain(value)
         out.update(self.extra)
         out["events"] = [e.to_json() for e in sorted(self.events, key=lambda e: e.date)]
         return out
 
+    @property
+    def opening(self) -> Opening | None:
+        """The opening balance of an imported record (`tracked_from`, `untracked`), if it has one."""
+        tracked_from = self.fields.get("tracked_from")
+        if not isinstance(tracked_from, date):
+            return None
+        return Opening(tracked_from, frozenset(self.fields.get("untracked") or ()))
+
     def with_events(self, events: Iterable[EventRecord]) -> ChildRecord:
         return replace(self, events=tuple(sorted(events, key=lambda e: e.date)))
+
+
+def _plain(value: Any) -> Any:
+    """A child field as the journey file writes it (`untracked` is kept as a tuple, written as a list)."""
+    return list(value) if isinstance(value, tuple) else value
 
 
 def parse_date(value: Any) -> date | None:
@@ -284,11 +297,31 @@ def parse_child_fields(
         value = raw.get(name)
         if value is None:
             continue
-        if name in ("date_of_birth", "expected_date_of_birth"):
+        if name in ("date_of_birth", "expected_date_of_birth", "tracked_from"):
             parsed = parse_date(value)
             if parsed is None:
                 issues.append(replace(loc, reason=f"{value!r} is not a real date (YYYY-MM-DD)", field=name))
+            elif name == "tracked_from" and (outside := outside_range(parsed)) is not None:
+                issues.append(replace(loc, reason=outside, field=name))
             fields[name] = parsed
+        elif name == "untracked":
+            unknown = (
+                [t for t in value if not isinstance(t, str) or t not in EVENT_TYPES]
+                if isinstance(value, list)
+                else None
+            )
+            if unknown is None:
+                issues.append(
+                    replace(loc, reason=f"must be a list of event types, not {value!r}", field=name)
+                )
+            elif unknown:
+                issues.append(
+                    replace(
+                        loc, reason=f"{unknown[0]!r} is not an event type of the journey format", field=name
+                    )
+                )
+            else:
+                fields[name] = tuple(sorted(set(value)))
         elif name == "disability":
             if not isinstance(value, bool):
                 issues.append(replace(loc, reason=f"must be true or false, not {value!r}", field=name))
@@ -299,6 +332,14 @@ def parse_child_fields(
             issues.append(replace(loc, reason=f"{value!r} is not one of: {', '.join(GENDERS)}", field=name))
         else:
             fields[name] = value
+    if "untracked" in raw and raw.get("untracked") is not None and raw.get("tracked_from") is None:
+        issues.append(
+            replace(
+                loc,
+                reason="untracked needs tracked_from: the day from which the record is complete",
+                field="untracked",
+            )
+        )
     return fields, issues
 
 

@@ -39,6 +39,8 @@ from models.domain.journey import (
     Stage,
 )
 from models.domain.records import ChildRecord, EventRecord, parse_date
+from models.io.sources import annex_a, cin_census, ssda903
+from models.io.sources.common import untracked_except
 from models.screens.overview import age_at
 from models.storage.db import Database
 from models.storage.tables import Child
@@ -304,6 +306,64 @@ def birth_text(child: ChildRecord, as_of: date) -> str:
         state = "unborn" if as_of < expected else "birth not yet recorded"
         return f"Expected {format_date(expected)} ({state})"
     return "Date of birth not recorded"
+
+
+# --- Tracked from -------------------------------------------------------------------------------
+
+#: The partial sources whose imports set `tracked_from`, by the event types they cannot hold.
+_SOURCES: Final = (
+    (frozenset(untracked_except(*ssda903.HELD)), "the SSDA903 return"),
+    (frozenset(untracked_except(*annex_a.HELD)), "the Annex A lists"),
+    (frozenset(untracked_except(*cin_census.HELD)), "the CIN census"),
+)
+
+#: What a person misses when these are not held, in the words of the child record.
+_MISSING: Final = {
+    "cla_visit": "visits",
+    "cp_visit": "visits",
+    "permanence_plan": "permanence plans",
+    "core_group": "core groups",
+    "cla_review": "reviews",
+    "cp_review": "review conferences",
+    "icpc": "child protection conferences",
+    "pre_proceedings_ended": "ends of pre-proceedings",
+    "proceedings_issued": "issues of proceedings",
+    "final_order": "final orders",
+    "drp_response": "escalation responses",
+    "drp_resolved": "escalation resolutions",
+}
+
+
+def tracked_from_text(child: ChildRecord) -> str:
+    """'Record complete from 31/03/2025 — before that, only what the SSDA903 return held: no visits
+    or permanence plans' for an imported record with an opening balance; '' for a complete one.
+
+    The missing things named are those that meet a clock in a stage the record shows (and that it
+    does not, after all, hold before that day).
+    """
+    opening = child.opening
+    if opening is None:
+        return ""
+    head = f"Record complete from {format_date(opening.tracked_from)}"
+    if not opening.untracked:
+        return head
+    source = next((name for held, name in _SOURCES if held == opening.untracked), "the source it came from")
+    stages = {EVENT_TYPES[e.type].stage for e in child.events}
+    held = {e.type for e in child.events if e.date < opening.tracked_from}
+    missing = list(
+        dict.fromkeys(
+            noun
+            for event_type, noun in _MISSING.items()
+            if event_type in opening.untracked
+            and event_type not in held
+            and EVENT_TYPES[event_type].stage in stages
+        )
+    )
+    text = f"{head} — before that, only what {source} held"
+    if missing:
+        listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+        text += f": no {listed}"
+    return text
 
 
 # --- The journey strip ------------------------------------------------------------------------

@@ -493,8 +493,13 @@ class Caseload:
         settings = settings or Settings()
         calendar = calendar_of(settings)
         kids = tuple(sorted(children, key=lambda c: c.id))
+        openings = {c.id: opening for c in kids if (opening := c.opening) is not None}
         flat = all_deadlines(
-            ((c.id, [e.to_engine() for e in c.events]) for c in kids), as_of, settings.standards, calendar
+            ((c.id, [e.to_engine() for e in c.events]) for c in kids),
+            as_of,
+            settings.standards,
+            calendar,
+            openings,
         )
         by_child: dict[str, list[Deadline]] = {}
         for d in flat:
@@ -516,9 +521,15 @@ class Caseload:
         return self._by_rule.get(rule, ())
 
     def facts(self, child: ChildRecord) -> ChildFacts:
+        """The child's episodes at the as-of date: none before an imported record's `tracked_from`
+        (nothing to judge yet, so no report or measure counts it)."""
         found = self._facts.get(child.id)
         if found is None:
-            found = self._facts[child.id] = child_facts(child, self.as_of)
+            opening = child.opening
+            if opening is not None and self.as_of < opening.tracked_from:
+                found = self._facts[child.id] = ChildFacts(child)
+            else:
+                found = self._facts[child.id] = child_facts(child, self.as_of)
         return found
 
     def all_facts(self) -> Iterable[ChildFacts]:

@@ -183,6 +183,8 @@ def permanence_cohort(caseload: Caseload, period: DateRange) -> list[PermanenceC
     for d in caseload.deadlines_of_rule("cla.permanence_by_second_review"):
         if not period.contains(d.due) or d.due > caseload.as_of:
             continue
+        if d.trigger_type == "tracked_from":
+            continue  # restarted when tracking began: not a second review the record can show
         child = caseload.child(d.child_id)
         if child is None:
             continue

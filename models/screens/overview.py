@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import Connection
 
 from models.domain.calendar import WorkingCalendar
-from models.domain.engine import Deadline, child_judge, prepare
+from models.domain.engine import Deadline, Opening, child_judge, prepare
 from models.domain.journey import Event, Stage
 from models.domain.rules import RAG_ORDER, RULES, Rag, Status, Unit
 from models.storage.bulk import bulk_work
 from models.storage.db import Database
 from models.storage.settings import GOOD_PRACTICE, read_settings
-from models.storage.store import calendar_of, load_engine_events
+from models.storage.store import calendar_of, load_engine_events, load_openings
 
 #: The order stages are listed in everywhere (the order a child passes through them).
 STAGE_ORDER: Mapping[Stage, int] = {stage: i for i, stage in enumerate(Stage)}
@@ -211,9 +211,10 @@ def _summarise(
     row: Sequence[Any],
     events: Sequence[Event],
     as_of: date,
-    deadlines_of: Callable[[str, Sequence[Event]], list[Deadline]],
+    deadlines_of: Callable[[str, Sequence[Event], Opening | None], list[Deadline]],
     calendar: WorkingCalendar,
     attention: list[AttentionItem],
+    opening: Opening | None = None,
 ) -> ChildSummary:
     child_id, given, family, birth, expected, team, worker, officer = row
     child_id = str(child_id)
@@ -229,7 +230,7 @@ def _summarise(
     stages: tuple[Stage, ...] = ()
     if events:
         stages = current_stages(prepare(events, as_of))
-        for d in deadlines_of(child_id, events):
+        for d in deadlines_of(child_id, events, opening):
             if not is_open(d):
                 continue
             if next_due is None or d.due < next_due:
@@ -279,17 +280,28 @@ def read_overview(conn: Connection, as_of: date, child_ids: Sequence[str] | None
     if child_ids is None:
         rows = list(conn.exec_driver_sql(_CHILD_SQL))
         events = load_engine_events(conn)
+        openings = load_openings(conn)
     else:
-        rows, events = [], {}
+        rows, events, openings = [], {}, {}
         for child_id in child_ids:
             marker = "?" if conn.dialect.name == "sqlite" else "%s"
             rows.extend(conn.exec_driver_sql(f"{_CHILD_SQL} WHERE id = {marker}", (child_id,)))
             events.update(load_engine_events(conn, child_id))
+            openings.update(load_openings(conn, child_id))
     rows.sort(key=lambda r: str(r[0]))
     attention: list[AttentionItem] = []
     deadlines_of = child_judge(as_of, settings.standards, calendar)
     children = [
-        _summarise(row, events.get(str(row[0]), ()), as_of, deadlines_of, calendar, attention) for row in rows
+        _summarise(
+            row,
+            events.get(str(row[0]), ()),
+            as_of,
+            deadlines_of,
+            calendar,
+            attention,
+            openings.get(str(row[0])),
+        )
+        for row in rows
     ]
     attention.sort(key=_attention_key)
     return make_overview(as_of, children, attention)

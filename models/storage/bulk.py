@@ -23,7 +23,7 @@ import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from models.domain.calendar import calendar_for
-from models.domain.engine import Deadline, all_deadlines
+from models.domain.engine import Deadline, Opening, all_deadlines
 from models.domain.journey import EVENT_TYPES, Event
 from models.domain.rules import Standards
 from models.storage.db import Database, connect_file
@@ -223,11 +223,24 @@ def judge_chunks(conn: Any, bounds: Sequence[Bounds], as_of: date, standards: St
     out: list[Deadline] = []
     cursor = conn.cursor()
     try:
+        cursor.execute("SELECT id, tracked_from, untracked FROM child WHERE tracked_from IS NOT NULL")
+        openings = openings_from_rows(cursor.fetchall())
         for first, before in bounds:
             cursor.execute(*_query(None, first, before))
-            out.extend(all_deadlines(_unpack(cursor.fetchall()).items(), as_of, standards, calendar))
+            out.extend(
+                all_deadlines(_unpack(cursor.fetchall()).items(), as_of, standards, calendar, openings)
+            )
     finally:
         cursor.close()
+    return out
+
+
+def openings_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, Opening]:
+    """(id, tracked_from, untracked) rows of the child table as the engine's opening balances."""
+    out: dict[str, Opening] = {}
+    for child_id, tracked_from, untracked in rows:
+        day = tracked_from if isinstance(tracked_from, date) else date.fromisoformat(str(tracked_from))
+        out[str(child_id)] = Opening(day, frozenset(str(untracked).split(",")) if untracked else frozenset())
     return out
 
 

@@ -16,6 +16,7 @@ online backup API before any step runs.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import sqlite3
@@ -87,8 +88,36 @@ def _v2_permanence_forum(conn: Connection) -> None:
             conn.exec_driver_sql(f"ALTER TABLE event ADD COLUMN {name} {kind}")
 
 
+def _v3_tracked_from(conn: Connection) -> None:
+    """The child's opening balance: `tracked_from` (a date) and `untracked` (event types).
+
+    Before this step an import kept both among the child's unknown keys (`extra`, JSON): they move
+    to their columns, so the engine reads them. Columns already there (a file created at an
+    earlier version by this code) are left as they are.
+    """
+    present = {c["name"] for c in inspect(conn).get_columns("child")}
+    for name, kind in (("tracked_from", "DATE"), ("untracked", "VARCHAR")):
+        if name not in present:
+            conn.exec_driver_sql(f"ALTER TABLE child ADD COLUMN {name} {kind}")
+    rows = conn.execute(text("SELECT id, extra FROM child WHERE extra IS NOT NULL")).all()
+    for child_id, extra in rows:
+        keys = json.loads(extra)
+        if not isinstance(keys, dict) or not ({"tracked_from", "untracked"} & keys.keys()):
+            continue
+        tracked_from, untracked = keys.pop("tracked_from", None), keys.pop("untracked", None)
+        conn.execute(
+            text("UPDATE child SET tracked_from = :t, untracked = :u, extra = :e WHERE id = :id"),
+            {
+                "t": tracked_from if isinstance(tracked_from, str) else None,
+                "u": ",".join(sorted(set(untracked))) if isinstance(untracked, list) and untracked else None,
+                "e": json.dumps(keys, sort_keys=True) if keys else None,
+                "id": child_id,
+            },
+        )
+
+
 #: Ordered schema steps: step i brings the schema from version i to i + 1. Never edit a released step.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2_permanence_forum]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2_permanence_forum, _v3_tracked_from]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

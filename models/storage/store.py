@@ -36,7 +36,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 
 from models.domain.calendar import WorkingCalendar, calendar_for
-from models.domain.engine import Deadline, all_deadlines, child_deadlines
+from models.domain.engine import Deadline, Opening, all_deadlines, child_deadlines
 from models.domain.journey import CHILD_FIELDS, EVENT_TYPES, Event
 from models.domain.records import ChildRecord, EventRecord, Issue, check_chronology, parse_date
 from models.storage import bulk, roles, server
@@ -354,6 +354,7 @@ def event_from_row(row: Mapping[str, Any] | RowMapping) -> EventRecord:
 
 def child_row_values(record: ChildRecord) -> dict[str, Any]:
     values: dict[str, Any] = {name: record.fields.get(name) for name in CHILD_FIELDS[1:]}
+    values["untracked"] = ",".join(values["untracked"]) if values["untracked"] else None
     values["id"] = record.id
     values["extra"] = _json(dict(record.extra)) if record.extra else None
     return values
@@ -365,10 +366,12 @@ def child_from_row(row: Mapping[str, Any] | RowMapping, events: Iterable[EventRe
         value = row[name]
         if value is None:
             continue
-        if name in ("date_of_birth", "expected_date_of_birth"):
+        if name in ("date_of_birth", "expected_date_of_birth", "tracked_from"):
             value = _as_date(value)
         elif name == "disability":
             value = bool(value)
+        elif name == "untracked":
+            value = tuple(str(value).split(","))
         fields[name] = value
     extra = json.loads(row["extra"]) if row["extra"] else {}
     return ChildRecord(str(row["id"]), fields, extra).with_events(events)
@@ -438,6 +441,16 @@ def calendar_of(settings: Settings) -> WorkingCalendar:
     return calendar_for(frozenset(settings.standards.closure_days))
 
 
+def load_openings(conn: Connection, child_id: str | None = None) -> dict[str, Opening]:
+    """The opening balance of every child that has one (or of one child), for the engine."""
+    query = select(CHILD_T.c.id, CHILD_T.c.tracked_from, CHILD_T.c.untracked).where(
+        CHILD_T.c.tracked_from.is_not(None)
+    )
+    if child_id is not None:
+        query = query.where(CHILD_T.c.id == child_id)
+    return bulk.openings_from_rows(conn.execute(query).all())
+
+
 def compute_deadlines(
     db: Database, as_of: date, child_id: str | None = None, *, share: bool = True
 ) -> list[Deadline]:
@@ -454,10 +467,18 @@ def compute_deadlines(
                 if shared is not None:
                     return shared
             events = load_engine_events(conn, child_id)
+            openings = load_openings(conn, child_id)
         calendar = calendar_of(settings)
         if child_id is not None:
-            return child_deadlines(child_id, events.get(child_id, []), as_of, settings.standards, calendar)
-        return all_deadlines(events.items(), as_of, settings.standards, calendar)
+            return child_deadlines(
+                child_id,
+                events.get(child_id, []),
+                as_of,
+                settings.standards,
+                calendar,
+                openings.get(child_id),
+            )
+        return all_deadlines(events.items(), as_of, settings.standards, calendar, openings)
 
 
 def child_ids(db: Database) -> list[str]:

@@ -29,6 +29,10 @@ class Child(SQLModel, table=True):
     team: str | None = Field(default=None, index=True)
     social_worker: str | None = Field(default=None, index=True)
     reviewing_officer: str | None = Field(default=None, index=True)
+    tracked_from: dt.date | None = Field(default=None, description="The record is complete from this day")
+    untracked: str | None = Field(
+        default=None, description="Event types the record does not hold before tracked_from, comma-separated"
+    )
     extra: str | None = Field(default=None, description="Unknown keys of the journey file, as JSON")
 
 

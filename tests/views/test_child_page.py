@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 
@@ -14,8 +15,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 from sqlmodel import Session, select
 
+from models.domain.journey import EVENT_TYPES
 from models.domain.records import ChildRecord, EventRecord
-from models.storage import store
+from models.storage import audit, store
 from models.storage.db import Database
 from models.storage.tables import AuditRow
 from views import prompts
@@ -416,3 +418,87 @@ def test_follows_changes_pushed_by_others_on_the_shared_stack(
     stack.redo()
     assert page.current_child_id() == "N-1"
     assert page.name_label.text() == "Nia"
+
+
+def test_tracked_from_set_and_cleared_in_the_form_shown_on_the_record_audited_and_undoable(
+    qtbot: QtBot, page: ChildPage, stack: QUndoStack, example_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A child in care whose record came from an SSDA903 return.
+    for record in (
+        EventRecord("a", "became_looked_after", date(2024, 9, 2), {"legal_status": "C2"}),
+        EventRecord("b", "cla_review", date(2024, 9, 27)),
+        EventRecord("c", "cla_visit", date(2025, 4, 10)),
+    ):
+        store.add_event(example_db, "EX-004", record)
+    page.show_child("EX-004", AS_OF)
+    assert not page.tracked_label.isVisible()
+    ssda903 = sorted(
+        n
+        for n in EVENT_TYPES
+        if n not in ("became_looked_after", "legal_status_changed", "ceased_looked_after", "cla_review")
+    )
+    fill: dict[str, Callable[[ChildDialog], None]] = {}
+
+    def ask(
+        parent: QWidget | None,
+        db: Database,
+        existing: ChildRecord | None = None,
+        save: Callable[[ChildRecord], bool] | None = None,
+    ) -> ChildRecord | None:
+        dialog = ChildDialog(parent, db, existing)
+        qtbot.addWidget(dialog)
+        fill["now"](dialog)
+        assert dialog.ok_button.isEnabled(), dialog.message_area.text()
+        record = dialog.record()
+        assert record is not None and save is not None
+        return record if save(record) else None
+
+    def set_both(dialog: ChildDialog) -> None:
+        assert not dialog.untracked_list.isEnabled()  # nothing to choose until the day is given
+        dialog.tracked_edit.line_edit.setText("31/03/2025")
+        assert dialog.untracked_list.isEnabled()
+        dialog.set_untracked(ssda903)
+
+    fill["now"] = set_both
+    monkeypatch.setattr(ChildDialog, "ask", ask)
+    with qtbot.waitSignal(page.child_changed):
+        page.edit_details()
+    assert page.tracked_label.isVisible()
+    assert page.tracked_label.text() == (
+        "Record complete from 31/03/2025 — before that, only what the SSDA903 return held: no visits or "
+        "permanence plans."
+    )
+    saved = store.get_child(example_db, "EX-004")
+    assert saved is not None and saved.fields["tracked_from"] == date(2025, 3, 31)
+    assert list(saved.fields["untracked"]) == ssda903
+    [entry] = [
+        e for e in audit.entries(example_db, child_id="EX-004") if (e.entity, e.action) == ("child", "update")
+    ]
+    assert entry.after is not None
+    assert json.loads(entry.after)["tracked_from"] == "2025-03-31"
+
+    # At an as-of date before it, the child has nothing to judge.
+    page.set_as_of(date(2025, 3, 3))
+    assert page.deadline_model.rowCount() == 0
+    assert page.deadline_summary.text() == (
+        "Nothing to judge at this date: the record is complete from 31/03/2025."
+    )
+    page.set_as_of(AS_OF)
+
+    def clear(dialog: ChildDialog) -> None:
+        assert sorted(dialog.untracked()) == ssda903
+        dialog.tracked_edit.line_edit.setText("")
+
+    fill["now"] = clear
+    with qtbot.waitSignal(page.child_changed):
+        page.edit_details()
+    cleared = store.get_child(example_db, "EX-004")
+    assert cleared is not None and "tracked_from" not in cleared.fields and "untracked" not in cleared.fields
+    assert not page.tracked_label.isVisible()
+
+    stack.undo()  # the clearing
+    assert page.tracked_label.isVisible()
+    stack.undo()  # the setting
+    assert not page.tracked_label.isVisible()
+    back = store.get_child(example_db, "EX-004")
+    assert back is not None and "tracked_from" not in back.fields

@@ -171,7 +171,7 @@ def test_tracked_from_can_be_changed(qtbot: QtBot, db: Database, tmp_path: Path)
     with qtbot.waitSignal(dialog.imported):
         dialog.start_import()
     c1 = get_child(db, "C1")
-    assert c1 is not None and c1.extra["tracked_from"] == "2024-04-15"
+    assert c1 is not None and c1.to_json()["tracked_from"] == "2024-04-15"
 
 
 def test_a_refused_file_is_shown_with_its_reason(qtbot: QtBot, db: Database, tmp_path: Path) -> None:
@@ -222,7 +222,7 @@ def test_a_workbook_sheet_and_a_saved_mappings_other_keys(qtbot: QtBot, db: Data
     with qtbot.waitSignal(dialog.imported):
         dialog.start_import()
     k1 = get_child(db, "K1")
-    assert k1 is not None and k1.extra["untracked"] == ["hearing"]
+    assert k1 is not None and k1.to_json()["untracked"] == ["hearing"]
     assert [(e.type, e.fields.get("case_number")) for e in k1.events] == [
         ("proceedings_issued", "ZW25C00123")
     ]
