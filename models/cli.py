@@ -21,7 +21,7 @@ from typing import BinaryIO, TextIO
 
 from sqlalchemy.exc import DBAPIError
 
-from models.domain.calendar import FIRST_YEAR, LAST_YEAR
+from models.domain.calendar import FIRST_YEAR, LAST_YEAR, outside_range
 from models.domain.engine import Deadline
 from models.domain.period import Period
 from models.domain.rules import RULES, Status, Unit
@@ -47,11 +47,20 @@ class CliError(Exception):
     """A failure to report to the person at the terminal."""
 
 
-def _as_of(value: str) -> date:
+def _iso_day(value: str) -> date:
     try:
         return parse_iso(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _as_of(value: str) -> date:
+    """An as-of date: a real date in the tracker's years (`timescales.md`)."""
+    day = _iso_day(value)
+    outside = outside_range(day)
+    if outside is not None:
+        raise argparse.ArgumentTypeError(f"{outside}.")
+    return day
 
 
 def _period(value: str) -> Period:
@@ -102,7 +111,7 @@ def build_parser() -> CommandParser:
     p.add_argument("--dry-run", action="store_true", help="print the preview and write nothing")
     p.add_argument(
         "--tracked-from",
-        type=_as_of,
+        type=_iso_day,
         default=None,
         help="the date the records are complete from (YYYY-MM-DD)",
     )

@@ -18,7 +18,7 @@ from datetime import date
 from html import escape
 from typing import Any, ClassVar, Final
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -109,6 +109,8 @@ class _DrpForm(QDialog):
         self.clock_label.setStyleSheet("color: #1f4e79;")
 
         self.message_area = QLabel(self)
+        # Rich text always: a one-line message with an apostrophe must not show `&#x27;`.
+        self.message_area.setTextFormat(Qt.TextFormat.RichText)
         self.message_area.setObjectName("messageArea")
         self.message_area.setWordWrap(True)
         self.message_area.setFrameShape(QFrame.Shape.StyledPanel)

@@ -16,8 +16,19 @@ from functools import lru_cache
 
 import holidays
 
+#: Event dates and as-of dates lie in these years (`timescales.md`, "The calendar's range").
 FIRST_YEAR = 1990
 LAST_YEAR = 2070
+#: Working days are known five years further, so every deadline of an event in 2070 is computed
+#: (an 18-month plan limit, a 26-week timetable and its extensions all end before 2075 is out).
+CALENDAR_LAST_YEAR = 2075
+
+
+def outside_range(day: date) -> str | None:
+    """The sentence for a date outside the tracker's years, or None when it is inside them."""
+    if FIRST_YEAR <= day.year <= LAST_YEAR:
+        return None
+    return f"{day:%d/%m/%Y} is outside the years the tracker counts ({FIRST_YEAR} to {LAST_YEAR})"
 
 
 @lru_cache(maxsize=4)
@@ -77,10 +88,11 @@ class WorkingCalendar:
     """
 
     def __init__(
-        self, closures: Iterable[date] = (), first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR
+        self, closures: Iterable[date] = (), first_year: int = FIRST_YEAR, last_year: int = CALENDAR_LAST_YEAR
     ):
         self.closures = frozenset(closures)
         self._non_working = _bank_holidays(first_year, last_year) | self.closures
+        self._years = (first_year, last_year)
         self._base = date(first_year, 1, 1).toordinal()
         self._end = date(last_year, 12, 31).toordinal()
         # _workdays: ordinals of working days, ascending. _count[i]: working days in [base, base + i].
@@ -107,7 +119,8 @@ class WorkingCalendar:
 
     def _in_range(self, day: date) -> bool:
         if not self._base <= day.toordinal() <= self._end:
-            raise ValueError(f"{day:%d/%m/%Y} is outside the calendar's years {FIRST_YEAR}-{LAST_YEAR}")
+            first, last = self._years
+            raise ValueError(f"{day:%d/%m/%Y} is outside the calendar's years {first}-{last}")
         return True
 
     def add_working_days(self, start: date, n: int) -> date:
@@ -127,7 +140,7 @@ class WorkingCalendar:
             self._in_range(start)
         index = self._count[ordinal - self._base] + n - 1
         if index >= len(self._workdays):
-            raise ValueError(f"{start:%d/%m/%Y} + {n} working days is beyond {LAST_YEAR}")
+            raise ValueError(f"{start:%d/%m/%Y} + {n} working days is beyond {self._years[1]}")
         return date.fromordinal(self._workdays[index])
 
     def plus(self, n: int) -> DateMap:

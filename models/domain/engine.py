@@ -4,7 +4,9 @@ Pure by design: no database, no clock, no settings lookup. `timescales.md` is th
 the section names below follow it (episodes, then the rules of each episode).
 
 Events dated after the as-of date are ignored; events of the same type on the same date (and DRP
-`ref`) count once; on one date, events that close an episode apply before events that open one.
+`ref`) count once; on one date, events apply in the catalogue's same-day order whatever order they
+were listed in: closers of an episode open before the day, then openers, then a closer that found
+nothing open closes the episode opened that day (`episodes_of`).
 """
 
 from __future__ import annotations
@@ -70,22 +72,34 @@ class Deadline(NamedTuple):
 
 @dataclass(slots=True)
 class Episode:
+    """One episode from its opening event to its closing one (None while open).
+
+    `after_close`: it opened on the day an earlier episode of its kind closed, so the other events
+    of that day belong to the one that closed (timescales.md, Same-day order).
+    """
+
     open: Event
     close: Event | None
+    after_close: bool = False
 
     def contains(self, day: date) -> bool:
-        return self.open.date <= day and (self.close is None or day <= self.close.date)
+        start = self.open.date
+        if day < start or (self.after_close and day == start):
+            return False
+        return self.close is None or day <= self.close.date
 
     @property
     def close_date(self) -> date | None:
         return self.close.date if self.close is not None else None
 
 
-#: Order on one date: events that close an episode first (timescales.md), then the events that a
-#: same-day partner depends on (a decision to issue before the issue that closes it, a DRP raise
-#: before its escalation), then the rest.
+#: Order on one date (timescales.md, Same-day order): events that close an episode first (an issue
+#: closes a decision to issue), then the openers that a same-day partner depends on (a decision to
+#: issue before the issue, a DRP raise before its escalation), then the rest. A closer that found
+#: nothing open closes the episode opened later that day (`episodes_of`).
 _SAME_DAY_RANK = {
     **dict.fromkeys(CLOSING_TYPES, 0),
+    "proceedings_issued": 0,
     "decision_to_issue": 1,
     "drp_raised": 1,
 }
@@ -127,19 +141,23 @@ def prepare(events: Iterable[Event], as_of: date) -> list[Event]:
     return out
 
 
-def _same_day_order(event: Event) -> tuple[tuple[date, int], str, str]:
-    # Type and ref after the rank: the order must not depend on the order events were listed in
-    # (two escalations raised on one day are judged, and listed, by ref).
-    return (_chronological(event), event.type, event.ref or "")
+def same_day_order(event: Event) -> tuple[tuple[date, int], str, str, str]:
+    # Type, ref and id after the rank: the order (and which of two same-day duplicates stands for
+    # both) must not depend on the order events were listed in.
+    return (_chronological(event), event.type, event.ref or "", event.id or "")
+
+
+#: Two of these on one date are two facts, not one (a conference offered, then held).
+_NEVER_MERGED = frozenset({"family_group_conference"})
 
 
 def _same_day(events: list[Event]) -> list[Event]:
     """Events of one date: closers first, then by type and ref, and one of each type (and DRP ref)."""
-    events.sort(key=_same_day_order)
+    events.sort(key=same_day_order)
     seen: set[tuple[str, str | None]] = set()
     out = []
     for event in events:
-        key = (event.type, event.ref)
+        key = (event.type, event.id if event.type in _NEVER_MERGED else event.ref)
         if key not in seen:
             seen.add(key)
             out.append(event)
@@ -152,31 +170,40 @@ def episodes_of(
     closes: Callable[[Event], bool],
     reopens: Callable[[Event], bool] | None = None,
 ) -> list[Episode]:
-    """Split a chronology into episodes; an opener while one is open is ignored unless it reopens."""
+    """Split a chronology into episodes; an opener while one is open is ignored unless it reopens.
+
+    `events` are in the same-day order (`prepare`): on one date, closers before openers. A closer
+    that found no episode open before its day closes the episode opened later that day (an
+    escalation raised and resolved on one day); one that closed an episode open before the day
+    leaves the episode opened after it open (a new plan made the day the old one ended).
+    """
     episodes: list[Episode] = []
     current: Episode | None = None
+    stray: Event | None = None  # a closer of this date that found nothing open
+    closed_on: date | None = None  # the date an episode last closed
     for event in events:
         if current is not None:
             if closes(event):
                 current.close = event
                 current = None
+                closed_on = event.date
             elif reopens is not None and reopens(event):
                 current.close = event
-                current = Episode(event, None)
+                current = Episode(event, None, True)
                 episodes.append(current)
+                closed_on = event.date
+        elif closes(event):
+            if closed_on != event.date:
+                stray = event
         elif opens(event):
-            current = Episode(event, None)
+            current = Episode(event, None, closed_on == event.date)
             episodes.append(current)
+            if stray is not None and stray.date == event.date:
+                current.close = stray
+                current = None
+                closed_on = event.date
+            stray = None
     return episodes
-
-
-def _first_on_or_after(events: Sequence[Event], day: date, episode: Episode | None = None) -> Event | None:
-    """The first of `events` (date-sorted) dated on or after `day`, inside the episode if given."""
-    dates = [e.date for e in events]
-    i = bisect.bisect_left(dates, day)
-    if i < len(events) and (episode is None or episode.contains(events[i].date)):
-        return events[i]
-    return None
 
 
 _new_tuple = tuple.__new__
@@ -211,7 +238,8 @@ class _Chronology:
         dates = self._dates.get(event_type)
         if dates is None:
             dates = self._dates[event_type] = [e.date for e in events]
-        lo = bisect.bisect_left(dates, episode.open.date)
+        start = episode.open.date
+        lo = bisect.bisect_right(dates, start) if episode.after_close else bisect.bisect_left(dates, start)
         close = episode.close
         hi = len(dates) if close is None else bisect.bisect_right(dates, close.date)
         return events[lo:hi]
@@ -226,7 +254,7 @@ class _Chronology:
                 out.extend(found)
                 kinds += 1
         if kinds > 1:
-            out.sort(key=_chronological)
+            out.sort(key=same_day_order)
         return out
 
 
@@ -442,18 +470,33 @@ def _s47(judge: _Judge, by_type: dict[str, list[Event]]) -> None:
     discussions = [e for e in by_type["strategy_discussion"] if e.s47]
     icpcs = by_type.get("icpc", [])
     withdrawals = [e for e in by_type.get("s47_concluded", []) if e.icpc_needed is False]
+    icpc_dates = [e.date for e in icpcs]
+    open_on: date | None = None  # the day of this discussion, if the last enquiry was open on it
     for i, discussion in enumerate(discussions):
         following = discussions[i + 1] if i + 1 < len(discussions) else None
-        episode = Episode(discussion, following)
-        icpc = _first_on_or_after(icpcs, discussion.date, episode)
+        start = discussion.date
+        # An ICPC or a conclusion dated on this discussion's day answers the earlier enquiry if
+        # that one was still open: the events of a closing day belong to the episode that closes.
+        shared = open_on == start
+        episode = Episode(discussion, following, shared)
+        k = (bisect.bisect_right if shared else bisect.bisect_left)(icpc_dates, start)
+        icpc = icpcs[k] if k < len(icpcs) and episode.contains(icpc_dates[k]) else None
         limit = icpc.date if icpc is not None else (following.date if following else judge.as_of)
-        withdrawn = any(
-            discussion.date <= w.date and (w.date < limit if icpc is not None else w.date <= limit)
+        withdrawn = [
+            w.date
             for w in withdrawals
-        )
+            if episode.contains(w.date) and (w.date < limit if icpc is not None else w.date <= limit)
+        ]
+        open_on = None
+        if (
+            following is not None
+            and (icpc is None or icpc.date == following.date)
+            and (not withdrawn or min(withdrawn) == following.date)
+        ):
+            open_on = following.date
         if withdrawn:
             continue
-        due = judge.calendar.plus(15)[discussion.date]
+        due = judge.calendar.plus(15)[start]
         judge.add("cp.icpc_15wd", discussion, due, icpc.date if icpc else None, episode, span=15)
 
 
@@ -532,8 +575,8 @@ def _pre_proceedings(judge: _Judge, chron: _Chronology) -> None:
 
 
 def _decision_to_issue(judge: _Judge, chron: _Chronology) -> None:
-    # On one date the decision sorts before the issue (see _chronological): an issue on the day
-    # of the decision meets it.
+    # An issue closes a decision made before its day (step 1), else the one made that day (step 3):
+    # an issue on the day of the decision meets it.
     episodes = episodes_of(
         chron.merged("decision_to_issue", "proceedings_issued"),
         lambda e: e.type == "decision_to_issue",
@@ -658,7 +701,8 @@ def _drp(judge: _Judge, chronology: Sequence[Event]) -> None:
             events, lambda e: e.type == "drp_raised", lambda e: e.type == "drp_resolved"
         )
         for escalation in escalations:
-            _drp_escalation(judge, ref, escalation, [e for e in events if escalation.contains(e.date)])
+            inside = [e for e in events if e is escalation.open or escalation.contains(e.date)]
+            _drp_escalation(judge, ref, escalation, inside)
 
 
 def _drp_escalation(judge: _Judge, ref: str, escalation: Episode, events: Sequence[Event]) -> None:

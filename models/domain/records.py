@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from models.domain.calendar import FIRST_YEAR, LAST_YEAR
-from models.domain.engine import court_end, extension_limit
+from models.domain.calendar import outside_range
+from models.domain.engine import court_end, episodes_of, extension_limit, same_day_order
 from models.domain.journey import (
     CHILD_FIELDS,
     DRP_TYPES,
@@ -28,7 +28,7 @@ from models.domain.journey import (
     Stage,
 )
 
-#: Fields the rules read: two same-day events of one type may not disagree in these.
+#: Fields the rules read (the source merge compares them; the clash check reads each type's own).
 RULE_FIELDS = ("s47", "icpc_needed", "outcome", "stage", "until", "weeks")
 
 
@@ -169,11 +169,9 @@ def _check_value(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
         parsed = parse_date(value)
         if parsed is None:
             return None, f"{value!r} is not a real date (YYYY-MM-DD)"
-        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-            return (
-                None,
-                f"{parsed:%d/%m/%Y} is outside the years the tracker counts ({FIRST_YEAR} to {LAST_YEAR})",
-            )
+        outside = outside_range(parsed)
+        if outside is not None:
+            return None, outside
         return parsed, None
     if not isinstance(value, str):
         return None, f"must be text, not {value!r}"
@@ -242,10 +240,8 @@ def parse_event(
         problem("date is required", "date")
     elif day is None:
         problem(f"{raw.get('date')!r} is not a real date (YYYY-MM-DD)", "date")
-    elif not FIRST_YEAR <= day.year <= LAST_YEAR:
-        problem(
-            f"{day:%d/%m/%Y} is outside the years the tracker counts ({FIRST_YEAR} to {LAST_YEAR})", "date"
-        )
+    elif (outside := outside_range(day)) is not None:
+        problem(outside, "date")
         day = None
     note, recorded_by = raw.get("note"), raw.get("recorded_by")
     if note is not None and not isinstance(note, str):
@@ -394,19 +390,24 @@ def check_chronology(child: ChildRecord, events: Sequence[EventRecord]) -> list[
             )
     issues.extend(_check_extensions(cid, ordered))
 
+    # The earliest raise of each ref: whichever order a file lists one day's events in, an
+    # escalation raised that day may be escalated, answered or resolved that day.
     raised: dict[str, date] = {}
     for e in ordered:
-        if e.type not in DRP_TYPES:
-            continue
         ref = e.fields.get("ref")
-        if not isinstance(ref, str):
-            continue
-        if e.type == "drp_raised":
-            raised.setdefault(ref, e.date)
-        elif ref not in raised:
+        if e.type == "drp_raised" and isinstance(ref, str) and (ref not in raised or e.date < raised[ref]):
+            raised[ref] = e.date
+    for e in ordered:
+        ref = e.fields.get("ref")
+        if (
+            e.type in DRP_TYPES
+            and e.type != "drp_raised"
+            and isinstance(ref, str)
+            and (ref not in raised or raised[ref] > e.date)
+        ):
             issues.append(
                 Issue(
-                    f"escalation {ref!r} was never raised (no drp_raised with this ref before it)",
+                    f"escalation {ref!r} was never raised (no drp_raised with this ref on or before it)",
                     child_id=cid,
                     event_id=e.id,
                     field="ref",
@@ -419,12 +420,14 @@ def check_chronology(child: ChildRecord, events: Sequence[EventRecord]) -> list[
         first = by_key.setdefault(key, e)
         if first is e:
             continue
-        for name in RULE_FIELDS:
-            if first.fields.get(name) != e.fields.get(name):
+        for name in _RULE_FIELDS_OF[e.type]:
+            mine, theirs = e.fields.get(name), first.fields.get(name)
+            if mine != theirs:
+                label = EVENT_TYPES[e.type].label
                 issues.append(
                     Issue(
-                        f"two {e.type} events on {_d(e.date)} disagree on {name} "
-                        f"({first.fields.get(name)!r} in {first.id}, {e.fields.get(name)!r} here)",
+                        f"two {label.lower()} events on {_d(e.date)} disagree on {_field_label(e.type, name)}: "
+                        f"{_value(theirs)} in one, {_value(mine)} in this one; correct or remove one of them",
                         child_id=cid,
                         event_id=e.id,
                         field=name,
@@ -433,49 +436,84 @@ def check_chronology(child: ChildRecord, events: Sequence[EventRecord]) -> list[
     return issues
 
 
+#: Per event type, the fields the rules read, other than the DRP ref that the clash key holds.
+_RULE_FIELDS_OF: dict[str, tuple[str, ...]] = {
+    name: tuple(f.name for f in t.fields if f.read_by_rules and f.name != "ref")
+    for name, t in EVENT_TYPES.items()
+}
+
+
+def _field_label(event_type: str, name: str) -> str:
+    for spec in EVENT_TYPES[event_type].fields:
+        if spec.name == name:
+            return spec.label.lower()
+    return name
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return _d(value)
+    return str(value).replace("_", " ")
+
+
 def _check_extensions(child_id: str, ordered: Sequence[EventRecord]) -> list[Issue]:
+    """Each extension inside open proceedings, and no more than 8 weeks beyond the current end.
+
+    Proceedings are split by the engine's own `episodes_of` in its same-day order, so an
+    extension dated on the final-order day belongs to the proceedings that end that day, whichever
+    order the file lists them in.
+    """
     issues: list[Issue] = []
-    issue_date: date | None = None
-    extensions: list[Event] = []
+    court = sorted(
+        (e.to_engine() for e in ordered if e.type in ("proceedings_issued", "final_order")),
+        key=same_day_order,
+    )
+    proceedings = episodes_of(
+        court, lambda e: e.type == "proceedings_issued", lambda e: e.type == "final_order"
+    )
+    granted: dict[int, list[Event]] = {}
     for e in ordered:
-        if e.type == "proceedings_issued" and issue_date is None:
-            issue_date, extensions = e.date, []
-        elif e.type == "final_order":
-            issue_date = None
-        elif e.type == "extension":
-            if issue_date is None:
-                issues.append(
-                    Issue(
-                        "an extension needs open proceedings (issued, no final order yet)",
-                        child_id=child_id,
-                        event_id=e.id,
-                        field="type",
-                    )
+        if e.type != "extension":
+            continue
+        episode = next((p for p in proceedings if p.contains(e.date)), None)
+        if episode is None:
+            issues.append(
+                Issue(
+                    "an extension needs open proceedings (issued, no final order yet)",
+                    child_id=child_id,
+                    event_id=e.id,
+                    field="type",
                 )
-                continue
-            current = court_end(issue_date, extensions)
-            limit = extension_limit(current, e.date)
-            until = e.fields.get("until")
-            if isinstance(until, date) and until > limit:
-                issues.append(
-                    Issue(
-                        f"extension to {_d(until)} is more than 8 weeks (56 days) after the later of the current "
-                        f"end {_d(current)} and the date granted {_d(e.date)}: the latest allowed is {_d(limit)}",
-                        child_id=child_id,
-                        event_id=e.id,
-                        field="until",
-                    )
+            )
+            continue
+        extensions = granted.setdefault(id(episode), [])
+        current = court_end(episode.open.date, extensions)
+        limit = extension_limit(current, e.date)
+        until = e.fields.get("until")
+        if isinstance(until, date) and until > limit:
+            issues.append(
+                Issue(
+                    f"extension to {_d(until)} is more than 8 weeks (56 days) after the later of the current "
+                    f"end {_d(current)} and the date granted {_d(e.date)}: the latest allowed is {_d(limit)}",
+                    child_id=child_id,
+                    event_id=e.id,
+                    field="until",
                 )
-            elif isinstance(until, date) and until <= e.date:
-                issues.append(
-                    Issue(
-                        f"the new end {_d(until)} must be after the date granted {_d(e.date)}",
-                        child_id=child_id,
-                        event_id=e.id,
-                        field="until",
-                    )
+            )
+        elif isinstance(until, date) and until <= e.date:
+            issues.append(
+                Issue(
+                    f"the new end {_d(until)} must be after the date granted {_d(e.date)}",
+                    child_id=child_id,
+                    event_id=e.id,
+                    field="until",
                 )
-            extensions.append(e.to_engine())
+            )
+        extensions.append(e.to_engine())
     return issues
 
 

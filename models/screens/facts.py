@@ -323,7 +323,7 @@ def child_facts(child: ChildRecord, as_of: date) -> ChildFacts:
 
 def _cp_plans(r: _Reader) -> tuple[CpPlan, ...]:
     # A review that ends a plan comes before an ICPC of the same date, as in the engine.
-    ordered = sorted(r.chronology, key=lambda e: (e.date, not ends_plan(e)))
+    ordered = r.chronology
     return tuple(
         CpPlan(
             plan.open.date,
@@ -384,10 +384,9 @@ def _pre_proceedings(r: _Reader) -> tuple[PreProceedings, ...]:
 def _court(
     r: _Reader, listed: tuple[Hearing, ...]
 ) -> tuple[tuple[Proceedings, ...], tuple[PendingIssue, ...]]:
-    # As in the engine, a decision comes before an issue of the same date.
-    ordered = sorted(r.chronology, key=lambda e: (e.date, e.type != "decision_to_issue"))
+    # As in the engine: an issue closes a decision made before its day, else the one made that day.
     decisions = episodes_of(
-        ordered, lambda e: e.type == "decision_to_issue", lambda e: e.type == "proceedings_issued"
+        r.chronology, lambda e: e.type == "decision_to_issue", lambda e: e.type == "proceedings_issued"
     )
 
     def documents(decision: Episode) -> date | None:
@@ -435,7 +434,7 @@ def _escalations(child_id: str, r: _Reader) -> tuple[Escalation, ...]:
         for episode in episodes_of(
             events, lambda e: e.type == "drp_raised", lambda e: e.type == "drp_resolved"
         ):
-            inside = [e for e in events if episode.contains(e.date)]
+            inside = [e for e in events if e is episode.open or episode.contains(e.date)]
             raised = episode.open
             stages = [EscalationStage(raised.stage or 0, raised.date, _str(r.field(raised, "addressed_to")))]
             stages += [

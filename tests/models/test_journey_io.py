@@ -153,7 +153,7 @@ def test_unknown_keys_are_kept(db: Database) -> None:
                     {"id": "b", "type": "icpc", "date": "2025-01-01", "outcome": "no_plan"},
                 ]
             ),
-            "two icpc events on 01/01/2025 disagree on outcome",
+            "conference events on 01/01/2025 disagree on outcome: plan in one, no plan in this one",
         ),
         (
             child(

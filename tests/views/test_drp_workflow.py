@@ -380,3 +380,46 @@ def test_escalation_model_passes_qtmodeltester(
     qtmodeltester.check(page.model)
     page.model.sort(EscalationModel.TOTAL_CLOCK, Qt.SortOrder.DescendingOrder)
     qtmodeltester.check(page.model)
+
+
+def test_raised_and_resolved_on_one_day_through_the_forms_is_resolved(
+    qtbot: QtBot, example_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _page(qtbot, example_db)
+
+    def raise_form(d: RaiseDialog) -> None:
+        d.date_edit.line_edit.setText("01/07/2025")
+        _choose(d.stage_combo, 1)
+        _choose(d.category_combo, "drift_and_delay")
+
+    _patch_exec(monkeypatch, RaiseDialog, raise_form)
+    with qtbot.waitSignal(page.child_changed):
+        assert page.drp.raise_escalation("EX-001")
+    page.show_filter.setCurrentIndex(1)  # open and closed
+    page.select("EX-001", "DRP-25-015")
+
+    def resolve_form(d: ResolveDialog) -> None:
+        d.date_edit.line_edit.setText("01/07/2025")
+        d.outcome_edit.setText("Agreed with the team manager's plan")
+
+    messages = _patch_exec(monkeypatch, ResolveDialog, resolve_form)
+    assert page.resolve_selected()
+    assert messages == ["Ready to save."]
+    row = _row(page, "DRP-25-015")
+    assert row["Resolved"] == "01/07/2025 (0 WD)"
+    assert row["Stage clock"] == "Green – met 01/07/2025"
+    assert row["20 WD clock"] == "Green – met 01/07/2025"
+    child = store.get_child(example_db, "EX-001")
+    assert child is not None and open_escalations(child) == []
+
+
+def test_form_messages_are_shown_as_text_not_entities(qtbot: QtBot, example_db: Database) -> None:
+    child = store.get_child(example_db, "EX-003")
+    assert child is not None
+    dialog = RaiseDialog(
+        None, child, settings=load_settings(example_db), ref="DRP-25-020", day=date(2025, 8, 1)
+    )
+    qtbot.addWidget(dialog)
+    dialog._show(["The team manager's reply is due."], error=True)
+    assert dialog.message_area.textFormat() == Qt.TextFormat.RichText  # `&#x27;` is read as an apostrophe
+    assert dialog.message_text() == "The team manager's reply is due."

@@ -323,3 +323,48 @@ def test_a_drp_raise_offers_the_configured_categories(qtbot: QtBot, example_db: 
     combo = editor.widget
     values = [combo.itemText(i) for i in range(combo.count())]
     assert "Sibling contact" in values and "Care planning" not in values
+
+
+# --- the same-day order (timescales.md): the order things are entered in never matters ---------
+
+
+def _save(qtbot: QtBot, db: Database, child_id: str, event_type: str, day: str, **values: str) -> None:
+    dialog = open_dialog(qtbot, child(db, child_id), event_type=event_type)
+    type_date(qtbot, dialog.date_edit, day)
+    for name, value in values.items():
+        editor = dialog.field_editor(name)
+        if isinstance(editor, DateEdit):
+            type_date(qtbot, editor, value)
+        elif isinstance(editor, QComboBox):
+            choose(editor, value)
+        else:
+            assert isinstance(editor, QLineEdit)
+            editor.setText(value)
+    assert dialog.ok_button.isEnabled(), dialog.message_text()
+    record = dialog.record()
+    assert record is not None
+    store.add_event(db, child_id, record)
+
+
+@pytest.mark.parametrize("extension_first", [True, False])
+def test_an_extension_on_the_final_order_day_in_either_order(
+    qtbot: QtBot, example_db: Database, extension_first: bool
+) -> None:
+    # EX-002: issued 03/02/2025, extended on 28/07/2025 to 26/09/2025.
+    steps = [
+        ("extension", {"until": "20/10/2025", "reason": "Timetable for the child"}),
+        ("final_order", {"order": "Care order"}),
+    ]
+    for event_type, values in steps if extension_first else reversed(steps):
+        _save(qtbot, example_db, "EX-002", event_type, "01/10/2025", **values)
+    saved = sorted(e.type for e in child(example_db, "EX-002").events if e.date == date(2025, 10, 1))
+    assert saved == ["extension", "final_order"]
+
+
+def test_a_family_group_conference_offered_and_held_on_one_day(qtbot: QtBot, example_db: Database) -> None:
+    # EX-002 had one offered on 09/09/2024; it is held the same day.
+    _save(qtbot, example_db, "EX-002", "family_group_conference", "09/09/2024", stage="Held")
+    stages = sorted(
+        e.fields["stage"] for e in child(example_db, "EX-002").events if e.type == "family_group_conference"
+    )
+    assert stages == ["held", "offered"]

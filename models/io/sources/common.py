@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from models.domain.calendar import FIRST_YEAR, LAST_YEAR
+from models.domain.calendar import outside_range
 from models.domain.journey import EVENT_TYPES
 
 
@@ -217,8 +217,9 @@ def parse_day(value: Any) -> tuple[date | None, str | None]:
             day = date(*parts)
         except ValueError:
             return None, f"{text!r} is not a real date"
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        return None, f"{_d(day)} is outside the years the tracker counts ({FIRST_YEAR} to {LAST_YEAR})"
+    outside = outside_range(day)
+    if outside is not None:
+        return None, outside
     return day, None
 
 
