@@ -63,10 +63,6 @@ STANDARD_LABELS: Final = {
 _DEFAULTS = Standards()
 
 
-def _milestone_text(milestones: tuple[float, ...]) -> str:
-    return ", ".join(f"{m:g}" for m in milestones)
-
-
 def _unit_words(unit: Unit) -> str:
     return "working days" if unit is Unit.WORKING_DAYS else "days"
 
@@ -275,7 +271,8 @@ class SettingsDialog(QDialog):
         intro = QLabel(
             "Each percentage measure is judged against its target, with milestones on the way (a result on "
             "fewer than 5 children is too few to judge). Milestones: percentages below the target, separated "
-            "by commas.",
+            "by commas, each with the date the improvement plan sets for it if it has one (70 by 31/03/2027, "
+            "80 by 30/09/2027); a dated measure is then held to the milestone already due.",
             inner,
         )
         intro.setWordWrap(True)
@@ -293,6 +290,7 @@ class SettingsDialog(QDialog):
             spin.setObjectName(f"target_{definition.id}")
             milestones = QLineEdit(inner)
             milestones.setObjectName(f"milestones_{definition.id}")
+            milestones.setPlaceholderText("70 by 31/03/2027, 80")
             self.target_spins[definition.id] = spin
             self.milestone_edits[definition.id] = milestones
             title = QLabel(f"{definition.id} {definition.title}", inner)
@@ -300,7 +298,7 @@ class SettingsDialog(QDialog):
             grid.addWidget(title, row, 0)
             grid.addWidget(spin, row, 1)
             grid.addWidget(milestones, row, 2)
-            words = f"default {default.target:g}%, milestones {_milestone_text(default.milestones)}"
+            words = f"default {default.target:g}%, milestones {default.milestone_text}"
             hint = QLabel(words, inner)
             hint.setStyleSheet("color: #5f6368;")
             grid.addWidget(hint, row, 3)
@@ -331,7 +329,7 @@ class SettingsDialog(QDialog):
         for measure_id, spin in self.target_spins.items():
             target = settings.target_for(measure_id)
             spin.setValue(round(target.target))
-            self.milestone_edits[measure_id].setText(_milestone_text(target.milestones))
+            self.milestone_edits[measure_id].setText(target.milestone_text)
         low, high = settings.worker_caseload
         self.caseload_spins["worker_low"].setValue(low)
         self.caseload_spins["worker_high"].setValue(high)
@@ -344,13 +342,13 @@ class SettingsDialog(QDialog):
         targets: dict[str, MeasureTarget] = {}
         problems: list[str] = []
         for measure_id, spin in self.target_spins.items():
-            text = self.milestone_edits[measure_id].text()
             try:
-                milestones = tuple(float(p.strip().rstrip("%")) for p in text.split(",") if p.strip())
-            except ValueError:
-                problems.append(f"The milestones of {measure_id} must be numbers separated by commas.")
+                target = MeasureTarget.parse(
+                    spin.value(), self.milestone_edits[measure_id].text(), measure_id
+                )
+            except ValueError as exc:
+                problems.append(str(exc))
                 continue
-            target = MeasureTarget(float(spin.value()), milestones)
             if target != Settings().target_for(measure_id):
                 targets[measure_id] = target
         return targets, problems

@@ -17,7 +17,6 @@ from reportlab.platypus import Flowable
 
 from models.domain.engine import Deadline
 from models.domain.period import Period
-from models.domain.records import ChildRecord
 from models.domain.rules import Rag, Status
 from models.reports.common import (
     HEARING_SHORT,
@@ -31,28 +30,27 @@ from models.reports.common import (
 )
 from models.reports.document import fmt, heading, para, table, title
 from models.reports.tables import Cell, Column
-from models.screens.facts import Caseload, Hearing, PendingIssue, Proceedings
-from models.screens.measures import Measures, compute_measures, concluded_proceedings, measure_lines
-from models.screens.words import deadline_state
+from models.screens.court_view import (
+    STATUTORY_WEEKS,
+    ConcludedRow,
+    CourtRow,
+    HearingMark,
+    PendingIssueRow,
+    court_view,
+)
+from models.screens.facts import Caseload
+from models.screens.measures import Measures, compute_measures, measure_lines
+from models.screens.words import deadline_of
 
 TITLE: Final = "Court tracker"
-
-
-@dataclass(frozen=True, slots=True)
-class OpenProceedingsRow:
-    child: ChildRecord
-    proceedings: Proceedings
-    week: int
-    end_week: int
-    state: str
-    rag: Rag | None
 
 
 @dataclass(frozen=True, slots=True)
 class IssueRow:
     """The steps before issue: decision, documents to legal, issue (None while awaited)."""
 
-    child: ChildRecord
+    child_id: str
+    name: str
     decision: date
     documents: date | None
     issued: date | None
@@ -62,45 +60,53 @@ class IssueRow:
     state: str
     rag: Rag | None
 
+    @classmethod
+    def awaiting(cls, row: PendingIssueRow) -> IssueRow:
+        """A decision awaiting issue, from the court page's row."""
+        state = f"awaiting issue: {row.state}" if row.deadline is not None else "awaiting issue"
+        return cls(
+            row.child_id,
+            row.name,
+            row.decision,
+            row.documents,
+            None,
+            row.decision_to_documents,
+            None,
+            None,
+            state,
+            row.rag,
+        )
+
 
 @dataclass(frozen=True)
 class CourtData:
+    """The court tracker: the court page's rows (`models.screens.court_view`) for the open,
+    awaiting and concluded proceedings, so that the page and its report cannot disagree."""
+
     period: Period
     as_of: date
     standard_wd: int
     measures: Measures
-    open: tuple[OpenProceedingsRow, ...]
+    open: tuple[CourtRow, ...]
     issues: tuple[IssueRow, ...]
-    concluded: tuple[tuple[ChildRecord, Proceedings], ...]
+    concluded: tuple[ConcludedRow, ...]
 
 
 def gather(caseload: Caseload, period: Period) -> CourtData:
-    as_of = caseload.as_of
+    view = court_view(caseload)
     wd = caseload.calendar.working_days_between
-    open_rows: list[OpenProceedingsRow] = []
-    issues: list[IssueRow] = []
+    issues = [IssueRow.awaiting(r) for r in view.pending]
+    # The steps before issue of the proceedings issued in the period (the page shows none of these).
     for facts in caseload.all_facts():
         child = facts.child
-        deadlines = caseload.deadlines_of(child.id)
         for p in facts.proceedings:
-            if p.final_order is None:
-                clock = _deadline(deadlines, "court.final_26w", p.issued)
-                open_rows.append(
-                    OpenProceedingsRow(
-                        child,
-                        p,
-                        p.week_on(as_of),
-                        p.week_on(p.end),
-                        deadline_state(caseload, clock) if clock else "",
-                        clock.rag if clock else None,
-                    )
-                )
             if p.decision is not None and period.contains(p.issued):
-                clock = _deadline(deadlines, "court.issue_after_decision", p.decision)
+                clock = deadline_of(caseload.deadlines_of(child.id), "court.issue_after_decision", p.decision)
                 docs = p.documents
                 issues.append(
                     IssueRow(
-                        child,
+                        child.id,
+                        child.name,
                         p.decision,
                         docs,
                         p.issued,
@@ -111,23 +117,16 @@ def gather(caseload: Caseload, period: Period) -> CourtData:
                         clock.rag if clock else None,
                     )
                 )
-        for pending in facts.pending_issues:
-            issues.append(_pending_row(caseload, child, pending, deadlines))
-    open_rows.sort(key=lambda r: (r.proceedings.end, r.child.id))
-    issues.sort(key=lambda r: (r.issued is not None, r.decision, r.child.id))
+    issues.sort(key=lambda r: (r.issued is not None, r.decision, r.child_id))
     return CourtData(
         period,
-        as_of,
-        caseload.settings.standards.issue_after_decision_wd,
+        view.as_of,
+        view.standard_wd,
         compute_measures(caseload, period),
-        tuple(open_rows),
+        tuple(sorted(view.open, key=lambda r: (r.end, r.child_id))),
         tuple(issues),
-        tuple(concluded_proceedings(caseload, period)),
+        tuple(view.concluded_between(period.start, period.end)),
     )
-
-
-def _deadline(deadlines: Sequence[Deadline], rule: str, trigger: date) -> Deadline | None:
-    return next((d for d in deadlines if d.rule == rule and d.trigger == trigger), None)
 
 
 def _issue_state(clock: Deadline | None) -> str:
@@ -136,25 +135,6 @@ def _issue_state(clock: Deadline | None) -> str:
     if clock.status is Status.MET:
         return "within the standard"
     return f"{clock.late_by} WD over the standard"
-
-
-def _pending_row(
-    caseload: Caseload, child: ChildRecord, pending: PendingIssue, deadlines: Sequence[Deadline]
-) -> IssueRow:
-    clock = _deadline(deadlines, "court.issue_after_decision", pending.decision)
-    wd = caseload.calendar.working_days_between
-    docs = pending.documents
-    return IssueRow(
-        child,
-        pending.decision,
-        docs,
-        None,
-        wd(pending.decision, docs) if docs else None,
-        None,
-        None,
-        f"awaiting issue: {deadline_state(caseload, clock)}" if clock else "awaiting issue",
-        clock.rag if clock else None,
-    )
 
 
 # --- The PDF story ----------------------------------------------------------------------------
@@ -196,64 +176,61 @@ CONCLUDED_COLUMNS: Final = (
 )
 
 
-def _hearing(h: Hearing) -> str:
+def _hearing(h: HearingMark) -> str:
     return f"{fmt(h.date)} {HEARING_SHORT.get(h.kind or '', 'Hearing')}"
 
 
-def case_key(r: OpenProceedingsRow) -> tuple[str, ...]:
+def case_key(r: CourtRow) -> tuple[str, ...]:
     """Children in one case: the same case number, or (without one) the same issue day and sibling group."""
-    p = r.proceedings
-    if p.case_number:
-        return ("case", p.case_number)
-    return ("issued", p.issued.isoformat(), str(r.child.fields.get("sibling_group") or r.child.id))
+    if r.case_number:
+        return ("case", r.case_number)
+    return ("issued", r.issued.isoformat(), r.sibling_group or r.child_id)
 
 
-def by_case(rows: Sequence[OpenProceedingsRow]) -> list[list[OpenProceedingsRow]]:
+def by_case(rows: Sequence[CourtRow]) -> list[list[CourtRow]]:
     """Open proceedings one case to a row, siblings together, in the order of each case's first row."""
-    groups: dict[tuple[str, ...], list[OpenProceedingsRow]] = {}
+    groups: dict[tuple[str, ...], list[CourtRow]] = {}
     for r in rows:
         groups.setdefault(case_key(r), []).append(r)
     return list(groups.values())
 
 
-def _extension_text(p: Proceedings) -> str:
+def _extension_text(r: CourtRow) -> str:
     return "\n".join(
         f"{fmt(e.granted)}: to {fmt(e.until)}, {label('reason', e.reason, 'no reason recorded').lower()}"
-        for e in p.extensions
+        for e in r.extensions
     )
 
 
-def _case_cells(rows: Sequence[OpenProceedingsRow]) -> list[Cell]:
+def _case_cells(rows: Sequence[CourtRow]) -> list[Cell]:
     """One case: its children listed together; what they share said once, what differs per child."""
     first = rows[0]
     if len(rows) == 1:
         return _open_cells(first)
     cells = _open_cells(first)
-    cells[0] = "\n".join(child_cell(r.child.id, r.child.name).replace("\n", " ") for r in rows)
-    texts = [_extension_text(r.proceedings) or "none" for r in rows]
+    cells[0] = "\n".join(child_cell(r.child_id, r.name).replace("\n", " ") for r in rows)
+    texts = [_extension_text(r) or "none" for r in rows]
     if len(set(texts)) > 1:
-        cells[5] = "\n".join(f"{r.child.id}: {t}" for r, t in zip(rows, texts, strict=True))
-    ends = {(r.proceedings.end, r.end_week) for r in rows}
+        cells[5] = "\n".join(f"{r.child_id}: {t}" for r, t in zip(rows, texts, strict=True))
+    ends = {(r.end, r.end_week) for r in rows}
     if len(ends) > 1:
-        cells[4] = "\n".join(f"{r.child.id}: {fmt(r.proceedings.end)} (week {r.end_week})" for r in rows)
-    worst_row = min(rows, key=lambda r: r.proceedings.end)
+        cells[4] = "\n".join(f"{r.child_id}: {fmt(r.end)} (week {r.end_week})" for r in rows)
+    worst_row = min(rows, key=lambda r: r.end)
     cells[8] = rag_cell(worst_row.rag, worst_row.state)
     return cells
 
 
-def _open_cells(r: OpenProceedingsRow) -> list[Cell]:
-    p = r.proceedings
-    extensions = _extension_text(p)
-    end = f"{fmt(p.end)}\n(week {r.end_week}{', extended' if p.extensions else ''})"
-    last = _hearing(p.hearings[-1]) if p.hearings else "none"
-    upcoming = _hearing(p.listed[0]) if p.listed else "none listed"
+def _open_cells(r: CourtRow) -> list[Cell]:
+    end = f"{fmt(r.end)}\n(week {r.end_week}{', extended' if r.extended else ''})"
+    last = _hearing(r.last_hearing) if r.last_hearing is not None else "none"
+    upcoming = _hearing(r.next_hearing) if r.next_hearing is not None else "none listed"
     return [
-        child_cell(r.child.id, r.child.name),
-        "\n".join(x for x in (p.case_number or "no case number", p.court or "") if x),
-        fmt(p.issued),
-        f"{r.week} of 26",
+        child_cell(r.child_id, r.name),
+        "\n".join(x for x in (r.case_number or "no case number", r.court or "") if x),
+        fmt(r.issued),
+        f"{r.week} of {STATUTORY_WEEKS}",
         end,
-        extensions or "none",
+        _extension_text(r) or "none",
         last,
         upcoming,
         rag_cell(r.rag, r.state),
@@ -284,7 +261,7 @@ def story(data: CourtData) -> list[Flowable]:
             ISSUE_COLUMNS,
             [
                 [
-                    child_cell(r.child.id, r.child.name),
+                    child_cell(r.child_id, r.name),
                     fmt(r.decision),
                     fmt(r.documents) or "not yet",
                     _count(r.decision_to_documents),
@@ -308,17 +285,17 @@ def story(data: CourtData) -> list[Flowable]:
             CONCLUDED_COLUMNS,
             [
                 [
-                    child_cell(child.id, child.name),
-                    p.case_number or "",
-                    fmt(p.issued),
-                    fmt(p.final_order),
-                    label("order", p.order, "not recorded"),
-                    f"{p.duration_weeks:.1f}" if p.duration_weeks is not None else "",
-                    str(len(p.extensions)),
-                    yes_no(p.within_26_weeks),
-                    yes_no(p.within_end),
+                    child_cell(r.child_id, r.name),
+                    r.proceedings.case_number or "",
+                    fmt(r.proceedings.issued),
+                    fmt(r.proceedings.final_order),
+                    label("order", r.proceedings.order, "not recorded"),
+                    f"{r.proceedings.duration_weeks:.1f}" if r.proceedings.duration_weeks is not None else "",
+                    str(len(r.proceedings.extensions)),
+                    yes_no(r.proceedings.within_26_weeks),
+                    yes_no(r.proceedings.within_end),
                 ]
-                for child, p in data.concluded
+                for r in data.concluded
             ],
             empty="No proceedings concluded in the period.",
         ),

@@ -18,7 +18,6 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from models.domain.engine import Deadline
 from models.domain.period import Period
-from models.domain.rules import Rag
 from models.reports.charts import month_bars
 from models.reports.common import (
     ReportRequest,
@@ -32,6 +31,7 @@ from models.reports.common import (
 )
 from models.reports.document import fmt, frame_width, heading, heading_text, note, para, table, title
 from models.reports.tables import Cell, Column
+from models.screens.drp_view import AlertKind, EscalationRow, escalation_register, no_clock_reason
 from models.screens.facts import Caseload, Escalation
 from models.screens.measures import (
     DRP_RESOLUTION_WD,
@@ -41,35 +41,9 @@ from models.screens.measures import (
     escalations_resolved,
     good_practice_raised,
     measure_lines,
-    resolution_wd,
 )
-from models.screens.words import deadline_state
 
 TITLE: Final = "DRP report (IRO escalations)"
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationRow:
-    escalation: Escalation
-    name: str
-    working_days: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Clock:
-    """A stage or resolution clock of an open escalation, as words and a RAG."""
-
-    text: str
-    rag: Rag | None
-
-
-@dataclass(frozen=True, slots=True)
-class OpenRow:
-    escalation: Escalation
-    name: str
-    stage_clock: Clock
-    resolution_clock: Clock
-    open_wd: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +58,9 @@ class DrpData:
     period: Period
     as_of: date
     measures: Measures
+    #: The escalation register's rows (`models.screens.drp_view`): the page and its report share them.
     raised: tuple[EscalationRow, ...]
-    open: tuple[OpenRow, ...]
+    open: tuple[EscalationRow, ...]
     resolved: tuple[EscalationRow, ...]
     by_stage: dict[int, int]
     by_category: dict[str, int]
@@ -96,32 +71,12 @@ class DrpData:
 
 
 def gather(caseload: Caseload, period: Period) -> DrpData:
-    names = {c.id: c.name for c in caseload.children}
+    register = escalation_register(caseload)
+    rows = {_key(r.escalation): r for r in register.rows}
     raised = escalations_raised(caseload, period)
     resolved = escalations_resolved(caseload, period)
-    open_rows = []
-    for facts in caseload.all_facts():
-        for e in facts.escalations:
-            if not e.is_open or e.good_practice:
-                continue
-            clocks = [
-                d for d in caseload.deadlines_of(e.child_id) if d.ref == e.ref and d.trigger >= e.raised
-            ]
-            stage_clock = next(
-                (d for d in clocks if d.rule == "drp.stage_response" and d.trigger == e.current.date), None
-            )
-            resolution = next((d for d in clocks if d.rule == "drp.resolution_20wd"), None)
-            open_wd = caseload.calendar.working_days_between(e.raised, caseload.as_of)
-            open_rows.append(
-                OpenRow(
-                    e,
-                    names.get(e.child_id, ""),
-                    _clock(caseload, e, stage_clock),
-                    _clock(caseload, e, resolution) if resolution is not None else Clock("", None),
-                    open_wd,
-                )
-            )
-    open_rows.sort(key=lambda r: (r.escalation.raised, r.escalation.ref))
+    open_rows = [r for r in register.rows if r.is_open and r.kind is AlertKind.ESCALATION]
+    open_rows.sort(key=lambda r: (r.escalation.raised, r.ref))
     by_month = []
     for month in period.last_months(12):
         in_month = escalations_raised(caseload, month)
@@ -131,9 +86,9 @@ def gather(caseload: Caseload, period: Period) -> DrpData:
         period,
         caseload.as_of,
         compute_measures(caseload, period),
-        tuple(EscalationRow(e, names.get(e.child_id, ""), resolution_wd(caseload, e)) for e in raised),
+        tuple(rows[_key(e)] for e in raised),
         tuple(open_rows),
-        tuple(EscalationRow(e, names.get(e.child_id, ""), resolution_wd(caseload, e)) for e in resolved),
+        tuple(rows[_key(e)] for e in resolved),
         dict(sorted(Counter(e.highest_stage for e in raised).items())),
         dict(sorted(Counter(e.category or "" for e in raised).items())),
         dict(sorted(Counter(e.role or "" for e in raised).items())),
@@ -147,6 +102,10 @@ def gather(caseload: Caseload, period: Period) -> DrpData:
             )
         ),
     )
+
+
+def _key(e: Escalation) -> tuple[str, str, date]:
+    return e.child_id, e.ref, e.raised
 
 
 # --- The PDF story ----------------------------------------------------------------------------
@@ -206,16 +165,11 @@ def _status(e: Escalation, working_days: int | None) -> str:
     return f"Open at stage {stage_text(e.current.stage)}"
 
 
-def _clock(caseload: Caseload, e: Escalation, d: Deadline | None) -> Clock:
-    if d is None:
-        stage = e.current.stage
-        why = {0: "informal: no response clock", 5: "Cafcass: outside the authority"}.get(stage, "")
-        return Clock(why, None)
-    return Clock(f"due {fmt(d.due)}: {deadline_state(caseload, d)}", d.rag)
-
-
-def _clock_cells(clock: Clock) -> tuple[str, Cell]:
-    return clock.text, (rag_cell(clock.rag) if clock.rag is not None else "")
+def _clock_cells(deadline: Deadline | None, state: str, no_clock: str) -> tuple[str, Cell]:
+    """A clock as words and a RAG cell: 'due 14/07/2025: overdue 3 WD'."""
+    if deadline is None:
+        return no_clock, ""
+    return f"due {fmt(deadline.due)}: {state}", rag_cell(deadline.rag)
 
 
 def story(data: DrpData) -> list[Flowable]:
@@ -238,13 +192,13 @@ def story(data: DrpData) -> list[Flowable]:
             [
                 [
                     r.escalation.ref,
-                    child_cell(r.escalation.child_id, r.name),
+                    child_cell(r.escalation.child_id, r.child_name),
                     fmt(r.escalation.raised),
                     _raiser(r.escalation),
                     label("category", r.escalation.category, "not recorded"),
                     stage_text(r.escalation.stages[0].stage),
                     stage_text(r.escalation.highest_stage),
-                    _status(r.escalation, r.working_days),
+                    _status(r.escalation, r.resolution_wd),
                 ]
                 for r in data.raised
             ],
@@ -273,20 +227,22 @@ def story(data: DrpData) -> list[Flowable]:
     open_rows: list[list[Cell]] = []
     for r in data.open:
         e = r.escalation
-        stage_line, stage_rag = _clock_cells(r.stage_clock)
-        res_line, res_rag = _clock_cells(r.resolution_clock)
+        stage_line, stage_rag = _clock_cells(
+            r.current.deadline, r.current.state, no_clock_reason(e.current.stage)
+        )
+        res_line, res_rag = _clock_cells(r.resolution, r.resolution_state, "")
         addressed = f"\n{e.current.addressed_to}" if e.current.addressed_to else ""
         open_rows.append(
             [
                 e.ref,
-                child_cell(e.child_id, r.name),
+                child_cell(e.child_id, r.child_name),
                 fmt(e.raised),
                 f"{stage_text(e.current.stage)} since {fmt(e.current.date)}{addressed}",
                 stage_line,
                 stage_rag,
                 res_line,
                 res_rag,
-                str(r.open_wd),
+                str(r.working_days),
             ]
         )
     out += table(OPEN_COLUMNS, open_rows, empty="No escalation is open.")
@@ -297,7 +253,7 @@ def story(data: DrpData) -> list[Flowable]:
             f"{m.m9_count} formal escalations resolved, counted from the first formal stage: mean "
             f"{_num(m.m9_mean_wd)} working days, median {_num(m.m9_median_wd)}; {m.m9_within_20.text} within 20 "
             f"working days ({m.m9_within_20.counts}): "
-            f"{m.m9_within_20.judge(m.settings.target_for('M9')).text}."
+            f"{m.m9_within_20.judge(m.settings.target_for('M9'), m.span.end).text}."
         )
     )
     out += table(
@@ -305,14 +261,14 @@ def story(data: DrpData) -> list[Flowable]:
         [
             [
                 r.escalation.ref,
-                child_cell(r.escalation.child_id, r.name),
+                child_cell(r.escalation.child_id, r.child_name),
                 fmt(r.escalation.raised),
                 fmt(r.escalation.resolved),
                 stage_text(r.escalation.highest_stage),
-                "" if r.working_days is None else str(r.working_days),
+                "" if r.resolution_wd is None else str(r.resolution_wd),
                 "informal: no clock"
-                if r.working_days is None
-                else yes_no(r.working_days <= DRP_RESOLUTION_WD),
+                if r.resolution_wd is None
+                else yes_no(r.resolution_wd <= DRP_RESOLUTION_WD),
                 r.escalation.outcome or "",
             ]
             for r in data.resolved

@@ -51,14 +51,15 @@ def gather(caseload: Caseload, period: Period) -> PermanenceData:
     m1 = percent(c.plan_in_place for c in cases)
     m2 = percent(c.ratified for c in cases if c.plan_in_place)
     targets = caseload.settings
+    at = min(period.end, caseload.as_of)
     return PermanenceData(
         period,
         caseload.as_of,
         tuple(cases),
         m1,
         m2,
-        m1.judge(targets.target_for("M1")),
-        m2.judge(targets.target_for("M2")),
+        m1.judge(targets.target_for("M1"), at),
+        m2.judge(targets.target_for("M2"), at),
     )
 
 

@@ -24,7 +24,7 @@ from models.domain.records import ChildRecord
 from models.domain.rules import Rag
 from models.screens.facts import Caseload, Proceedings, load_caseload_with
 from models.screens.measures import mean_median
-from models.screens.words import deadline_state
+from models.screens.words import deadline_of, deadline_state
 from models.storage.bulk import bulk_work
 from models.storage.db import Database
 
@@ -283,10 +283,6 @@ def summarise_concluded(rows: Sequence[ConcludedRow]) -> ConcludedSummary:
 # --- Building ---------------------------------------------------------------------------------
 
 
-def _deadline(deadlines: Sequence[Deadline], rule: str, trigger: date) -> Deadline | None:
-    return next((d for d in deadlines if d.rule == rule and d.trigger == trigger), None)
-
-
 def _text(child: ChildRecord, name: str) -> str:
     value = child.fields.get(name)
     return str(value) if value else ""
@@ -294,7 +290,7 @@ def _text(child: ChildRecord, name: str) -> str:
 
 def _open_row(caseload: Caseload, child: ChildRecord, p: Proceedings) -> CourtRow:
     as_of = caseload.as_of
-    clock = _deadline(caseload.deadlines_of(child.id), "court.final_26w", p.issued)
+    clock = deadline_of(caseload.deadlines_of(child.id), "court.final_26w", p.issued)
     hearings = [HearingMark(h.date, h.kind, h.outcome, False, (h.date - p.issued).days) for h in p.hearings]
     hearings += [HearingMark(h.date, h.kind, h.outcome, True, (h.date - p.issued).days) for h in p.listed]
     bands: list[ExtensionBand] = []
@@ -339,7 +335,7 @@ def court_view(caseload: Caseload) -> CourtView:
             else:
                 concluded.append(ConcludedRow(child.id, child.name, group, p))
         for decision in facts.pending_issues:
-            clock = _deadline(
+            clock = deadline_of(
                 caseload.deadlines_of(child.id), "court.issue_after_decision", decision.decision
             )
             docs = decision.documents

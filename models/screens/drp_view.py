@@ -32,6 +32,7 @@ from models.domain.journey import DRP_STAGE_NAMES
 from models.domain.records import ChildRecord, EventRecord, parse_date
 from models.domain.rules import RAG_ORDER, Rag, Standards, Status
 from models.screens.facts import Caseload, Escalation, child_facts, load_caseload_with
+from models.screens.measures import resolution_wd
 from models.screens.words import deadline_state
 from models.storage.bulk import bulk_work
 from models.storage.db import Database
@@ -149,6 +150,9 @@ class EscalationRow:
     resolution_state: str
     working_days: int  # from raising to resolution, or to the as-of date while open
     as_of: date
+    #: Working days from the first formal stage to resolution, as `drp.resolution_20wd` counts them
+    #: (None while open or never formal): what the DRP report prints and M9 counts.
+    resolution_wd: int | None = None
 
     @property
     def ref(self) -> str:
@@ -375,6 +379,7 @@ def escalation_row(caseload: Caseload, child: ChildRecord, e: Escalation) -> Esc
         deadline_state(caseload, resolution) if resolution is not None else "",
         caseload.calendar.working_days_between(e.raised, end),
         caseload.as_of,
+        resolution_wd(caseload, e),
     )
 
 

@@ -87,8 +87,12 @@ class Percent:
     def too_few(self) -> bool:
         return 0 < self.denominator < TOO_FEW
 
-    def judge(self, target: MeasureTarget = DEFAULT_TARGET) -> Judgement:
-        """'target 100% met', '80% milestone', 'below 70%', 'too few to judge' or 'no cases'."""
+    def judge(self, target: MeasureTarget = DEFAULT_TARGET, at: date | None = None) -> Judgement:
+        """'target 100% met', '80% milestone', 'below 70%', 'too few to judge' or 'no cases'.
+
+        With dated milestones and the date judged at, the share is held to the highest milestone
+        already due ('behind: 80% due by 31/03/2027'); before the first is due, the bands as undated.
+        """
         value = self.value
         if value is None:
             return Judgement("no cases", None)
@@ -96,11 +100,18 @@ class Percent:
             return Judgement(f"too few to judge (under {TOO_FEW})", None)
         if value >= target.target:
             return Judgement(f"target {_pc(target.target)} met", Rag.GREEN)
+        goal = f"target {_pc(target.target)}"
+        due = target.due_by(at) if at is not None else None
+        if due is not None:
+            milestone, by = due
+            if value >= milestone:
+                return Judgement(f"on course: {_pc(milestone)} due by {by:%d/%m/%Y} met, {goal}", Rag.AMBER)
+            return Judgement(f"behind: {_pc(milestone)} due by {by:%d/%m/%Y}, {goal}", Rag.RED)
         reached = [m for m in target.milestones if value >= m]
         if reached:
-            return Judgement(f"{_pc(reached[-1])} milestone, target {_pc(target.target)}", Rag.AMBER)
+            return Judgement(f"{_pc(reached[-1])} milestone, {goal}", Rag.AMBER)
         below = target.milestones[0] if target.milestones else target.target
-        return Judgement(f"below {_pc(below)}, target {_pc(target.target)}", Rag.RED)
+        return Judgement(f"below {_pc(below)}, {goal}", Rag.RED)
 
     @property
     def milestone(self) -> str:
@@ -699,6 +710,8 @@ class Figure:
     detail: str
     target: MeasureTarget | None
     trend: tuple[tuple[Period, float | None], ...] = ()
+    #: The day the figure is judged at against dated milestones: the period's end, or the as-of date.
+    at: date | None = None
 
     @property
     def id(self) -> str:
@@ -727,7 +740,7 @@ class Figure:
     @property
     def judgement(self) -> Judgement | None:
         if isinstance(self.now, Percent):
-            return self.now.judge(self.target or DEFAULT_TARGET)
+            return self.now.judge(self.target or DEFAULT_TARGET, self.at)
         return None
 
     @property
@@ -802,6 +815,7 @@ class Figure:
             out.update(
                 target=self.target.target,
                 milestones=list(self.target.milestones),
+                milestone_dates=[d.isoformat() if d else None for d in self.target.due],
                 too_few=self.now.too_few,
                 judgement=judgement.text,
                 rag=judgement.rag.value if judgement.rag is not None else None,
@@ -911,6 +925,7 @@ def measure_set(caseload: Caseload, period: Period, trend: int = 0) -> MeasureSe
             d.describe(now),
             caseload.settings.target_for(d.id) if d.is_percent else None,
             tuple((p, _number(d.read(m))) for p, m in series),
+            now.span.end,
         )
         for d in MEASURES
     )
@@ -942,7 +957,7 @@ def measure_lines(m: Measures) -> list[MeasureLine]:
 
     def pct(mid: str, title: str, share: Percent, detail: str = "", key: str | None = None) -> MeasureLine:
         text = f"{share.counts}" + (f"; {detail}" if detail else "")
-        judgement = share.judge(target(key or mid))
+        judgement = share.judge(target(key or mid), m.span.end)
         return MeasureLine(mid, title, share.text, text, share, judgement.rag, judgement.text)
 
     raised = m.m7_formal + m.m7_informal

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Final
 
 from models.domain.engine import Deadline
@@ -9,7 +11,7 @@ from models.domain.rules import RULES, Status, Unit
 from models.screens.child_view import format_date as fmt
 from models.screens.facts import Caseload
 
-__all__ = ["STATUS_WORDS", "days_left", "deadline_state", "short_state", "unit_word"]
+__all__ = ["STATUS_WORDS", "days_left", "deadline_of", "deadline_state", "short_state", "unit_word"]
 
 
 STATUS_WORDS: Final = {
@@ -19,6 +21,11 @@ STATUS_WORDS: Final = {
     Status.DUE_SOON: "due soon",
     Status.PENDING: "pending",
 }
+
+
+def deadline_of(deadlines: Iterable[Deadline], rule: str, trigger: date) -> Deadline | None:
+    """The deadline of one rule started on one day (a page's row and its report's row read it here)."""
+    return next((d for d in deadlines if d.rule == rule and d.trigger == trigger), None)
 
 
 def unit_word(rule: str, count: int) -> str:

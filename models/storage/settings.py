@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any, Final
 
 from sqlalchemy import Connection, select
@@ -26,17 +27,27 @@ DEFAULT_DRP_CATEGORIES: Final = tuple(c for c in DRP_CATEGORIES if c != GOOD_PRA
 
 @dataclass(frozen=True)
 class MeasureTarget:
-    """A percentage measure's target and the milestones on the way to it (ascending, below it)."""
+    """A percentage measure's target and the milestones on the way to it (ascending, below it).
+
+    `due` holds, for each milestone, the date by which the improvement plan means it to be reached
+    (None for an undated one); empty when no milestone is dated. A measure judged at a date is then
+    held to the highest milestone already due.
+    """
 
     target: float
     milestones: tuple[float, ...]
+    due: tuple[date | None, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"target": self.target, "milestones": list(self.milestones)}
+        out: dict[str, Any] = {"target": self.target, "milestones": list(self.milestones)}
+        if any(self.due):
+            out["milestone_dates"] = [d.isoformat() if d else None for d in self.due]
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MeasureTarget:
-        return cls(float(data["target"]), tuple(float(m) for m in data.get("milestones", ())))
+        dates = tuple(date.fromisoformat(d) if d else None for d in data.get("milestone_dates", ()))
+        return cls(float(data["target"]), tuple(float(m) for m in data.get("milestones", ())), dates)
 
     def problems(self, measure: str) -> list[str]:
         out = []
@@ -46,7 +57,59 @@ class MeasureTarget:
             out.append(f"Each milestone of {measure} must lie between 0% and its target.")
         if list(self.milestones) != sorted(set(self.milestones)):
             out.append(f"The milestones of {measure} must rise, each listed once.")
+        if self.due and len(self.due) != len(self.milestones):
+            out.append(f"Each milestone of {measure} has one date or none.")
+        dated = [d for d in self.due if d is not None]
+        if dated != sorted(set(dated)):
+            out.append(
+                f"The milestones of {measure} must fall due in the order they rise, each on its own date."
+            )
         return out
+
+    def dated(self) -> list[tuple[float, date]]:
+        """The milestones that have a date, in order."""
+        return [(m, d) for m, d in zip(self.milestones, self.due, strict=False) if d is not None]
+
+    def due_by(self, at: date) -> tuple[float, date] | None:
+        """The highest milestone due by `at` (None before the first date, or with none dated)."""
+        passed = [(m, d) for m, d in self.dated() if d <= at]
+        return passed[-1] if passed else None
+
+    @property
+    def milestone_text(self) -> str:
+        """The milestones as a person types them: '70 by 31/03/2027, 80 by 30/09/2027, 90'."""
+        due = self.due or (None,) * len(self.milestones)
+        return ", ".join(
+            f"{m:g}" + (f" by {d:%d/%m/%Y}" if d else "") for m, d in zip(self.milestones, due, strict=True)
+        )
+
+    @classmethod
+    def parse(cls, target: float, text: str, measure: str) -> MeasureTarget:
+        """A target from typed milestones ('70 by 31/03/2027, 80, 90'); ValueError says what is wrong."""
+        values: list[float] = []
+        dates: list[date | None] = []
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            number, _, when = part.partition(" by ")
+            try:
+                values.append(float(number.strip().rstrip("%")))
+            except ValueError:
+                raise ValueError(
+                    f"The milestones of {measure} must be numbers separated by commas, each with "
+                    f"'by DD/MM/YYYY' if it has a date ('{part}' is not)."
+                ) from None
+            if not when.strip():
+                dates.append(None)
+                continue
+            try:
+                dates.append(datetime.strptime(when.strip(), "%d/%m/%Y").date())
+            except ValueError:
+                raise ValueError(
+                    f"The date of the {number.strip()}% milestone of {measure} must be DD/MM/YYYY "
+                    f"('{when.strip()}' is not)."
+                ) from None
+        return cls(float(target), tuple(values), tuple(dates) if any(dates) else ())
 
 
 #: `timescales.md`: the improvement plan sets 100% for M1 and tracks milestones of 70% and 80%

@@ -152,6 +152,10 @@ def test_a_period_to_date_is_set_against_the_same_days_of_the_previous_one() -> 
     assert found.measures.to_date and found.measures.span == Span(date(2025, 9, 1), date(2025, 9, 10))
     assert found.previous.span == Span(date(2025, 8, 1), date(2025, 8, 10))
     assert found.to_json()["to_date"] is True
+    # Dated milestones are judged at the last day counted: the as-of date here, the period's end
+    # for a whole period.
+    assert found.figure("M1").at == date(2025, 9, 10)
+    assert measure_set(Caseload.build(CHILDREN, AS_OF), SEPTEMBER).figure("M1").at == date(2025, 9, 30)
 
 
 def test_a_target_set_in_settings_is_the_one_judged() -> None:
@@ -233,3 +237,29 @@ def test_measures_json_on_the_shared_examples_gives_m1_against_100(
     assert rows[1][:2] == ["2025-Q3 (to date)", "M1"] and len(rows) == 1 + len(MEASURE_IDS)
     assert main(["--db", db_path, "measures", "--period", "2025-Q4", "--as-of", "2025-09-01"]) == 1
     assert "starts after the as-of date" in capsys.readouterr().err
+
+
+def test_measures_json_carries_dated_milestones_judged_at_the_periods_end(
+    example_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dated = MeasureTarget(100.0, (70.0, 80.0), (date(2025, 6, 30), date(2025, 12, 31)))
+    save_settings(example_db, Settings(measure_targets={"M1": dated}))
+    assert (
+        main(
+            [
+                "--db",
+                str(example_db.path),
+                "measures",
+                "--period",
+                "2025-08",
+                "--as-of",
+                "2025-09-01",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    m1 = next(m for m in json.loads(capsys.readouterr().out)["measures"] if m["id"] == "M1")
+    assert m1["milestones"] == [70.0, 80.0] and m1["milestone_dates"] == ["2025-06-30", "2025-12-31"]
+    share = Percent(m1["numerator"], m1["denominator"])
+    assert m1["judgement"] == share.judge(dated, date(2025, 8, 31)).text

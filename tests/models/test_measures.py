@@ -15,6 +15,7 @@ from models.domain.records import ChildRecord, parse_child
 from models.domain.rules import Rag
 from models.screens.facts import Caseload
 from models.screens.measures import Percent, compute_measures, measure_lines, permanence_cohort
+from models.storage.settings import MeasureTarget
 
 AS_OF = date(2025, 10, 1)
 SEPTEMBER = Period(2025, 9)
@@ -234,3 +235,56 @@ def test_good_practice_alerts_are_counted_apart() -> None:
     m = compute_measures(caseload, Period(2025, 7))
     assert (m.m7_formal, m.m7_informal, m.m7_good_practice) == (1, 0, 2)
     assert "good_practice" not in m.m8_by_category
+
+
+DATED = MeasureTarget(90.0, (70.0, 80.0), (date(2027, 3, 31), date(2027, 9, 30)))
+
+
+@pytest.mark.parametrize(
+    ("share", "at", "words", "rag"),
+    [
+        # Before any milestone falls due: the bands, as undated.
+        (Percent(60, 100), date(2027, 1, 31), "below 70%, target 90%", Rag.RED),
+        (Percent(75, 100), date(2027, 1, 31), "70% milestone, target 90%", Rag.AMBER),
+        # The 70% milestone is due: held to it.
+        (
+            Percent(72, 100),
+            date(2027, 3, 31),
+            "on course: 70% due by 31/03/2027 met, target 90%",
+            Rag.AMBER,
+        ),
+        (
+            Percent(65, 100),
+            date(2027, 4, 30),
+            "behind: 70% due by 31/03/2027, target 90%",
+            Rag.RED,
+        ),
+        # The 80% milestone is due: 75% was on course in spring, behind now.
+        (
+            Percent(75, 100),
+            date(2027, 10, 31),
+            "behind: 80% due by 30/09/2027, target 90%",
+            Rag.RED,
+        ),
+        (Percent(91, 100), date(2027, 10, 31), "target 90% met", Rag.GREEN),
+        (Percent(2, 3), date(2027, 10, 31), "too few to judge (under 5)", None),
+    ],
+)
+def test_dated_milestones_hold_a_share_to_the_milestone_due(
+    share: Percent, at: date, words: str, rag: Rag | None
+) -> None:
+    judged = share.judge(DATED, at)
+    assert (judged.text, judged.rag) == (words, rag)
+    # Undated, or judged at no date, nothing changes.
+    assert share.judge(MeasureTarget(90.0, (70.0, 80.0)), at) == share.judge(DATED)
+
+
+def test_typed_milestones_are_read_and_written_back() -> None:
+    typed = "70 by 31/03/2027, 80%, 85 by 30/09/2027"
+    target = MeasureTarget.parse(90, typed, "M5")
+    assert target == MeasureTarget(90.0, (70.0, 80.0, 85.0), (date(2027, 3, 31), None, date(2027, 9, 30)))
+    assert target.milestone_text == "70 by 31/03/2027, 80, 85 by 30/09/2027"
+    assert MeasureTarget.from_json(target.to_json()) == target
+    assert MeasureTarget.parse(90, "70, 80", "M5").to_json() == {"target": 90.0, "milestones": [70.0, 80.0]}
+    with pytest.raises(ValueError, match="'soon' is not"):
+        MeasureTarget.parse(90, "70 by soon", "M5")

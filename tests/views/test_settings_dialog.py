@@ -135,5 +135,27 @@ def test_a_milestone_above_its_target_is_refused_in_place(qtbot: QtBot, db: Data
     assert "Each milestone of M5 must lie between 0% and its target." in dialog.message.text()
     dialog.milestone_edits["M5"].setText("seventy")
     _save(qtbot, dialog)
-    assert "The milestones of M5 must be numbers separated by commas." in dialog.message.text()
+    assert "The milestones of M5 must be numbers separated by commas" in dialog.message.text()
+    dialog.milestone_edits["M5"].setText("70 by 31/02/2027")
+    _save(qtbot, dialog)
+    assert (
+        "The date of the 70% milestone of M5 must be DD/MM/YYYY ('31/02/2027' is not)."
+        in dialog.message.text()
+    )
+    dialog.milestone_edits["M5"].setText("70 by 30/09/2027, 80 by 31/03/2027")
+    _save(qtbot, dialog)
+    assert "must fall due in the order they rise" in dialog.message.text()
     assert _audit_rows(db) == 0
+
+
+def test_milestones_with_the_improvement_plans_dates(qtbot: QtBot, db: Database) -> None:
+    from models.storage.settings import MeasureTarget
+
+    dialog = _dialog(qtbot, db)
+    dialog.milestone_edits["M5"].setText("70 by 31/03/2027, 80 by 30/09/2027")
+    with qtbot.waitSignal(dialog.settings_saved):
+        _save(qtbot, dialog)
+    saved = load_settings(db).target_for("M5")
+    assert saved == MeasureTarget(90.0, (70.0, 80.0), (date(2027, 3, 31), date(2027, 9, 30)))
+    again = _dialog(qtbot, db)
+    assert again.milestone_edits["M5"].text() == "70 by 31/03/2027, 80 by 30/09/2027"
