@@ -14,7 +14,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -26,7 +26,13 @@ from models.domain.engine import Deadline
 from models.domain.period import Period
 from models.domain.rules import RULES, Status, Unit
 from models.io.audited_export import export_audited
-from models.io.export import write_csv, write_private
+from models.io.export import (
+    DEADLINE_CSV_HEADER,
+    deadline_csv_rows,
+    write_csv,
+    write_deadlines_json,
+    write_private,
+)
 from models.io.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
 from models.reports import REPORT_NAMES
 from models.storage import paths, roles, server
@@ -37,7 +43,7 @@ from models.storage.db import (
     ServerPasswordRequired,
     open_database,
 )
-from models.storage.store import audit, compute_deadlines, parse_iso
+from models.storage.store import audit, compute_deadlines, parse_iso, stream_deadlines
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -357,51 +363,7 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
         print(f"Fictional demonstration data: {result.summary()}")
         return 0
     if args.command == "drift":
-        as_of = args.as_of or args.global_as_of or date.today()
-        deadlines = compute_deadlines(db, as_of, args.child)
-        if args.json:
-            json.dump([d.to_json() for d in deadlines], sys.stdout, indent=1, ensure_ascii=False)
-            sys.stdout.write("\n")
-        else:
-            print_table(deadlines)
-        if args.csv:
-            deadline_rows = (
-                (
-                    d.child_id,
-                    d.rule,
-                    d.trigger,
-                    d.due,
-                    d.done,
-                    d.status.value,
-                    d.rag.value,
-                    d.late_by,
-                    d.ref,
-                    d.explanation,
-                )
-                for d in deadlines
-            )
-            header = (
-                "child_id",
-                "rule",
-                "trigger",
-                "due",
-                "done",
-                "status",
-                "rag",
-                "late_by",
-                "ref",
-                "explanation",
-            )
-            try:
-                count = write_csv(args.csv, header, deadline_rows)
-            except OSError as exc:
-                raise CliError(f"Cannot write {args.csv}: {exc.strerror}.") from None
-            with db.engine.begin() as conn:
-                audit(
-                    conn, "export", "deadlines-csv", str(args.csv), after={"rows": count, "as_of": str(as_of)}
-                )
-            print(f"{count} deadlines written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
-        return 0
+        return _drift(db, args)
     if args.command == "measures":
         return _measures(db, args)
     if args.command == "calendar":
@@ -435,6 +397,39 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
         return _report(db, args)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
+
+
+def _drift(db: Database, args: argparse.Namespace) -> int:
+    """Every deadline at a date. With `--json` and `--csv` the children are read, judged and written
+    a chunk at a time (`stream_deadlines`): memory stays flat whatever the caseload. One child is
+    read alone. The table lines up its columns over every row, so it holds them all."""
+    as_of = args.as_of or args.global_as_of or date.today()
+    chunks: Iterable[Sequence[Deadline]] = (
+        [compute_deadlines(db, as_of, args.child)] if args.child is not None else stream_deadlines(db, as_of)
+    )
+    table: list[Deadline] = []
+    chunks = write_deadlines_json(sys.stdout, chunks) if args.json else _kept(chunks, table)
+    if args.csv:
+        try:
+            count = write_csv(args.csv, DEADLINE_CSV_HEADER, deadline_csv_rows(chunks))
+        except OSError as exc:
+            raise CliError(f"Cannot write {args.csv}: {exc.strerror}.") from None
+    else:
+        for _ in chunks:
+            pass
+    if not args.json:
+        print_table(table)
+    if args.csv:
+        with db.engine.begin() as conn:
+            audit(conn, "export", "deadlines-csv", str(args.csv), after={"rows": count, "as_of": str(as_of)})
+        print(f"{count} deadlines written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def _kept(chunks: Iterable[Sequence[Deadline]], into: list[Deadline]) -> Iterator[Sequence[Deadline]]:
+    for chunk in chunks:
+        into.extend(chunk)
+        yield chunk
 
 
 def _import(db: Database, args: argparse.Namespace) -> int:

@@ -419,15 +419,20 @@ def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[st
     try:
         if conn.dialect.name == "sqlite":
             return packed_events(cursor, child_id)
-        where, params = ("", ()) if child_id is None else (" WHERE child_id = %s", (child_id,))
-        cursor.execute(
-            "SELECT child_id, type, date, event_id, s47, icpc_needed, outcome, drp_stage, until, weeks, ref, "
-            "category FROM event" + where,
-            params,
-        )
-        rows = cursor.fetchall()
+        return _server_events(cursor, None if child_id is None else [child_id])
     finally:
         cursor.close()
+
+
+def _server_events(cursor: Any, child_ids: Sequence[str] | None) -> dict[str, list[Event]]:
+    """The engine's events of every child (or of these) on the team server, one row per event."""
+    where, params = ("", ()) if child_ids is None else (" WHERE child_id = ANY(%s)", (list(child_ids),))
+    cursor.execute(
+        "SELECT child_id, type, date, event_id, s47, icpc_needed, outcome, drp_stage, until, weeks, ref, "
+        "category FROM event" + where,
+        params,
+    )
+    rows = cursor.fetchall()
     out: dict[str, list[Event]] = {}
     for cid, etype, day, eid, s47, needed, outcome, stage, until, weeks, ref, category in rows:
         kept = category if etype == "drp_raised" else None
@@ -479,6 +484,45 @@ def compute_deadlines(
                 openings.get(child_id),
             )
         return all_deadlines(events.items(), as_of, settings.standards, calendar, openings)
+
+
+#: Children read, judged and handed on at a time by `stream_deadlines`: their events and
+#: deadlines are all that is held (about 1.5 MB of events per thousand children).
+STREAM_CHILDREN = 2_000
+
+
+def stream_deadlines(db: Database, as_of: date, *, chunk: int = STREAM_CHILDREN) -> Iterator[list[Deadline]]:
+    """Every child's deadlines at `as_of`, `chunk` children at a time, ordered by child then due date.
+
+    The same deadlines in the same order as `compute_deadlines`, but only one chunk's events and
+    deadlines are in memory at once: a caller writes each list out and drops it (drift's JSON and
+    CSV). Every chunk is read in one transaction (a snapshot: REPEATABLE READ on the team server),
+    so a change committed meanwhile is either wholly in the output or not at all.
+    """
+    with bulk_work(), db.engine.connect() as conn:
+        if not db.is_sqlite:
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        settings = read_settings(conn)
+        calendar = calendar_of(settings)
+        # Python's order, which is the engine's (SQLite compares ids byte by byte, which is the
+        # same; the team server's collation may not be, so its chunks are lists of ids).
+        ids = sorted(r[0] for r in conn.execute(select(CHILD_T.c.id)))
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for start in range(0, len(ids), chunk):
+                stop = start + chunk
+                if db.is_sqlite:
+                    events = packed_events(
+                        cursor,
+                        from_id=ids[start] if start else None,
+                        before_id=ids[stop] if stop < len(ids) else None,
+                    )
+                else:
+                    events = _server_events(cursor, ids[start:stop])
+                yield all_deadlines(events.items(), as_of, settings.standards, calendar)
+                del events
+        finally:
+            cursor.close()
 
 
 def child_ids(db: Database) -> list[str]:
