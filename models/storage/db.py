@@ -8,19 +8,18 @@ a crash or a power cut. With a passphrase the file is encrypted at rest by SQLCi
 
 Opening checks, in order: the file is SQLite (or encrypted, and the passphrase opens it), it passes
 `PRAGMA quick_check`, and its schema is not newer than this code. Each failure is its own exception
-with a message for a person. The schema is versioned by an ordered list of steps keyed by
-`PRAGMA user_version` (a `schema_version` table elsewhere); the file is backed up with SQLite's
-online backup API before any step runs.
+with a message for a person. The schema is versioned by Alembic revisions
+(`models.storage.migrations`, batch mode on SQLite); the file is backed up with SQLite's online
+backup API before any step runs.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,11 +27,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, event, inspect, text
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.pool import QueuePool
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
-from models.storage import server
+from models.storage import migrations, server
 from models.storage import tables as _tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 log = logging.getLogger("permanence.db")
@@ -72,53 +71,8 @@ class ServerUnreachable(DatabaseError):
     """The team server did not answer: down, restarting, or the network is cut."""
 
 
-def _v1(conn: Connection) -> None:
-    SQLModel.metadata.create_all(conn)
-
-
-def _v2_permanence_forum(conn: Connection) -> None:
-    """The `permanence_forum` event's fields: `actions` (text) and `next_review` (a date).
-
-    A file created at version 1 by this code already has them (step 1 creates today's tables), so
-    each column is added only when it is missing.
-    """
-    present = {c["name"] for c in inspect(conn).get_columns("event")}
-    for name, kind in (("actions", "VARCHAR"), ("next_review", "DATE")):
-        if name not in present:
-            conn.exec_driver_sql(f"ALTER TABLE event ADD COLUMN {name} {kind}")
-
-
-def _v3_tracked_from(conn: Connection) -> None:
-    """The child's opening balance: `tracked_from` (a date) and `untracked` (event types).
-
-    Before this step an import kept both among the child's unknown keys (`extra`, JSON): they move
-    to their columns, so the engine reads them. Columns already there (a file created at an
-    earlier version by this code) are left as they are.
-    """
-    present = {c["name"] for c in inspect(conn).get_columns("child")}
-    for name, kind in (("tracked_from", "DATE"), ("untracked", "VARCHAR")):
-        if name not in present:
-            conn.exec_driver_sql(f"ALTER TABLE child ADD COLUMN {name} {kind}")
-    rows = conn.execute(text("SELECT id, extra FROM child WHERE extra IS NOT NULL")).all()
-    for child_id, extra in rows:
-        keys = json.loads(extra)
-        if not isinstance(keys, dict) or not ({"tracked_from", "untracked"} & keys.keys()):
-            continue
-        tracked_from, untracked = keys.pop("tracked_from", None), keys.pop("untracked", None)
-        conn.execute(
-            text("UPDATE child SET tracked_from = :t, untracked = :u, extra = :e WHERE id = :id"),
-            {
-                "t": tracked_from if isinstance(tracked_from, str) else None,
-                "u": ",".join(sorted(set(untracked))) if isinstance(untracked, list) and untracked else None,
-                "e": json.dumps(keys, sort_keys=True) if keys else None,
-                "id": child_id,
-            },
-        )
-
-
-#: Ordered schema steps: step i brings the schema from version i to i + 1. Never edit a released step.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2_permanence_forum, _v3_tracked_from]
-SCHEMA_VERSION = len(MIGRATIONS)
+#: The schema version this code writes: the newest Alembic revision (`models/storage/migrations`).
+SCHEMA_VERSION = migrations.head_version()
 
 
 @dataclass(frozen=True)
@@ -366,52 +320,44 @@ def _probe(path: Path, passphrase: str | None, read_only: bool, check: bool) -> 
 
 def schema_version(db: Database) -> int:
     with db.engine.connect() as conn:
-        if db.is_sqlite:
-            return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
-        return _server_schema_version(conn)
-
-
-#: The advisory lock that serialises schema steps on the team server (two first starts at once).
-_MIGRATION_LOCK = 0x5045524D  # "PERM"
-
-
-def _server_schema_version(conn: Connection) -> int:
-    """The team server's schema version: the `schema_version` table (0 when it is not there yet)."""
-    if conn.execute(text("SELECT to_regclass('schema_version')")).scalar() is None:
-        return 0
-    value = conn.execute(text("SELECT max(version) FROM schema_version")).scalar()
-    return int(value or 0)
+        return migrations.schema_state(conn).version
 
 
 def migrate_database(db: Database) -> Path | None:
-    """Bring the schema up to date; returns the backup taken first, if any."""
+    """Bring the schema up to date with the Alembic revisions; returns the backup taken first, if any.
+
+    A database from before Alembic (SQLite's `user_version`, the server's `schema_version`) is
+    stamped at its version, then upgraded. An existing SQLite file is backed up before anything is
+    written; the stamp and every step are one transaction, so a failure leaves the file as it was.
+    """
+    where = str(db.path) if db.path is not None else "The team database"
     try:
-        current = schema_version(db)
+        with db.engine.connect() as conn:
+            state = migrations.schema_state(conn)
     except Exception as exc:  # a damaged or foreign file
         raise DatabaseError(f"Cannot read {db.path or db.engine.url}: {exc}") from exc
+    current = state.version
     if current > SCHEMA_VERSION:
         raise DatabaseError(
             f"This database was written by a newer Permanence Tracker (schema {current}, this version "
             f"knows up to {SCHEMA_VERSION}). Update the application; the file was not changed."
         )
-    if current == SCHEMA_VERSION:
+    if state.revision == SCHEMA_VERSION:
         return None
     backup = None
     if db.path is not None and current > 0:
         backup = backup_database(db, db.path.with_name(f"{db.path.stem}.pre-v{current + 1}.{_stamp()}.bak"))
-    with db.engine.begin() as conn:
-        if not db.is_sqlite:
-            # Another person's first start may be migrating too: one at a time, then look again.
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
-            conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
-            current = _server_schema_version(conn)
-        for version in range(current, SCHEMA_VERSION):
-            log.info("migrating schema from version %d to %d", version, version + 1)
-            MIGRATIONS[version](conn)
-            if db.is_sqlite:
-                conn.exec_driver_sql(f"PRAGMA user_version={version + 1}")
-            else:
-                conn.execute(text("INSERT INTO schema_version (version) VALUES (:v)"), {"v": version + 1})
+    from models.storage.migrations import runner  # imports Alembic: only when there is work to do
+
+    log.info("upgrading %s from schema %d to %d", where, current, SCHEMA_VERSION)
+    try:
+        runner.upgrade(db.engine)
+    except runner.MigrationFailed as exc:
+        kept = f"; the backup taken first is {backup}" if backup is not None else ""
+        raise DatabaseError(
+            f"Upgrading {where} from schema {current} to {SCHEMA_VERSION} failed ({exc}). Nothing was "
+            f"changed: it is still at schema {current}{kept}."
+        ) from exc
     return backup
 
 

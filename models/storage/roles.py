@@ -50,7 +50,7 @@ BY_NAME: Final = {r.name: r for r in ROLES}
 #: Short names for the command line (`team-user NAME --role officer`).
 SHORT: Final = {"officer": OFFICER, "iro": IRO, "court": COURT, "manager": MANAGER, "admin": ADMIN}
 
-_TABLES: Final = ("child", "event", "setting", "audit", "schema_version")
+_TABLES: Final = ("child", "event", "setting", "audit", "schema_version", "alembic_version")
 
 
 def roles_recording(event_type: str) -> list[TeamRole]:

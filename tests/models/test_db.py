@@ -66,27 +66,6 @@ def test_a_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
 
 
-def test_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from models.storage import db as dbmod
-
-    path = tmp_path / "t.sqlite"
-    first = open_database(path)
-    save_child(first, ChildRecord("C-1", {"given_name": "Ava"}))
-    first.engine.dispose()
-    ran: list[int] = []
-    monkeypatch.setattr(dbmod, "MIGRATIONS", [*dbmod.MIGRATIONS, lambda conn: ran.append(1)])
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    second = dbmod.open_database(path)
-    assert ran == [1]
-    backups = list(tmp_path.glob(f"t.pre-v{SCHEMA_VERSION + 1}.*.bak"))
-    assert len(backups) == 1
-    assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
-    with sqlite3.connect(backups[0]) as conn:
-        assert conn.execute("SELECT given_name FROM child").fetchall() == [("Ava",)]
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert dbmod.schema_version(second) == SCHEMA_VERSION + 1
-
-
 def test_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "notes.sqlite"
     path.write_text("hello, this is not SQLite\n" * 10)
