@@ -35,7 +35,7 @@ from models.io.export import (
 )
 from models.io.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
 from models.reports import REPORT_NAMES
-from models.storage import paths, roles, server
+from models.storage import paths, roles, secrets, server
 from models.storage.db import (
     Database,
     DatabaseError,
@@ -232,13 +232,13 @@ def build_parser() -> CommandParser:
     return parser
 
 
-PASSPHRASE_ENV = "PERMANENCE_TRACKER_PASSPHRASE"
+PASSPHRASE_ENV = secrets.PASSPHRASE_ENV
 
 
 def _open(args: argparse.Namespace) -> Database:
     """Open the database; an encrypted one takes its passphrase from the environment or a prompt."""
     target = args.db or paths.default_database(args.data_dir)
-    passphrase = os.environ.get(PASSPHRASE_ENV) or None
+    passphrase = secrets.environment_passphrase()
     try:
         try:
             return open_database(target, read_only=args.read_only, passphrase=passphrase)
@@ -317,6 +317,7 @@ def command_of(argv: Sequence[str]) -> str | None:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
+    secrets.take_passphrase_from_environment()  # out of the environment before any child process
     parser = build_parser()
     arguments = list(argv) if argv is not None else sys.argv[1:]
     args, unknown = parser.parse_known_args(arguments)
@@ -385,7 +386,7 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
         from models.io.move_in import MoveInError, move_in
 
         try:
-            print(move_in(db, args.file, os.environ.get(PASSPHRASE_ENV) or None).summary())
+            print(move_in(db, args.file, secrets.environment_passphrase()).summary())
         except MoveInError as exc:
             raise CliError(str(exc)) from None
         return 0
@@ -515,7 +516,7 @@ def _mapping(db: Database, args: argparse.Namespace) -> int:
 
 
 def _handover_passphrase(purpose: str) -> str:
-    passphrase = os.environ.get(PASSPHRASE_ENV)
+    passphrase = secrets.environment_passphrase()
     if passphrase:
         return passphrase
     if not sys.stdin.isatty():

@@ -9,6 +9,7 @@ restoring a backup first backs up (or moves aside) what it replaces.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -19,8 +20,18 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from models.storage.backup_file import (
+    PART_SUFFIX,
+    check_backup_file,
+    connect_copy,
+    fsync_dir,
+    manifest_path,
+    read_manifest,
+    sha256_of,
+    write_manifest,
+)
 from models.storage.db import (
-    SCHEMA_VERSION,
+    APPLICATION_ID,
     Database,
     DatabaseError,
     _create_private_file,
@@ -129,27 +140,16 @@ def thin_backups(db_path: Path, today: date) -> list[Path]:
     for backup in backups:
         if backup.path not in keep:
             backup.path.unlink()
+            with suppress(FileNotFoundError):
+                manifest_path(backup.path).unlink()
             removed.append(backup.path)
     return removed
 
 
 def check_file(path: Path, passphrase: str | None = None) -> str:
-    """'ok', or what is wrong with a database or backup file."""
-    try:
-        conn = connect_file(path, passphrase, read_only=True)
-    except Exception as exc:
-        return str(exc)
-    try:
-        rows = conn.execute("PRAGMA quick_check").fetchall()
-        result = "; ".join(str(r[0]) for r in rows[:3])
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if result == "ok" and version > SCHEMA_VERSION:
-            return f"written by a newer version (schema {version})"
-        return result
-    except Exception as exc:
-        return str(exc)
-    finally:
-        conn.close()
+    """'ok', or what is wrong with a database or backup file: empty, not a tracker database,
+    damaged, newer than this code, or disagreeing with its manifest (`backup_file`)."""
+    return check_backup_file(path, passphrase)
 
 
 def newest_good_backup(db_path: Path, passphrase: str | None = None) -> BackupInfo | None:
@@ -176,11 +176,7 @@ def move_aside(path: Path, reason: str = "damaged") -> Path:
 
 
 def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(folder)
 
 
 def _copy_into_place(source: Path, db_path: Path, passphrase: str | None) -> None:
@@ -242,19 +238,30 @@ def restore_backup(db_path: Path, backup: Path, passphrase: str | None = None) -
 # --- Encryption at rest -----------------------------------------------------------------------
 
 
-def _export_encrypted(source: Path, source_key: str | None, target: Path, target_key: str) -> None:
-    """Write an encrypted copy of `source` with SQLCipher's sqlcipher_export, then check it."""
+def _export_encrypted(
+    source: Path, source_key: str | None, target: Path, target_key: str, *, copy: bool = False
+) -> None:
+    """Write an encrypted copy of `source` with SQLCipher's sqlcipher_export, then check it.
+
+    A `copy` (a backup, a damaged file moved aside) is read without a pragma that writes (no WAL
+    mode, no checkpoint), so its bytes, and the digest its manifest names, stay as they were.
+    """
     with suppress(FileNotFoundError):
         target.unlink()
     _create_private_file(target)
     try:
-        conn = connect_file(source, source_key) if source_key else _plain_via_sqlcipher(source)
+        if source_key and copy:
+            conn = connect_copy(source, source_key)
+        else:
+            conn = connect_file(source, source_key) if source_key else _plain_via_sqlcipher(source)
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if not copy:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.execute(f"ATTACH DATABASE ? AS encrypted KEY {_quote_key(target_key)}", (str(target),))
             conn.execute("SELECT sqlcipher_export('encrypted')")
             conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+            conn.execute(f"PRAGMA encrypted.application_id = {APPLICATION_ID}")
             conn.execute("DETACH DATABASE encrypted")
         finally:
             conn.close()
@@ -274,11 +281,51 @@ def _plain_via_sqlcipher(path: Path) -> Any:
     return driver.connect(str(path), isolation_level=None)  # no key: SQLCipher reads plain SQLite
 
 
+REKEY_MARKER = ".rekeying"
+REKEY_SUFFIX = ".rekey"
+ENCRYPTING_SUFFIX = ".encrypting"
+
+
+def _copies_of(path: Path) -> list[Path]:
+    """Every copy of the database's records beside it: backups, pre-migration copies, damaged files
+    moved aside (each with its WAL companions, if any)."""
+    found = [b.path for b in list_backups(path)]
+    found += sorted(path.parent.glob(f"{path.stem}.pre-v*.bak"))
+    found += sorted(
+        p
+        for p in path.parent.glob(f"{path.name}.damaged-*")
+        if not p.name.endswith(("-wal", "-shm", "-journal"))
+    )
+    return found
+
+
+def _leftovers_in_clear(path: Path) -> list[Path]:
+    """Half-written copies that may hold records in clear: `.part` backups, a `.restoring` file."""
+    found = []
+    folder = path.parent / "backups"
+    if folder.is_dir():
+        found += [
+            p for p in folder.iterdir() if p.name.startswith(path.stem) and p.name.endswith(PART_SUFFIX)
+        ]
+    found += [p for p in (path.with_name(path.name + ".restoring"),) if p.exists()]
+    return found
+
+
 def set_passphrase(db: Database, new_passphrase: str) -> Database:
     """Encrypt the database (or change its passphrase) in place; returns the reopened database.
 
-    A backup is taken first. Every backup in the backups folder is rewritten with the new key, so
-    no copy stays readable without it. The caller must not use `db` afterwards.
+    A backup is taken first. Every copy beside the database (backups, pre-migration copies, damaged
+    files moved aside) is rewritten with the new key, so no copy stays readable without it; a copy
+    that cannot be rewritten is removed when it is in clear. The work is done in two halves so an
+    interruption (a kill, a power cut) never leaves a copy in clear beside an encrypted database:
+
+    1. Prepare: an encrypted copy of the database (`.encrypting`) and of every copy (`.rekey`),
+       each complete and checked, beside its original. Nothing in use has changed yet.
+    2. Switch: a marker (`<db>.rekeying`, listing the renames, never the passphrase) is written,
+       then every copy is put in place (or removed), and the database last. An interrupted switch
+       is finished by `recover_interrupted` on the next open; interrupted preparations are removed.
+
+    The caller must not use `db` afterwards.
     """
     from models.storage.db import open_database
 
@@ -288,24 +335,118 @@ def set_passphrase(db: Database, new_passphrase: str) -> Database:
         raise DatabaseError("The passphrase must be at least 8 characters long.")
     path = db.path
     old_key = db.passphrase
-    safety = make_backup(db, "pre-encryption")
+    make_backup(db, "pre-encryption")
     db.dispose()
-    tmp = path.with_name(path.name + ".encrypting")
-    _export_encrypted(path, old_key, tmp, new_passphrase)
-    for companion in _companions(path):
+    tmp = path.with_name(path.name + ENCRYPTING_SUFFIX)
+    prepared: list[tuple[Path, Path]] = []
+    remove: list[Path] = []
+    try:
+        _export_encrypted(path, old_key, tmp, new_passphrase)
+        for copy in _copies_of(path):
+            plain = file_is_plain_sqlite(copy)
+            rekeyed = copy.with_name(copy.name + REKEY_SUFFIX)
+            try:
+                _export_encrypted(copy, None if plain else old_key, rekeyed, new_passphrase, copy=True)
+            except Exception as exc:
+                if plain is not False or old_key is None:
+                    log.warning(
+                        "%s cannot be encrypted (%s); it is removed, not left in clear", copy.name, exc
+                    )
+                    remove += [copy, *_companions(copy), manifest_path(copy)]
+                else:
+                    log.warning("%s could not be given the new passphrase: %s", copy.name, exc)
+                continue
+            manifest = _rekeyed_manifest(copy, rekeyed)
+            if manifest is not None:
+                write_manifest(copy, manifest)
+            prepared.append((rekeyed, copy))
+            remove += _companions(copy)
+        if old_key is None:
+            remove += _leftovers_in_clear(path)
+        marker = path.with_name(path.name + REKEY_MARKER)
+        plan = {
+            "database": tmp.name,
+            "copies": [
+                [str(r.relative_to(path.parent)), str(c.relative_to(path.parent))] for r, c in prepared
+            ],
+            "remove": [str(p.relative_to(path.parent)) for p in remove],
+        }
+        part = marker.with_name(marker.name + PART_SUFFIX)
         with suppress(FileNotFoundError):
-            companion.unlink()
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-    for backup in list_backups(path):
-        key = None if file_is_plain_sqlite(backup.path) else old_key
-        rewritten = backup.path.with_name(backup.path.name + ".rekey")
-        try:
-            _export_encrypted(backup.path, key, rewritten, new_passphrase)
-        except Exception as exc:
-            if backup.path == safety:
-                raise  # the copy taken a moment ago must convert; stop before claiming success
-            log.warning("could not re-encrypt the old backup %s: %s", backup.path, exc)
-            continue
-        os.replace(rewritten, backup.path)
+            part.unlink()
+        _create_private_file(part)
+        with part.open("w", encoding="utf-8") as fh:
+            json.dump(plan, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(part, marker)
+        _fsync_dir(path.parent)
+    except BaseException:
+        for leftover in [tmp, *(r for r, _ in prepared)]:
+            with suppress(FileNotFoundError):
+                leftover.unlink()
+        raise
+    _finish_rekey(path)
     return open_database(path, passphrase=new_passphrase)
+
+
+def _rekeyed_manifest(copy: Path, rekeyed: Path) -> dict[str, Any] | None:
+    """The copy's manifest, naming the re-keyed file's digest (and the current one, until the switch)."""
+    try:
+        manifest = read_manifest(copy)
+    except (ValueError, OSError):
+        return None
+    if manifest is None:
+        return None
+    manifest["previous_sha256"] = sha256_of(copy)
+    manifest["sha256"] = sha256_of(rekeyed)
+    return manifest
+
+
+def _finish_rekey(path: Path) -> None:
+    """Carry out the switch the marker describes (again, if it was interrupted), then drop it."""
+    marker = path.with_name(path.name + REKEY_MARKER)
+    plan = json.loads(marker.read_text(encoding="utf-8"))
+    folder = path.parent
+    for rekeyed, copy in plan["copies"]:
+        if (folder / rekeyed).exists():
+            os.replace(folder / rekeyed, folder / copy)
+    for name in plan["remove"]:
+        with suppress(FileNotFoundError):
+            (folder / name).unlink()
+    _fsync_dir(folder / "backups") if (folder / "backups").is_dir() else None
+    encrypted = folder / plan["database"]
+    if encrypted.exists():
+        for companion in _companions(path):  # the old WAL: its changes are in the encrypted copy
+            with suppress(FileNotFoundError):
+                companion.unlink()
+        os.replace(encrypted, path)
+    _fsync_dir(folder)
+    marker.unlink()
+    _fsync_dir(folder)
+
+
+def recover_interrupted(path: Path, *, read_only: bool = False) -> None:
+    """Before a database is opened: finish a change of passphrase that was interrupted mid-switch,
+    and remove what an interrupted preparation left (encrypted copies nobody uses)."""
+    marker = path.with_name(path.name + REKEY_MARKER)
+    if marker.exists():
+        if read_only:
+            raise DatabaseError(
+                f"A change of passphrase of {path} was interrupted; open it once without --read-only to finish it."
+            )
+        log.warning("finishing the change of passphrase of %s that was interrupted", path)
+        _finish_rekey(path)
+        return
+    if read_only:
+        return
+    stale = [path.with_name(path.name + ENCRYPTING_SUFFIX), marker.with_name(marker.name + PART_SUFFIX)]
+    stale += (
+        [copy.with_name(copy.name + REKEY_SUFFIX) for copy in _copies_of(path)]
+        if path.parent.is_dir()
+        else []
+    )
+    for leftover in stale:
+        with suppress(FileNotFoundError):
+            leftover.unlink()
+            log.info("removed %s, left by an interrupted change of passphrase", leftover.name)

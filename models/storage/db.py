@@ -19,6 +19,7 @@ import importlib
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ from models.storage import tables as _tables  # noqa: F401  (registers the table
 log = logging.getLogger("permanence.db")
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+#: `PRAGMA application_id` of every file the tracker creates ("PTrk"): another program's SQLite
+#: file is told apart from ours by it (or, for files made before it was set, by our tables).
+APPLICATION_ID = 0x5054726B
 
 
 class DatabaseError(Exception):
@@ -164,6 +168,72 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
+def _regular_file_or_nothing(given: Path) -> Path:
+    """The database's path, resolved; refused unless it is a regular file or does not exist yet.
+
+    A FIFO, a device or a socket would hang or be read as something it is not; a link that points
+    nowhere would make the tracker create a file somewhere the person did not name.
+    """
+    try:
+        path = given.resolve(strict=False)
+    except (OSError, RuntimeError) as exc:
+        raise DatabaseError(f"{given} cannot be followed to a file ({exc}); nothing was opened.") from None
+    if given.is_symlink() and not path.exists():
+        raise DatabaseError(f"{given} is a link to {path}, which does not exist; nothing was created there.")
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if path.parent.exists() and not path.parent.is_dir():
+            raise DatabaseError(f"{path.parent} is not a folder; nothing was created.") from None
+        return path
+    except OSError as exc:
+        raise DatabaseError(f"Cannot read {path}: {exc.strerror}.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DatabaseError(f"{path} is a folder, not a database file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise DatabaseError(f"{path} is not a regular file (a pipe or a device?); it was not opened.")
+    return path
+
+
+def _create_database_file(path: Path, passphrase: str | None) -> None:
+    """A new, empty tracker file: made under a temporary name with the tracker's application id,
+    then linked into place, so an empty or half-made file never sits under the database's name."""
+    tmp = path.with_name(f"{path.name}.new-{os.getpid()}")
+    try:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+        _create_private_file(tmp)
+        conn = connect_file(tmp, passphrase)
+        try:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute("PRAGMA journal_mode=DELETE")  # one file to link into place
+        finally:
+            conn.close()
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another process created it a moment ago: open theirs
+    except OSError as exc:
+        raise DatabaseError(f"Cannot create the database file {path}: {exc.strerror}.") from exc
+    finally:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _looks_like_damaged_plain_sqlite(path: Path) -> bool:
+    """A file without SQLite's header that is plain SQLite underneath (not SQLCipher's random bytes).
+
+    An encrypted file starts with a random 16-byte salt and is random throughout; a plain file
+    whose header was overwritten still shows its schema's text or runs of zero bytes.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    if b"CREATE TABLE" in head or (len(head) >= 16 and head[:16] == bytes(16)):
+        return True
+    page = head[:4096]
+    size = path.stat().st_size
+    return size >= 512 and size % 512 == 0 and page.count(0) > len(page) // 20
+
+
 def file_is_plain_sqlite(path: Path) -> bool | None:
     """True for a plain SQLite file, False for something else (encrypted?), None when empty."""
     with path.open("rb") as fh:
@@ -197,26 +267,35 @@ def open_database(
     if "://" in url:
         return _open_server(url, migrate=migrate, read_only=read_only, password=password)
 
-    path = Path(url).expanduser().resolve()
-    if path.is_dir():
-        raise DatabaseError(f"{path} is a folder, not a database file.")
+    path = _regular_file_or_nothing(Path(url).expanduser())
+    if passphrase is not None and not passphrase:
+        raise DatabaseError("The passphrase cannot be empty.")
+    if passphrase is not None:
+        from models.storage.secrets import hold_passphrase
+
+        hold_passphrase()
+    from models.storage.backup import recover_interrupted
+
+    recover_interrupted(path, read_only=read_only)
     if not path.exists():
         if read_only:
             raise DatabaseError(f"There is no database at {path} to open read-only.")
-        try:
-            _create_private_file(path)
-        except OSError as exc:
-            raise DatabaseError(f"Cannot create the database file {path}: {exc.strerror}.") from exc
+        _create_database_file(path, passphrase)
     else:
         plain = file_is_plain_sqlite(path)
-        if plain is False and passphrase is None:
-            raise PassphraseRequired(
-                f"{path} is encrypted (or is not a Permanence Tracker database): its passphrase is needed."
-            )
+        if plain is None:
+            raise DatabaseDamaged(path, "the file is empty")
+        if plain is False:
+            if _looks_like_damaged_plain_sqlite(path):
+                raise DatabaseDamaged(path, "its SQLite header is unreadable")
+            if passphrase is None:
+                raise PassphraseRequired(
+                    f"{path} is encrypted (or is not a Permanence Tracker database): its passphrase is needed."
+                )
         if plain is True and passphrase is not None:
             raise DatabaseError(f"{path} is not encrypted; open it without a passphrase.")
-    if passphrase is not None and not passphrase:
-        raise DatabaseError("The passphrase cannot be empty.")
+        if plain is True:
+            _refuse_foreign_plain(path)
 
     _probe(path, passphrase, read_only, check)
 
@@ -298,15 +377,16 @@ def _probe(path: Path, passphrase: str | None, read_only: bool, check: bool) -> 
         raise DatabaseError(f"Cannot open {path}: {exc}.") from None
     except Exception as exc:
         if passphrase is not None:
-            raise WrongPassphrase(f"The passphrase does not open {path}.") from None
+            _wrong_passphrase_or_damage(path, passphrase)
         raise DatabaseDamaged(path, str(exc)) from None
     try:
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except Exception as exc:
             if passphrase is not None:
-                raise WrongPassphrase(f"The passphrase does not open {path}.") from None
+                _wrong_passphrase_or_damage(path, passphrase)
             raise DatabaseDamaged(path, str(exc)) from None
+        _refuse_foreign(path, conn)
         if check:
             try:
                 rows = conn.execute("PRAGMA quick_check").fetchall()
@@ -316,6 +396,60 @@ def _probe(path: Path, passphrase: str | None, read_only: bool, check: bool) -> 
                 raise DatabaseDamaged(path, "; ".join(str(r[0]) for r in rows[:3]))
     finally:
         conn.close()
+
+
+def _wrong_passphrase_or_damage(path: Path, passphrase: str) -> None:
+    """Raise `WrongPassphrase`, or `DatabaseDamaged` when the passphrase opens some pages.
+
+    A wrong passphrase fails every page's HMAC; one damaged page fails only its own, so if any page
+    checks with this passphrase, the passphrase is right and the file is damaged.
+    """
+    failed, pages = 0, max(path.stat().st_size // 4096, 1)
+    try:
+        conn = _driver(True).connect(str(path), check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA key = {_quote_key(passphrase)}")
+            with suppress(Exception):
+                conn.execute("PRAGMA cipher_log_level = NONE")
+            failed = len(conn.execute("PRAGMA cipher_integrity_check").fetchall())
+        finally:
+            conn.close()
+    except Exception:
+        failed = pages
+    if pages > 1 and failed < pages:
+        raise DatabaseDamaged(path, f"{failed} of its {pages} pages fail their check") from None
+    raise WrongPassphrase(f"The passphrase does not open {path}.") from None
+
+
+def _refuse_foreign_plain(path: Path) -> None:
+    """`_refuse_foreign` for a plain file, before anything is written to it (not even WAL mode)."""
+    with path.open("rb") as fh:
+        header = fh.read(100)
+    if len(header) == 100 and int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+        return
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # the checks that follow say what is wrong
+    try:
+        _refuse_foreign(path, conn)
+    except sqlite3.Error:
+        return
+    finally:
+        conn.close()
+
+
+def _refuse_foreign(path: Path, conn: Any) -> None:
+    """Another program's SQLite file is refused (never turned into a tracker)."""
+    application_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    if application_id == APPLICATION_ID:
+        return
+    tables = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if application_id != 0 or (tables and "child" not in tables):
+        raise DatabaseError(
+            f"{path} is another program's SQLite database, not a Permanence Tracker database; "
+            "it was not opened or changed."
+        )
 
 
 def schema_version(db: Database) -> int:
@@ -366,33 +500,18 @@ def _stamp() -> str:
 
 
 def backup_database(db: Database, target: Path) -> Path:
-    """Copy the file with SQLite's online backup API (encrypted with the same key), 0600, checked.
+    """A checked, self-contained copy of the file at `target` (encrypted with the same key, 0600),
+    written under a temporary name and renamed only once it is good
+    (`models.storage.backup_file.write_backup`); a manifest `<target>.json` sits beside it."""
+    from models.storage.backup_file import write_backup
 
-    A half-written copy is removed, never left looking like a backup.
-    """
     if db.path is None:
         raise DatabaseError("Backups are only made of SQLite files; use the server's own backups.")
-    _create_private_file(target)
+    source = db.raw_connection()
     try:
-        source = db.raw_connection()
-        try:
-            dest = connect_file(target, db.passphrase)
-            try:
-                source.backup(dest)
-                ok = dest.execute("PRAGMA quick_check").fetchone()[0]
-                dest.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
-            finally:
-                dest.close()
-        finally:
-            source.close()
-    except BaseException:
-        with suppress(OSError):
-            target.unlink()
-        raise
-    if ok != "ok":
-        target.unlink()
-        raise DatabaseError(f"The backup {target} failed its check ({ok}).")
-    return target
+        return write_backup(source, db.passphrase, target)
+    finally:
+        source.close()
 
 
 @contextmanager

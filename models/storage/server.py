@@ -32,6 +32,8 @@ from typing import Any, Final
 
 from sqlalchemy.engine import URL, make_url
 
+from models.storage import secrets
+
 #: URL schemes taken for the team server.
 SCHEMES: Final = ("postgresql", "postgres", "postgresql+psycopg")
 #: sslmode values that encrypt the connection.
@@ -190,7 +192,7 @@ def dump(url: URL, target: Path, password: str | None = None) -> Path:
     pg_dump, pg_restore = find_tool("pg_dump"), find_tool("pg_restore")
     if pg_dump is None or pg_restore is None:
         raise ServerError(PG_DUMP_MISSING)
-    env = dict(os.environ)
+    env = secrets.child_environment()
     if password is not None:
         env["PGPASSWORD"] = password  # the child's environment, readable by this user only
     fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
