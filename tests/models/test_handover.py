@@ -128,7 +128,11 @@ def test_the_commands(
     assert main(["--db", url, "check-out", str(laptop), "--child", "EX-003"]) == 0
     assert main(["--db", url, "check-out"]) == 0
     assert "EX-003  out with postgres" in capsys.readouterr().out
+    # Each command takes the passphrase out of the environment as it reads it (models.storage.secrets),
+    # as each would in its own process: set it again for the next.
+    monkeypatch.setenv("PERMANENCE_TRACKER_PASSPHRASE", KEY)
     assert main(["--db", str(laptop), "drift", "--as-of", "2025-09-01"]) == 0  # the laptop file works offline
+    monkeypatch.setenv("PERMANENCE_TRACKER_PASSPHRASE", KEY)
     assert main(["--db", url, "check-in", str(laptop)]) == 0
     assert "0 conflict(s)" in capsys.readouterr().out
     assert (tmp_path / "out.sqlite.conflicts.json").exists()
