@@ -10,6 +10,7 @@ from typing import Final
 
 from reportlab.platypus import Flowable
 
+from models.domain.choices import HEARING_KINDS
 from models.domain.engine import Deadline
 from models.domain.journey import DRP_STAGE_NAMES
 from models.domain.period import Period
@@ -87,14 +88,7 @@ def page_header(caseload: Caseload, title: str, period: Period, dated: bool = Fa
 RULE_SHORT: Final = {rule_id: rule.short for rule_id, rule in RULES.items()}
 
 #: Hearings as the court team writes them.
-HEARING_SHORT: Final = {
-    "ico": "ICO",
-    "cmh": "CMH",
-    "fcmh": "FCMH",
-    "irh": "IRH",
-    "final": "Final hearing",
-    "other": "Other hearing",
-}
+HEARING_SHORT: Final = {c.value: c.short_form for c in HEARING_KINDS}
 
 
 def deadline_line(caseload: Caseload, d: Deadline) -> str:
