@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from sqlalchemy.exc import DBAPIError
 
 from views.error_dialog import ErrorDialog
 from views.write_errors import TITLE as WRITE_FAILED_TITLE
@@ -101,12 +102,12 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
 
 
 def _dialog_for(value: BaseException, tb: TracebackType | None, parent: QWidget | None) -> QDialog:
-    """A write refused by a read-only file or a full disk is not a bug: say it plainly."""
+    """A known failure (a write refused by a read-only file or a full disk, a damaged database) is not
+    a bug: say it plainly (`models.storage.errors`); anything else shows its traceback."""
     message = write_failure_message(value)
     if message is not None:
-        return QMessageBox(
-            QMessageBox.Icon.Critical, WRITE_FAILED_TITLE, message, QMessageBox.StandardButton.Ok, parent
-        )
+        title = WRITE_FAILED_TITLE if isinstance(value, (OSError, DBAPIError)) else "Permanence Tracker"
+        return QMessageBox(QMessageBox.Icon.Critical, title, message, QMessageBox.StandardButton.Ok, parent)
     return ErrorDialog("".join(traceback.format_exception(type(value), value, tb)), parent)
 
 

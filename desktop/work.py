@@ -6,7 +6,6 @@ its result or its exception comes back through a queued signal to callbacks run 
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +13,8 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QGuiApplication
+
+from models.storage import collector
 
 log = logging.getLogger("permanence.desktop.work")
 
@@ -44,22 +45,17 @@ class _Task(QRunnable):
 
 
 _RUNNING: set[_Relay] = set()
-_gc_was_enabled = False
 
 
 def _hold_gc() -> None:
     """No cyclic garbage collection while a task runs: a collection triggered on the worker
-    thread would destroy unreachable Qt objects there, off their thread, and crash."""
-    global _gc_was_enabled
-    if not _RUNNING:
-        _gc_was_enabled = gc.isenabled()
-        gc.collect()  # here, on the GUI thread
-        gc.disable()
+    thread would destroy unreachable Qt objects there, off their thread, and crash. The first
+    task's hold collects first, here on the GUI thread."""
+    collector.hold(collect_first=True)
 
 
 def _release_gc() -> None:
-    if not _RUNNING and _gc_was_enabled:
-        gc.enable()
+    collector.release()
 
 
 def run_in_background(

@@ -43,13 +43,14 @@ from models.storage.db import (
     ServerPasswordRequired,
     open_database,
 )
+from models.storage.errors import KnownError, known_failure
 from models.storage.store import audit, compute_deadlines, parse_iso, stream_deadlines
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 
 
-class CliError(Exception):
+class CliError(KnownError):
     """A failure to report to the person at the terminal."""
 
 
@@ -721,35 +722,23 @@ def _calendar(db: Database, args: argparse.Namespace) -> int:
 
 
 def _write_failure(exc: DBAPIError) -> str:
-    text = str(exc.orig).lower()
-    if (
-        exc.connection_invalidated
-        or "server closed the connection" in text
-        or "consuming input failed" in text
-    ):
-        return (
-            "The team server stopped answering during the operation (restarted, or the network was cut); "
-            "a change is saved whole or not at all, so run the command again to be sure it is there."
-        )
-    if "readonly" in text or "read-only" in text:
-        return "The database cannot be written: it is open read-only, or the file is read-only. Nothing was changed."
-    if "full" in text:
-        return "The disk holding the database is full; nothing was written. Free some space and try again."
-    return f"The database refused the operation ({exc.orig}); nothing was written."
+    message = known_failure(exc)
+    return (
+        message
+        if message is not None
+        else f"The database refused the operation ({exc.orig}); nothing was written."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # exports, reports, backups and the database: private to the user
     try:
         return run(argv)
-    except CliError as exc:
+    except KnownError as exc:  # CliError, DatabaseError, a conflict, a role refused
         print(f"permanence-tracker: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except DBAPIError as exc:  # OperationalError (SQLite, a cut connection); InternalError (read-only server)
         print(f"permanence-tracker: {_write_failure(exc)}", file=sys.stderr)
-        return EXIT_FAILED
-    except DatabaseError as exc:
-        print(f"permanence-tracker: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.domain.choices import EXTENSION_REASONS, HEARING_KINDS
 from models.screens.child_view import choice_label
 from models.screens.court_view import REASON_SHORT, STATUTORY_WEEKS, CourtRow, ExtensionBand, HearingMark
 from views.flow_layout import FlowLayout
@@ -460,19 +461,7 @@ class RulerLegend(QWidget):
             column.addLayout(line)
 
 
-HEARING_SHORT_NAMES: Final = {
-    "ico": "ICO",
-    "cmh": "CMH",
-    "fcmh": "further CMH",
-    "irh": "IRH",
-    "final": "final",
-    "other": "other",
-}
+#: Hearings and extension reasons as the legend and tooltips say them inside a sentence.
+HEARING_SHORT_NAMES: Final = {c.value: c.in_a_sentence for c in HEARING_KINDS}
 
-_REASON_WORDS: Final = {
-    "timetable_for_proceedings": "timetable for the proceedings",
-    "timetable_for_child": "timetable for the child",
-    "delay_impact_on_child": "impact of delay on the child",
-    "international": "international element",
-    "other": "other",
-}
+_REASON_WORDS: Final = {c.value: c.in_a_sentence for c in EXTENSION_REASONS}

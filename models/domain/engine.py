@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from models.domain.calendar import WorkingCalendar, add_months, add_weeks, days_later, months_later
 from models.domain.journey import CLOSING_TYPES, DRP_STAGE_NAMES, Event
@@ -24,6 +24,19 @@ from models.domain.rules import RAG_OF, RULES, Rag, Standards, Status, Unit
 
 #: The 26 weeks "beginning with" the issue day end on issue + 181 days.
 COURT_LAST_DAY_OFFSET = timedelta(days=181)
+
+# The catalogue's fixed periods (`Rule.period`), read once; the rules whose period a local
+# standard sets read it from `Standards`.
+_ICPC_WD: Final = RULES["cp.icpc_15wd"].fixed_period()
+_CORE_GROUP_WD: Final = RULES["cp.core_group_10wd"].fixed_period()
+_CP_FIRST_REVIEW_M: Final = RULES["cp.review_3m"].fixed_period()
+_CP_REVIEW_M: Final = RULES["cp.review_6m"].fixed_period()
+_PLO_WEEKS: Final = RULES["plo.pre_proceedings_16w"].fixed_period()
+_COURT_WEEKS: Final = RULES["court.final_26w"].fixed_period()
+_CLA_FIRST_REVIEW_WD: Final = RULES["cla.review_first_20wd"].fixed_period()
+_CLA_SECOND_REVIEW_M: Final = RULES["cla.review_second_3m"].fixed_period()
+_CLA_REVIEW_M: Final = RULES["cla.review_6m"].fixed_period()
+_DRP_RESOLUTION_WD: Final = RULES["drp.resolution_20wd"].fixed_period()
 
 
 class Deadline(NamedTuple):
@@ -517,8 +530,8 @@ def _s47(judge: _Judge, by_type: dict[str, list[Event]]) -> None:
             open_on = following.date
         if withdrawn:
             continue
-        due = judge.calendar.plus(15)[start]
-        judge.add("cp.icpc_15wd", discussion, due, icpc.date if icpc else None, episode, span=15)
+        due = judge.calendar.plus(_ICPC_WD)[start]
+        judge.add("cp.icpc_15wd", discussion, due, icpc.date if icpc else None, episode, span=_ICPC_WD)
 
 
 def ends_plan(event: Event) -> bool:
@@ -542,22 +555,27 @@ def _cp_plans(judge: _Judge, chron: _Chronology) -> None:
         judge.add(
             "cp.core_group_10wd",
             icpc,
-            judge.calendar.plus(10)[start],
+            judge.calendar.plus(_CORE_GROUP_WD)[start],
             core.date if core else None,
             plan,
-            span=10,
+            span=_CORE_GROUP_WD,
         )
 
         reviews = chron.within("cp_review", plan)
         judge.add(
-            "cp.review_3m", icpc, months_later(3)[start], reviews[0].date if reviews else None, plan, span=3
+            "cp.review_3m",
+            icpc,
+            months_later(_CP_FIRST_REVIEW_M)[start],
+            reviews[0].date if reviews else None,
+            plan,
+            span=_CP_FIRST_REVIEW_M,
         )
-        six = months_later(6)
+        six = months_later(_CP_REVIEW_M)
         for k, review in enumerate(reviews):
             if review.outcome == "end":
                 break
             following = reviews[k + 1].date if k + 1 < len(reviews) else None
-            judge.add("cp.review_6m", review, six[review.date], following, plan, span=6)
+            judge.add("cp.review_6m", review, six[review.date], following, plan, span=_CP_REVIEW_M)
 
         # Chained: the ICPC, then each visit, is due a next visit (met by the next one).
         visits = chron.within("cp_visit", plan)
@@ -591,11 +609,17 @@ def _pre_proceedings(judge: _Judge, chron: _Chronology) -> None:
     for episode in episodes:
         granted = [e.weeks for e in chron.within("pre_proceedings_extended", episode) if e.weeks]
         weeks = sum(granted)
-        due = add_weeks(episode.open.date, 16 + weeks)
+        due = add_weeks(episode.open.date, _PLO_WEEKS + weeks)
         # Each extension's weeks, for the explanation's "16 + 4 + 4 = 24 weeks".
         detail = " + ".join(map(str, granted)) if granted else None
         judge.add(
-            "plo.pre_proceedings_16w", episode.open, due, episode.close_date, episode, detail=detail, span=16
+            "plo.pre_proceedings_16w",
+            episode.open,
+            due,
+            episode.close_date,
+            episode,
+            detail=detail,
+            span=_PLO_WEEKS,
         )
 
 
@@ -626,7 +650,15 @@ def _proceedings(judge: _Judge, chron: _Chronology) -> None:
         if extensions:
             latest = extensions[-1]
             detail = f"extended on {_d(latest.date)}"
-        judge.add("court.final_26w", episode.open, due, episode.close_date, episode, detail=detail, span=26)
+        judge.add(
+            "court.final_26w",
+            episode.open,
+            due,
+            episode.close_date,
+            episode,
+            detail=detail,
+            span=_COURT_WEEKS,
+        )
 
 
 def court_end(issued: date, extensions: Sequence[Event]) -> date:
@@ -660,34 +692,41 @@ def _care(judge: _Judge, chron: _Chronology) -> None:
         start_event = period.open
         start = start_event.date
         reviews = chron.within("cla_review", period)
-        first_due = judge.calendar.plus(20)[start]
+        first_due = judge.calendar.plus(_CLA_FIRST_REVIEW_WD)[start]
         judge.add(
             "cla.review_first_20wd",
             start_event,
             first_due,
             reviews[0].date if reviews else None,
             period,
-            span=20,
+            span=_CLA_FIRST_REVIEW_WD,
         )
         if reviews:
             second = reviews[1].date if len(reviews) > 1 else None
             judge.add(
-                "cla.review_second_3m", reviews[0], months_later(3)[reviews[0].date], second, period, span=3
+                "cla.review_second_3m",
+                reviews[0],
+                months_later(_CLA_SECOND_REVIEW_M)[reviews[0].date],
+                second,
+                period,
+                span=_CLA_SECOND_REVIEW_M,
             )
-        six = months_later(6)
+        six = months_later(_CLA_REVIEW_M)
         for k in range(1, len(reviews)):
             following = reviews[k + 1].date if k + 1 < len(reviews) else None
-            judge.add("cla.review_6m", reviews[k], six[reviews[k].date], following, period, span=6)
+            judge.add(
+                "cla.review_6m", reviews[k], six[reviews[k].date], following, period, span=_CLA_REVIEW_M
+            )
 
         if len(reviews) > 1:
             permanence_due = reviews[1].date
             basis = f"the second review, held {_d(permanence_due)}"
         elif reviews:
-            permanence_due = months_later(3)[reviews[0].date]
-            basis = f"the second review, due 3 months after the first review on {_d(reviews[0].date)}"
+            permanence_due = months_later(_CLA_SECOND_REVIEW_M)[reviews[0].date]
+            basis = f"the second review, due {_CLA_SECOND_REVIEW_M} months after the first review on {_d(reviews[0].date)}"
         else:
-            permanence_due = months_later(3)[first_due]
-            basis = f"the second review, due 3 months after the first review's due date {_d(first_due)}"
+            permanence_due = months_later(_CLA_SECOND_REVIEW_M)[first_due]
+            basis = f"the second review, due {_CLA_SECOND_REVIEW_M} months after the first review's due date {_d(first_due)}"
         plans = chron.within("permanence_plan", period)
         plan = plans[0] if plans else None
         judge.add(
@@ -776,7 +815,7 @@ def _drp_escalation(judge: _Judge, ref: str, escalation: Episode, events: Sequen
             span=wd,
         )
     if first_formal is not None:
-        due = judge.calendar.plus(20)[first_formal.event.date]
+        due = judge.calendar.plus(_DRP_RESOLUTION_WD)[first_formal.event.date]
         number = first_formal.event.stage or 0
         judge.add(
             "drp.resolution_20wd",
@@ -786,32 +825,11 @@ def _drp_escalation(judge: _Judge, ref: str, escalation: Episode, events: Sequen
             escalation,
             ref=ref,
             detail=f"stage {number} ({DRP_STAGE_NAMES[number]})",
-            span=20,
+            span=_DRP_RESOLUTION_WD,
         )
 
 
 # --- Tracked from: the opening balance of an imported record -------------------------------
-
-#: The event types that meet each rule's deadline (the record may not hold them before
-#: `tracked_from`).
-MEETING_TYPES: dict[str, frozenset[str]] = {
-    "cp.icpc_15wd": frozenset({"icpc"}),
-    "cp.core_group_10wd": frozenset({"core_group"}),
-    "cp.review_3m": frozenset({"cp_review"}),
-    "cp.review_6m": frozenset({"cp_review"}),
-    "cp.visit": frozenset({"cp_visit"}),
-    "cp.plan_length": frozenset({"cp_plan_ended", "cp_review"}),
-    "plo.pre_proceedings_16w": frozenset({"pre_proceedings_ended"}),
-    "court.issue_after_decision": frozenset({"proceedings_issued"}),
-    "court.final_26w": frozenset({"final_order"}),
-    "cla.review_first_20wd": frozenset({"cla_review"}),
-    "cla.review_second_3m": frozenset({"cla_review"}),
-    "cla.review_6m": frozenset({"cla_review"}),
-    "cla.permanence_by_second_review": frozenset({"permanence_plan"}),
-    "cla.visit": frozenset({"cla_visit"}),
-    "drp.stage_response": frozenset({"drp_response", "drp_resolved"}),
-    "drp.resolution_20wd": frozenset({"drp_resolved"}),
-}
 
 
 def _opening_balance(judge: _Judge, opening: Opening) -> None:
@@ -830,7 +848,7 @@ def _opening_balance(judge: _Judge, opening: Opening) -> None:
             continue  # met before tracking began: history, on time or late
         elif d.done is None and d.closed_by is not None and d.counted_to < start:
             continue  # its episode closed before tracking began
-        elif MEETING_TYPES[d.rule] & opening.untracked:
+        elif RULES[d.rule].met_by & opening.untracked:
             _restart(judge, d, start)
         else:
             judge.out.append(d)
@@ -846,8 +864,8 @@ def _restart(judge: _Judge, d: Deadline, start: date) -> None:
         span = std.cla_visit_days
         due = days_later(span)[start]
     elif rule == "cla.permanence_by_second_review":
-        span = 3
-        due = months_later(3)[start]
+        span = _CLA_SECOND_REVIEW_M
+        due = months_later(span)[start]
     elif rule == "court.final_26w":
         due = start + COURT_LAST_DAY_OFFSET
     elif rule == "plo.pre_proceedings_16w":
@@ -928,38 +946,6 @@ _CLOSER_WORDS = {
     "drp_resolved": "the escalation was resolved",
 }
 
-# rule id -> (what is due, the verb for the event that meets it)
-_WHAT = {
-    "cp.icpc_15wd": ("ICPC", "held"),
-    "cp.core_group_10wd": ("First core group", "held"),
-    "cp.review_3m": ("First review conference", "held"),
-    "cp.review_6m": ("Next review conference", "held"),
-    "cp.visit": ("Next child protection visit", "made"),
-    "cp.plan_length": ("Child protection plan to end", "ended"),
-    "plo.pre_proceedings_16w": ("Pre-proceedings to end", "ended"),
-    "court.issue_after_decision": ("Issue of proceedings", "issued"),
-    "court.final_26w": ("Final order", "made"),
-    "cla.review_first_20wd": ("First looked-after review", "held"),
-    "cla.review_second_3m": ("Second looked-after review", "held"),
-    "cla.review_6m": ("Next looked-after review", "held"),
-    "cla.permanence_by_second_review": ("Permanence plan", "made"),
-    "cla.visit": ("Next looked-after visit", "made"),
-    "drp.stage_response": ("Response", "received"),
-    "drp.resolution_20wd": ("Resolution", "resolved"),
-}
-
-
-_SPAN_UNIT = {
-    "cp.review_3m": "months",
-    "cp.review_6m": "months",
-    "cp.plan_length": "months",
-    "cla.review_second_3m": "months",
-    "cla.review_6m": "months",
-    "plo.pre_proceedings_16w": "weeks",
-    "court.final_26w": "weeks",
-    "cla.visit": "days",
-}
-
 
 def _span(d: Deadline) -> str:
     """How far after the trigger the deadline falls, in the rule's own terms."""
@@ -968,41 +954,20 @@ def _span(d: Deadline) -> str:
     if d.detail and d.rule == "plo.pre_proceedings_16w":
         extensions = [int(w) for w in d.detail.split(" + ")]
         total = d.span + sum(extensions)
-        return f"{d.span} + {d.detail} = {total} weeks (16 weeks and {_n(sum(extensions), 'weeks')} of extensions)"
-    return f"{d.span} {_SPAN_UNIT.get(d.rule, 'days')}"
-
-
-#: What the record of a partial source may not hold before `tracked_from`, per rule.
-_NOT_HELD = {
-    "cp.icpc_15wd": "ICPCs",
-    "cp.core_group_10wd": "core groups",
-    "cp.review_3m": "review conferences",
-    "cp.review_6m": "review conferences",
-    "cp.visit": "child protection visits",
-    "cp.plan_length": "ends of plans",
-    "plo.pre_proceedings_16w": "ends of pre-proceedings",
-    "court.issue_after_decision": "issues of proceedings",
-    "court.final_26w": "final orders",
-    "cla.review_first_20wd": "looked-after reviews",
-    "cla.review_second_3m": "looked-after reviews",
-    "cla.review_6m": "looked-after reviews",
-    "cla.permanence_by_second_review": "permanence plans",
-    "cla.visit": "looked-after visits",
-    "drp.stage_response": "DRP responses",
-    "drp.resolution_20wd": "DRP resolutions",
-}
+        return f"{d.span} + {d.detail} = {total} weeks ({_PLO_WEEKS} weeks and {_n(sum(extensions), 'weeks')} of extensions)"
+    return f"{d.span} {RULES[d.rule].span_unit}"
 
 
 def _restarted_head(d: Deadline, what: str) -> str:
     """A clock restarted at `tracked_from`: when tracking began, and why it starts there."""
-    period = "3 months" if d.rule == "cla.permanence_by_second_review" else _span(d)
+    period = f"{_CLA_SECOND_REVIEW_M} months" if d.rule == "cla.permanence_by_second_review" else _span(d)
     if d.rule == "drp.stage_response" and d.detail:
         what = f"{what} to {d.detail} of escalation {d.ref}"
     elif d.rule.startswith("drp."):
         what = f"{what} of escalation {d.ref}"
     return (
         f"{what} due {period} after tracking began on {_d(d.trigger)} (before then the record holds no "
-        f"{_NOT_HELD[d.rule]}), i.e. by {_d(d.due)}"
+        f"{RULES[d.rule].not_held}), i.e. by {_d(d.due)}"
     )
 
 
@@ -1017,7 +982,7 @@ def _drp_start(d: Deadline) -> str:
 
 def explain(d: Deadline) -> str:
     """One plain English sentence: the trigger and its date, the rule, the due date, the outcome."""
-    what, verb = _WHAT[d.rule]
+    what, verb = RULES[d.rule].due, RULES[d.rule].met_verb
     trigger = _TRIGGER_WORDS.get(d.trigger_type, d.trigger_type.replace("_", " "))
     unit = "working days" if RULES[d.rule].unit is Unit.WORKING_DAYS else "days"
     if d.trigger_type == "tracked_from":

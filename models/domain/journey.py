@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final, NamedTuple
 
+from models.domain import choices
+from models.domain.choices import values
+
 
 class Stage(StrEnum):
     """The stages of the child's journey, in the order a child passes through them."""
@@ -63,36 +66,14 @@ class EventType:
         return None
 
 
-ICPC_CATEGORIES: Final = ("neglect", "physical", "sexual", "emotional", "multiple")
-HEARING_KINDS: Final = ("ico", "cmh", "fcmh", "irh", "final", "other")
-EXTENSION_REASONS: Final = (
-    "timetable_for_proceedings",
-    "timetable_for_child",
-    "delay_impact_on_child",
-    "international",
-    "other",
-)
-ORDERS: Final = (
-    "care_order",
-    "placement_order",
-    "supervision_order",
-    "sgo",
-    "cao",
-    "no_order",
-    "withdrawn",
-)
-PERMANENCE_PLANS: Final = (
-    "return_home",
-    "adoption",
-    "sgo",
-    "cao",
-    "long_term_fostering",
-    "residential",
-    "supported_living",
-    "other",
-)
-GENDERS: Final = ("male", "female", "other", "unknown")
-DRP_ROLES: Final = ("iro", "cp_chair")
+# The enumerations, declared with their words in `models.domain.choices`.
+ICPC_CATEGORIES: Final = values(choices.ICPC_CATEGORIES)
+HEARING_KINDS: Final = values(choices.HEARING_KINDS)
+EXTENSION_REASONS: Final = values(choices.EXTENSION_REASONS)
+ORDERS: Final = values(choices.ORDERS)
+PERMANENCE_PLANS: Final = values(choices.PERMANENCE_PLANS)
+GENDERS: Final = values(choices.GENDERS)
+DRP_ROLES: Final = values(choices.DRP_ROLES)
 DRP_STAGE_NAMES: Final = {
     0: "informal",
     1: "team manager",
@@ -144,7 +125,7 @@ EVENT_TYPES: Final[dict[str, EventType]] = {
             "Initial child protection conference",
             Stage.CP,
             (
-                _f("outcome", _E, "Outcome", "plan", "no_plan", read_by_rules=True),
+                _f("outcome", _E, "Outcome", *values(choices.ICPC_OUTCOMES), read_by_rules=True),
                 _f("category", _E, "Category", *ICPC_CATEGORIES),
             ),
         ),
@@ -154,7 +135,7 @@ EVENT_TYPES: Final[dict[str, EventType]] = {
             "Review child protection conference",
             Stage.CP,
             (
-                _f("outcome", _E, "Outcome", "continue", "end", read_by_rules=True),
+                _f("outcome", _E, "Outcome", *values(choices.REVIEW_OUTCOMES), read_by_rules=True),
                 _f("category", _E, "Latest category", *ICPC_CATEGORIES),
             ),
         ),
@@ -164,7 +145,7 @@ EVENT_TYPES: Final[dict[str, EventType]] = {
             "legal_planning_meeting",
             "Legal planning meeting",
             Stage.PLO,
-            (_f("decision", _E, "Decision", "pre_proceedings", "issue", "no_legal_action"),),
+            (_f("decision", _E, "Decision", *values(choices.LPM_DECISIONS)),),
         ),
         EventType("letter_before_proceedings", "Letter before proceedings", Stage.PLO),
         EventType("pre_proceedings_meeting", "Pre-proceedings meeting", Stage.PLO),
@@ -173,7 +154,7 @@ EVENT_TYPES: Final[dict[str, EventType]] = {
             "family_group_conference",
             "Family group conference",
             Stage.PLO,
-            (_f("stage", _E, "Stage", "offered", "declined", "held"),),
+            (_f("stage", _E, "Stage", *values(choices.FGC_STAGES)),),
         ),
         EventType(
             "pre_proceedings_extended",
@@ -188,7 +169,7 @@ EVENT_TYPES: Final[dict[str, EventType]] = {
             "pre_proceedings_ended",
             "Pre-proceedings ended",
             Stage.PLO,
-            (_f("outcome", _E, "Outcome", "step_down", "issue", read_by_rules=True),),
+            (_f("outcome", _E, "Outcome", *values(choices.PLO_OUTCOMES), read_by_rules=True),),
         ),
         EventType("decision_to_issue", "Decision to issue", Stage.COURT),
         EventType("documents_to_legal", "Documents to legal", Stage.COURT),

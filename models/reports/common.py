@@ -10,10 +10,11 @@ from typing import Final
 
 from reportlab.platypus import Flowable
 
+from models.domain.choices import HEARING_KINDS
 from models.domain.engine import Deadline
 from models.domain.journey import DRP_STAGE_NAMES
 from models.domain.period import Period
-from models.domain.rules import RAG_ORDER, Rag
+from models.domain.rules import RAG_ORDER, RULES, Rag
 from models.reports.document import PageHeader, fmt, table
 from models.reports.tables import Cell, Column, RagCell
 from models.screens.child_view import choice_label
@@ -83,35 +84,11 @@ def page_header(caseload: Caseload, title: str, period: Period, dated: bool = Fa
 
 # --- Words ------------------------------------------------------------------------------------
 
-#: Short names of the rules for table cells.
-RULE_SHORT: Final = {
-    "cp.icpc_15wd": "ICPC",
-    "cp.core_group_10wd": "First core group",
-    "cp.review_3m": "First review conference",
-    "cp.review_6m": "Review conference",
-    "cp.visit": "CP visit",
-    "cp.plan_length": "CP plan length",
-    "plo.pre_proceedings_16w": "Pre-proceedings to end",
-    "court.issue_after_decision": "Issue after decision",
-    "court.final_26w": "Final order",
-    "cla.review_first_20wd": "First LAC review",
-    "cla.review_second_3m": "Second LAC review",
-    "cla.review_6m": "LAC review",
-    "cla.permanence_by_second_review": "Permanence plan",
-    "cla.visit": "LAC visit",
-    "drp.stage_response": "DRP stage response",
-    "drp.resolution_20wd": "DRP resolution",
-}
+#: Short names of the rules for table cells (declared with the rule, `Rule.short`).
+RULE_SHORT: Final = {rule_id: rule.short for rule_id, rule in RULES.items()}
 
 #: Hearings as the court team writes them.
-HEARING_SHORT: Final = {
-    "ico": "ICO",
-    "cmh": "CMH",
-    "fcmh": "FCMH",
-    "irh": "IRH",
-    "final": "Final hearing",
-    "other": "Other hearing",
-}
+HEARING_SHORT: Final = {c.value: c.short_form for c in HEARING_KINDS}
 
 
 def deadline_line(caseload: Caseload, d: Deadline) -> str:

@@ -16,6 +16,7 @@ from typing import Any, Final
 from sqlalchemy import select
 
 from models.domain.calendar import FIRST_YEAR, LAST_YEAR, add_months
+from models.domain.choices import BY_FIELD
 
 # The engine's episode splitter and CP plan predicates, reused so the journey strip and the
 # clocks can never disagree about when an episode opens or closes.
@@ -51,62 +52,7 @@ LATEST_DATE: Final = date(LAST_YEAR, 12, 31)
 
 #: Enumerated values as people say them, by field name (values not listed are shown tidied).
 CHOICE_LABELS: Final[dict[str, dict[str, str]]] = {
-    "outcome": {
-        "plan": "Plan made",
-        "no_plan": "No plan",
-        "continue": "Plan continues",
-        "end": "Plan ended",
-        "step_down": "Step down",
-        "issue": "Issue proceedings",
-    },
-    "category": {
-        "neglect": "Neglect",
-        "physical": "Physical abuse",
-        "sexual": "Sexual abuse",
-        "emotional": "Emotional abuse",
-        "multiple": "Multiple categories",
-    },
-    "decision": {
-        "pre_proceedings": "Pre-proceedings (PLO)",
-        "issue": "Issue proceedings",
-        "no_legal_action": "No legal action",
-    },
-    "kind": {
-        "ico": "Interim care order (ICO)",
-        "cmh": "Case management hearing (CMH)",
-        "fcmh": "Further case management hearing (FCMH)",
-        "irh": "Issues resolution hearing (IRH)",
-        "final": "Final hearing",
-        "other": "Other hearing",
-    },
-    "reason": {
-        "timetable_for_proceedings": "Timetable for the proceedings",
-        "timetable_for_child": "Timetable for the child",
-        "delay_impact_on_child": "Impact of delay on the child",
-        "international": "International element",
-        "other": "Other",
-    },
-    "order": {
-        "care_order": "Care order",
-        "placement_order": "Placement order",
-        "supervision_order": "Supervision order",
-        "sgo": "Special guardianship order (SGO)",
-        "cao": "Child arrangements order (CAO)",
-        "no_order": "No order",
-        "withdrawn": "Application withdrawn",
-    },
-    "plan": {
-        "return_home": "Return home",
-        "adoption": "Adoption",
-        "sgo": "Special guardianship (SGO)",
-        "cao": "Child arrangements order (CAO)",
-        "long_term_fostering": "Long-term fostering",
-        "residential": "Long-term residential",
-        "supported_living": "Supported or independent living",
-        "other": "Other",
-    },
-    "role": {"iro": "IRO", "cp_chair": "CP chair"},
-    "gender": {"male": "Male", "female": "Female", "other": "Other", "unknown": "Unknown"},
+    name: {c.value: c.label for c in choices} for name, choices in BY_FIELD.items()
 }
 
 #: Final orders that do not settle where the child will live.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from models.domain.choices import EXTENSION_REASONS
 from models.domain.engine import Deadline
 from models.domain.records import ChildRecord
 from models.domain.rules import Rag
@@ -35,13 +36,7 @@ COURT_EVENT_TYPES: Final = frozenset({"decision_to_issue", "proceedings_issued"}
 STATUTORY_WEEKS: Final = 26
 
 #: Extension reasons as the ruler labels its bands (the legend spells them out).
-REASON_SHORT: Final = {
-    "timetable_for_proceedings": "TfP",
-    "timetable_for_child": "TfC",
-    "delay_impact_on_child": "Delay",
-    "international": "Intl",
-    "other": "Other",
-}
+REASON_SHORT: Final = {c.value: c.short_form for c in EXTENSION_REASONS}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ caller reads everything again in one transaction.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import threading
@@ -37,6 +36,7 @@ from models.domain.calendar import calendar_for
 from models.domain.engine import Deadline, Opening, all_deadlines
 from models.domain.journey import EVENT_TYPES, Event
 from models.domain.rules import Standards
+from models.storage import collector
 from models.storage.db import Database, connect_file
 
 #: From this many children a full recomputation is shared with a worker process; below it one
@@ -125,7 +125,8 @@ def _unpack(rows: Sequence[tuple[str, str]]) -> dict[str, list[Event]]:
 
 @contextmanager
 def bulk_work() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a million short-lived tuples are built.
+    """Pause the cyclic garbage collector (`models.storage.collector`) while a million short-lived
+    tuples are built.
 
     None of them forms a cycle, but each allocation would count towards a collection that walks
     every live object: with it on, a full recomputation takes about twice as long.
@@ -139,15 +140,8 @@ def bulk_work() -> Iterator[None]:
     runs later than it would have; the test suite's parentless undo stacks once crashed in that
     later collection, see `_undo_stacks_emptied` in tests/conftest.py.)
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused(age_survivors=True):
         yield
-    finally:
-        if enabled:
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 Bounds = tuple[str | None, str | None]

@@ -34,6 +34,7 @@ from sqlmodel import create_engine
 
 from models.storage import migrations, server
 from models.storage import tables as _tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from models.storage.errors import KnownError
 
 log = logging.getLogger("permanence.db")
 
@@ -43,7 +44,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 APPLICATION_ID = 0x5054726B
 
 
-class DatabaseError(Exception):
+class DatabaseError(KnownError):
     """A database that cannot be used, with a message for a person."""
 
 

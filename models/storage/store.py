@@ -42,6 +42,7 @@ from models.domain.records import ChildRecord, EventRecord, Issue, check_chronol
 from models.storage import bulk, roles, server
 from models.storage.bulk import bulk_work, packed_events
 from models.storage.db import Database
+from models.storage.errors import KnownError
 from models.storage.settings import Settings, read_settings
 from models.storage.tables import AuditRow, Child, EventRow, SettingRow, column_of, field_of
 
@@ -61,7 +62,7 @@ class ValidationError(Exception):
         self.issues = list(issues)
 
 
-class ConflictError(Exception):
+class ConflictError(KnownError):
     """A save against a record that someone else changed (or deleted, or created) since it was read.
 
     The message names who made that change and when, from the audit log; nothing was written, and
@@ -80,7 +81,7 @@ class _Unchecked:
 UNCHECKED: Final = _Unchecked()
 
 
-class PermissionRefused(Exception):
+class PermissionRefused(KnownError):
     """The team server refused a change the signed-in person's role does not allow (said which)."""
 
 
