@@ -1,0 +1,211 @@
+"""Bad input (issue 14): malformed and questionable journey files are refused in one sentence with
+their place, and nothing is written; terminal output, CSV cells, stored values and long names are
+made safe."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from models.domain.journey import TEXT_FIELDS
+from models.io.journey_io import MAX_DEPTH, ImportError_, import_file, loads_strict
+from models.storage.db import Database
+from models.storage.store import child_ids, get_child
+from models.storage.tables import AuditRow, Child, EventRow
+
+
+def journey(*children: dict[str, Any]) -> dict[str, Any]:
+    return {"format": "journey", "version": 1, "children": list(children)}
+
+
+def child(cid: str = "C-1", events: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+    return {"id": cid, "date_of_birth": "2015-05-05", **fields, "events": events or []}
+
+
+def visit(eid: str = "e1", **fields: Any) -> dict[str, Any]:
+    return {"id": eid, "type": "cla_visit", "date": "2025-01-06", **fields}
+
+
+def rows(db: Database) -> tuple[int, int, int]:
+    with db.engine.connect() as conn:
+        return tuple(  # type: ignore[return-value]
+            int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+            for t in (Child, EventRow, AuditRow)
+        )
+
+
+def write(tmp_path: Path, text: str | bytes) -> Path:
+    path = tmp_path / "in.json"
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+def refused(db: Database, path: Path) -> str:
+    """The refusal of importing `path`, as the person reads it, after checking nothing was written."""
+    before = rows(db)
+    with pytest.raises(ImportError_) as exc:
+        import_file(db, path)
+    assert rows(db) == before
+    text = str(exc.value) + "".join(f"\n{i}" for i in exc.value.issues)
+    assert "Traceback" not in text
+    return text
+
+
+# --- 1. The strict journey reader -------------------------------------------------------------
+
+
+def test_a_key_given_twice_is_refused_with_its_path(db: Database, tmp_path: Path) -> None:
+    text = '{"format": "journey", "version": 1, "children": [{"id": "C-1", "events": [], "id": "C-2"}]}'
+    message = refused(db, write(tmp_path, text))
+    assert 'the key "id" appears twice in the object at $.children[0]' in message
+
+
+def test_deep_nesting_is_refused_before_parsing(db: Database, tmp_path: Path) -> None:
+    deep = '{"format": "journey", "version": 1, "children": [], "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert f"at most {MAX_DEPTH} deep" in refused(db, write(tmp_path, deep))
+    # Brackets inside strings are text, not nesting.
+    ok = json.dumps(journey(child(given_name="[" * 500)))
+    assert loads_strict(ok)["children"][0]["given_name"] == "[" * 500
+
+
+def test_a_very_long_integer_is_a_sentence(db: Database, tmp_path: Path) -> None:
+    text = json.dumps(journey(child(events=[visit()]))).replace('"e1"', "1" + "0" * 5000)
+    assert "a number too long to read" in refused(db, write(tmp_path, text))
+
+
+def test_nan_and_infinity_are_refused(db: Database, tmp_path: Path) -> None:
+    text = json.dumps(journey(child(events=[visit()]))).replace('"e1"', "NaN")
+    assert "NaN is not a number that JSON allows" in refused(db, write(tmp_path, text))
+
+
+def test_a_lone_surrogate_is_refused_with_its_path(db: Database, tmp_path: Path) -> None:
+    text = json.dumps(journey(child(given_name="Ann"))).replace("Ann", "An\\ud800n")
+    assert "$.children[0].given_name holds a lone surrogate" in refused(db, write(tmp_path, text))
+    # A proper pair is an ordinary character.
+    paired = json.dumps(journey(child(given_name="Ann"))).replace("Ann", "An\\ud83d\\ude00n")
+    import_file(db, write(tmp_path, paired))
+    record = get_child(db, "C-1")
+    assert record is not None and record.fields["given_name"] == "An\U0001f600n"
+
+
+def test_invalid_utf8_is_refused(db: Database, tmp_path: Path) -> None:
+    raw = json.dumps(journey(child(given_name="Ann"))).encode().replace(b"Ann", b"A\xffnn")
+    assert "not UTF-8 text" in refused(db, write(tmp_path, raw))
+
+
+@pytest.mark.parametrize(
+    ("char", "where"),
+    [
+        ("\x00", "id"),
+        ("\x1b", "id"),
+        ("\x9b", "given_name"),
+        ("\x1b", "family_name"),
+        ("\u202e", "family_name"),
+        ("\u2066", "social_worker"),
+        ("\t", "given_name"),
+        ("\n", "team"),
+        ("\u200b", "id"),
+        ("\ufeff", "id"),
+    ],
+)
+def test_control_escape_and_bidi_characters_are_refused_in_ids_and_names(
+    db: Database, tmp_path: Path, char: str, where: str
+) -> None:
+    record = child() if where == "id" else child(**{where: f"Ann{char}e"})
+    if where == "id":
+        record["id"] = f"C{char}1"
+    message = refused(db, write(tmp_path, json.dumps(journey(record))))
+    assert f"field '{where}': contains control characters (U+{ord(char):04X}" in message
+
+
+@pytest.mark.parametrize(("char", "where"), [("\x1b", "note"), ("\x00", "note"), ("\x07", "recorded_by")])
+def test_control_characters_are_refused_in_event_text(
+    db: Database, tmp_path: Path, char: str, where: str
+) -> None:
+    message = refused(db, write(tmp_path, json.dumps(journey(child(events=[visit(**{where: f"a{char}b"})])))))
+    assert f"child C-1 (#1), event e1 (#1), field '{where}': contains control characters" in message
+
+
+def test_notes_may_hold_tabs_and_line_breaks(db: Database, tmp_path: Path) -> None:
+    import_file(db, write(tmp_path, json.dumps(journey(child(events=[visit(note="one\ttwo\nthree")])))))
+    record = get_child(db, "C-1")
+    assert record is not None and record.events[0].note == "one\ttwo\nthree"
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (
+            child(cid=["C-1"]),
+            "child (no id) (#1), field 'id': id is required and must be non-empty text, not ['C-1']",
+        ),  # type: ignore[arg-type]
+        (child(cid={"a": 1}), "field 'id': id is required and must be non-empty text"),  # type: ignore[arg-type]
+        (child(cid=7), "field 'id': id is required and must be non-empty text, not 7"),  # type: ignore[arg-type]
+        (
+            child(events=[visit(eid=["x"])]),
+            "event (no id) (#1), field 'id': id must be non-empty text, not ['x']",
+        ),  # type: ignore[arg-type]
+        (
+            child(events=[{**visit(), "type": ["cla_visit"]}]),
+            "field 'type': unknown event type ['cla_visit']",
+        ),
+        (child(events=[{**visit(), "type": {"a": 1}}]), "field 'type': unknown event type {'a': 1}"),
+        (child(given_name=["Ann"]), "field 'given_name': must be text, not ['Ann']"),
+        (child(untracked=[["x"]], tracked_from="2024-01-01"), "field 'untracked'"),
+    ],
+)
+def test_values_of_the_wrong_type_are_refused_without_a_traceback(
+    db: Database, tmp_path: Path, record: dict[str, Any], expected: str
+) -> None:
+    assert expected in refused(db, write(tmp_path, json.dumps(journey(record))))
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("id", 100), ("given_name", 200), ("family_name", 200), ("note", 5000)]
+)
+def test_text_fields_have_lengths(db: Database, tmp_path: Path, field: str, limit: int) -> None:
+    assert TEXT_FIELDS[field].max_length == limit
+
+    def doc(length: int) -> str:
+        text = "x" * length
+        if field == "id":
+            return json.dumps(journey(child(cid=text)))
+        if field == "note":
+            return json.dumps(journey(child(events=[visit(note=text)])))
+        return json.dumps(journey(child(**{field: text})))
+
+    message = refused(db, write(tmp_path, doc(limit + 1)))
+    assert f"field '{field}': is {limit + 1:,} characters long;" in message
+    assert f"at most {limit:,}" in message
+    import_file(db, write(tmp_path, doc(limit)))
+
+
+def test_ids_are_trimmed_and_composed_on_read(db: Database, tmp_path: Path) -> None:
+    decomposed = "Ame\u0301lie-1"  # 'é' as 'e' and a combining acute accent
+    import_file(
+        db, write(tmp_path, json.dumps(journey(child(cid=f"  {decomposed} ", events=[visit(eid=" e1 ")]))))
+    )
+    assert child_ids(db) == ["Am\u00e9lie-1"]
+    record = get_child(db, "Am\u00e9lie-1")
+    assert record is not None and [e.id for e in record.events] == ["e1"]
+
+
+@pytest.mark.parametrize("other", ["A1 ", "a1", "\uff211", " \uff41\uff11"])
+def test_ids_that_read_the_same_are_duplicates(db: Database, tmp_path: Path, other: str) -> None:
+    message = refused(db, write(tmp_path, json.dumps(journey(child(cid="A1"), child(cid=other)))))
+    assert "child A1 (#1), field 'id': the same child id appears more than once" in message
+    assert "(#2), field 'id': the same child id appears more than once" in message
+
+
+def test_event_ids_that_read_the_same_are_duplicates(db: Database, tmp_path: Path) -> None:
+    events = [visit("E1"), {**visit("e1 "), "date": "2025-02-03"}]
+    assert "the same event id appears twice" in refused(
+        db, write(tmp_path, json.dumps(journey(child(events=events))))
+    )
