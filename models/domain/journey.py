@@ -322,6 +322,10 @@ _NEVER = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u20
 _INVISIBLE = r"\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff"
 
 
+#: What no text may hold (`_NEVER`): a terminal shows these escaped (`models.cli.terminal_text`).
+UNSAFE_CHARACTERS: Final = re.compile(f"[{_NEVER}]")
+
+
 @dataclass(frozen=True)
 class TextRule:
     """What one kind of text field may hold: always text (a JSON string), at most `max_length`
@@ -337,7 +341,7 @@ ID_TEXT: Final = TextRule("ids", 100, re.compile(rf"[\t\n{_NEVER}{_INVISIBLE}]")
 #: Names and other one-line text (a worker, a team, a court, a case number).
 NAME_TEXT: Final = TextRule("names and one-line fields", 200, re.compile(rf"[\t\n{_NEVER}]"))
 #: Notes and other free text: tabs and line breaks allowed.
-NOTE_TEXT: Final = TextRule("notes", 5_000, re.compile(rf"[{_NEVER}]"))
+NOTE_TEXT: Final = TextRule("notes", 5_000, UNSAFE_CHARACTERS)
 
 #: Every text field of the journey file (child fields, common event fields, type-specific fields,
 #: enumerated ones too) with its rule. The journey format sets no lengths or character sets: these

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from models.domain.engine import Deadline
+from models.domain.journey import UNSAFE_CHARACTERS
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -99,6 +100,12 @@ DEADLINE_CSV_HEADER = (
 )
 
 
+def _json_text(text: str) -> str:
+    """`encode_basestring`, with what it leaves raw (C1 controls, bidirectional overrides, lone
+    surrogates) escaped as well: valid JSON that a terminal showing it cannot be made to run."""
+    return UNSAFE_CHARACTERS.sub(lambda m: f"\\u{ord(m.group()):04x}", encode_basestring(text))
+
+
 class _IsoDays(dict[date, str]):
     """Each date's ISO text, made once (a look-up is a tenth of `isoformat`)."""
 
@@ -112,7 +119,8 @@ def write_deadlines_json(out: TextIO, chunks: Iterable[Sequence[Deadline]]) -> I
 
     Byte for byte what `json.dump([d.to_json() for d in deadlines], out, indent=1,
     ensure_ascii=False)` and a newline write (a test holds the two together), without holding the
-    list: each deadline is one format string, its strings escaped by the json module's own encoder.
+    list: each deadline is one format string, its strings escaped by the json module's own encoder
+    (ids and refs also with the characters a terminal would run escaped: `_json_text`).
     """
     opened = False
     enc = encode_basestring
@@ -124,9 +132,9 @@ def write_deadlines_json(out: TextIO, chunks: Iterable[Sequence[Deadline]]) -> I
             cid = ids.get(d.child_id)
             if cid is None:
                 ids.clear()  # one child's deadlines come together: only the current id is kept
-                cid = ids[d.child_id] = enc(d.child_id)
+                cid = ids[d.child_id] = _json_text(d.child_id)
             done = f'"{iso[d.done]}"' if d.done else "null"
-            ref = "" if d.ref is None else f',\n  "ref": {enc(d.ref)}'
+            ref = "" if d.ref is None else f',\n  "ref": {_json_text(d.ref)}'
             parts.append(
                 f' {{\n  "child_id": {cid},\n  "rule": {enc(d.rule)},\n  "trigger": "{iso[d.trigger]}",'
                 f'\n  "due": "{iso[d.due]}",\n  "done": {done},\n  "status": "{d.status._value_}",'

@@ -5,15 +5,17 @@ made safe."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from models.cli import main, terminal_text
 from models.domain.journey import TEXT_FIELDS
 from models.io.journey_io import MAX_DEPTH, ImportError_, import_file, loads_strict
-from models.storage.db import Database
+from models.storage.db import Database, open_database
 from models.storage.store import child_ids, get_child
 from models.storage.tables import AuditRow, Child, EventRow
 
@@ -22,11 +24,11 @@ def journey(*children: dict[str, Any]) -> dict[str, Any]:
     return {"format": "journey", "version": 1, "children": list(children)}
 
 
-def child(cid: str = "C-1", events: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+def child(cid: Any = "C-1", events: Any = None, **fields: Any) -> dict[str, Any]:
     return {"id": cid, "date_of_birth": "2015-05-05", **fields, "events": events or []}
 
 
-def visit(eid: str = "e1", **fields: Any) -> dict[str, Any]:
+def visit(eid: Any = "e1", **fields: Any) -> dict[str, Any]:
     return {"id": eid, "type": "cla_visit", "date": "2025-01-06", **fields}
 
 
@@ -145,13 +147,13 @@ def test_notes_may_hold_tabs_and_line_breaks(db: Database, tmp_path: Path) -> No
         (
             child(cid=["C-1"]),
             "child (no id) (#1), field 'id': id is required and must be non-empty text, not ['C-1']",
-        ),  # type: ignore[arg-type]
-        (child(cid={"a": 1}), "field 'id': id is required and must be non-empty text"),  # type: ignore[arg-type]
-        (child(cid=7), "field 'id': id is required and must be non-empty text, not 7"),  # type: ignore[arg-type]
+        ),
+        (child(cid={"a": 1}), "field 'id': id is required and must be non-empty text"),
+        (child(cid=7), "field 'id': id is required and must be non-empty text, not 7"),
         (
             child(events=[visit(eid=["x"])]),
             "event (no id) (#1), field 'id': id must be non-empty text, not ['x']",
-        ),  # type: ignore[arg-type]
+        ),
         (
             child(events=[{**visit(), "type": ["cla_visit"]}]),
             "field 'type': unknown event type ['cla_visit']",
@@ -209,3 +211,66 @@ def test_event_ids_that_read_the_same_are_duplicates(db: Database, tmp_path: Pat
     assert "the same event id appears twice" in refused(
         db, write(tmp_path, json.dumps(journey(child(events=events))))
     )
+
+
+# --- 2. Terminal output escaped ---------------------------------------------------------------
+
+
+def hostile_database(tmp_path: Path) -> Path:
+    """A database whose child ids hold terminal escapes (as one written before the strict reader,
+    or by hand): written with raw sqlite3, under the tracker's own schema."""
+    path = tmp_path / "hostile.sqlite"
+    db = open_database(path)
+    import_file(
+        db,
+        write(
+            tmp_path,
+            json.dumps(journey(child("C-1", events=[LOOKED_AFTER]), child("C-2", events=[LOOKED_AFTER]))),
+        ),
+    )
+    db.engine.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        for old, new in (("C-1", HOSTILE_ID), ("C-2", "C-2\u202e\x9b2J")):
+            conn.execute("UPDATE child SET id = ? WHERE id = ?", (new, old))
+            conn.execute("UPDATE event SET child_id = ? WHERE child_id = ?", (new, old))
+    return path
+
+
+LOOKED_AFTER = {"id": "e1", "type": "became_looked_after", "date": "2025-01-06"}
+HOSTILE_ID = "C-1\x1b]0;pwned\x07\x1b[2J\r"
+
+
+def assert_no_raw_escapes(text: str) -> None:
+    assert not any(c in text for c in "\x1b\x07\x9b\u202e\r"), repr(text)
+
+
+def test_drift_prints_no_raw_terminal_escapes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(hostile_database(tmp_path))
+    assert main(["--db", db, "drift", "--as-of", "2025-03-03"]) == 0
+    out = capsys.readouterr().out
+    assert_no_raw_escapes(out)
+    assert "C-1\\x1b]0;pwned\\x07\\x1b[2J\\r" in out
+
+    assert main(["--db", db, "drift", "--as-of", "2025-03-03", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert_no_raw_escapes(out)
+    assert {row["child_id"] for row in json.loads(out)} == {
+        HOSTILE_ID,
+        "C-2\u202e\x9b2J",
+    }  # valid JSON, the id intact
+
+
+def test_cli_errors_naming_a_child_print_no_raw_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(hostile_database(tmp_path))
+    assert (
+        main(["--db", db, "report", "chronology", "--child", "C-9\x1b[2J", "-o", str(tmp_path / "r.pdf")])
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert "C-9\\x1b[2J" in err
+    assert_no_raw_escapes(err)
+    assert terminal_text("Ann\tO'Neil\n") == "Ann\tO'Neil\n"
+    assert terminal_text("\x1b[31m\u202e\ud800") == "\\x1b[31m\\u202e\\ud800"
