@@ -1,8 +1,9 @@
 """Spreadsheet exports (CSV), safe to open in Excel: formula injection is neutralised.
 
 A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return could run as a formula in a
-spreadsheet (OWASP "CSV injection"); such a cell is prefixed with a single quote so it shows as the
-text it is. Files are written 0600 through a temporary file and a rename.
+spreadsheet (OWASP "CSV injection"), and so could one where those come after leading white space
+or invisible characters that a spreadsheet skips (spaces, NBSP, zero-width spaces, a BOM and other
+format characters); such a cell is prefixed with a single quote so it shows as the text it is. Files are written 0600 through a temporary file and a rename.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+import string
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from json.encoder import encode_basestring
@@ -19,7 +22,14 @@ from typing import Any, BinaryIO, TextIO
 from models.domain.engine import Deadline
 from models.domain.journey import UNSAFE_CHARACTERS
 
-_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+#: A formula's start: `=`, `+`, `-` or `@` after any white space (NBSP, ideographic space, line
+#: separators) and invisible format characters (soft hyphen, zero-width spaces and joiners, bidi
+#: marks, word joiner, BOM, interlinear annotation), or a tab or carriage return at the very start.
+_FORMULA = re.compile(
+    r"[\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]*[=+\-@]|[\t\r]"
+)
+#: First characters that make a cell plain text at once (most cells): no pattern is run for them.
+_PLAIN_START = frozenset(string.ascii_letters + string.digits)
 
 
 def neutralise(value: Any) -> str:
@@ -33,9 +43,9 @@ def neutralise(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)  # a number, even negative, is data, not a formula
     text = str(value)
-    if text.startswith(_DANGEROUS_START):
-        return "'" + text
-    return text
+    if text[:1] in _PLAIN_START or _FORMULA.match(text) is None:
+        return text
+    return "'" + text
 
 
 def write_private(path: Path, fill: Callable[[BinaryIO], None]) -> None:
