@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
+from models.storage.db import DatabaseDamaged
 from views.error_dialog import ErrorDialog
 from views.write_errors import TITLE as WRITE_FAILED_TITLE
 from views.write_errors import write_failure_message
@@ -101,11 +102,20 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
 
 
 def _dialog_for(value: BaseException, tb: TracebackType | None, parent: QWidget | None) -> QDialog:
-    """A write refused by a read-only file or a full disk is not a bug: say it plainly."""
+    """A write refused by a read-only file or a full disk, or a damaged value read back, is not a
+    bug: say it plainly."""
     message = write_failure_message(value)
     if message is not None:
         return QMessageBox(
             QMessageBox.Icon.Critical, WRITE_FAILED_TITLE, message, QMessageBox.StandardButton.Ok, parent
+        )
+    if isinstance(value, DatabaseDamaged):  # a damaged stored value (read_check): a sentence, no traceback
+        return QMessageBox(
+            QMessageBox.Icon.Critical,
+            "The database is damaged",
+            str(value),
+            QMessageBox.StandardButton.Ok,
+            parent,
         )
     return ErrorDialog("".join(traceback.format_exception(type(value), value, tb)), parent)
 

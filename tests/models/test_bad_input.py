@@ -4,8 +4,12 @@ made safe."""
 
 from __future__ import annotations
 
+import csv
 import json
+import pickle
 import sqlite3
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +18,14 @@ from sqlalchemy import func, select
 
 from models.cli import main, terminal_text
 from models.domain.journey import TEXT_FIELDS
-from models.io.journey_io import MAX_DEPTH, ImportError_, import_file, loads_strict
-from models.storage.db import Database, open_database
-from models.storage.store import child_ids, get_child
+from models.domain.rules import Standards
+from models.io.export import neutralise, write_csv
+from models.io.journey_io import MAX_DEPTH, ImportError_, export_journey, import_file, loads_strict
+from models.screens.overview import build_overview
+from models.storage.bulk import judge_chunks
+from models.storage.db import Database, DatabaseDamaged, connect_file, open_database
+from models.storage.read_check import StoredValueInvalid
+from models.storage.store import child_ids, compute_deadlines, get_child, stream_deadlines
 from models.storage.tables import AuditRow, Child, EventRow
 
 
@@ -274,3 +283,158 @@ def test_cli_errors_naming_a_child_print_no_raw_escapes(
     assert_no_raw_escapes(err)
     assert terminal_text("Ann\tO'Neil\n") == "Ann\tO'Neil\n"
     assert terminal_text("\x1b[31m\u202e\ud800") == "\\x1b[31m\\u202e\\ud800"
+
+
+# --- 3. CSV formula neutralising --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "=1+1",
+        ' =HYPERLINK("http://x")',
+        "\u00a0=cmd|' /C calc'!A0",
+        "\u200b=1",
+        "\ufeff@SUM(A1)",
+        "\u2060+1",
+        "\u3000-1",
+        " \t=1",
+        "\n=1",
+        "\t1",
+        "\r1",
+        "\u200e\u202e=1",
+    ],
+)
+def test_a_formula_after_white_space_or_invisible_characters_is_neutralised(
+    tmp_path: Path, cell: str
+) -> None:
+    path = tmp_path / "out.csv"
+    write_csv(path, ["child_id", "note"], [["C-1", cell]])
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        got = list(csv.reader(fh))
+    assert got[1] == ["C-1", "'" + cell]
+
+
+@pytest.mark.parametrize("cell", ["C-1", "Ann O'Neil", " Ann", "\u00a0Smith", "a=b", "1-2", "", "x@y"])
+def test_plain_text_is_left_as_it_is(cell: str) -> None:
+    assert neutralise(cell) == cell
+    assert neutralise(-3) == "-3"  # a number is data, not a formula
+
+
+# --- 4. Stored values validated as they are read ----------------------------------------------
+
+
+def damaged_value(tmp_path: Path, sql: str) -> Database:
+    """A well-formed database with one bad value written by raw sqlite3 (`sql`); the rest is fine."""
+    path = tmp_path / "damaged.sqlite"
+    db = open_database(path)
+    events = [
+        {"id": "e1", "type": "became_looked_after", "date": "2025-01-06"},
+        {"id": "e2", "type": "cla_review", "date": "2025-01-20"},
+        {"id": "e3", "type": "drp_raised", "date": "2025-01-21", "ref": "D1", "stage": 1},
+    ]
+    import_file(
+        db, write(tmp_path, json.dumps(journey(child("C-0"), child("C-1", events=events), child("C-2"))))
+    )
+    db.engine.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute(sql)
+    return open_database(path)
+
+
+READERS: dict[str, Callable[[Database], object]] = {
+    "get_child": lambda db: get_child(db, "C-1"),
+    "iter_children (export)": lambda db: export_journey(db),
+    "one child's deadlines": lambda db: compute_deadlines(db, date(2025, 3, 3), "C-1"),
+    "every deadline": lambda db: compute_deadlines(db, date(2025, 3, 3), share=False),
+    "streamed deadlines (drift)": lambda db: list(stream_deadlines(db, date(2025, 3, 3))),
+    "overview (the desktop's pages)": lambda db: build_overview(db, date(2025, 3, 3)),
+}
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize(
+    ("sql", "field", "value"),
+    [
+        ("UPDATE event SET date = 'garbage' WHERE event_id = 'e2'", "date", "'garbage'"),
+        ("UPDATE event SET date = '2025-02-30' WHERE event_id = 'e2'", "date", "'2025-02-30'"),
+        ("UPDATE event SET type = 'tea_party' WHERE event_id = 'e2'", "type", "'tea_party'"),
+        ("UPDATE event SET drp_stage = 'x' WHERE event_id = 'e3'", "stage", "'x'"),
+        ("UPDATE event SET drp_stage = 9 WHERE event_id = 'e3'", "stage", "9"),
+    ],
+)
+def test_a_bad_stored_event_value_names_the_child_and_event(
+    tmp_path: Path, reader: str, sql: str, field: str, value: str
+) -> None:
+    db = damaged_value(tmp_path, sql)
+    with pytest.raises(StoredValueInvalid) as exc:
+        READERS[reader](db)
+    assert isinstance(exc.value, DatabaseDamaged)
+    message = str(exc.value)
+    event = "e3" if "e3" in sql else "e2"
+    assert f"(child C-1, event {event}, field '{field}' holds {value}, which is not " in message
+    assert str(db.path) in message and "the newest good backup restored" in message
+    db.engine.dispose()
+
+
+def test_a_bad_stored_child_value_names_the_child(tmp_path: Path) -> None:
+    db = damaged_value(tmp_path, "UPDATE child SET tracked_from = 'soon' WHERE id = 'C-2'")
+    as_of = date(2025, 3, 3)
+    readers: list[Callable[[], object]] = [
+        lambda: get_child(db, "C-2"),
+        lambda: export_journey(db),
+        lambda: compute_deadlines(db, as_of, "C-2"),
+        lambda: compute_deadlines(db, as_of, share=False),
+        lambda: build_overview(db, as_of),
+    ]
+    for read in readers:
+        with pytest.raises(StoredValueInvalid, match=r"child C-2, field 'tracked_from' holds 'soon'"):
+            read()
+    db.engine.dispose()
+
+
+def test_the_worker_process_path_names_the_value_too(tmp_path: Path) -> None:
+    """The shared read (`judge_chunks`, as the worker runs it), and the exception across processes."""
+    db = damaged_value(tmp_path, "UPDATE event SET date = 'garbage' WHERE event_id = 'e2'")
+    assert db.path is not None
+    conn = connect_file(db.path, read_only=True)
+    try:
+        with pytest.raises(StoredValueInvalid) as exc:
+            judge_chunks(conn, [(None, None)], date(2025, 3, 3), Standards())
+    finally:
+        conn.close()
+    again = pickle.loads(pickle.dumps(exc.value))
+    assert str(again) == str(exc.value) and "child C-1, event e2, field 'date'" in str(again)
+    db.engine.dispose()
+
+
+def test_the_cli_says_a_bad_stored_value_in_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = damaged_value(tmp_path, "UPDATE event SET date = 'garbage' WHERE event_id = 'e2'")
+    db.engine.dispose()
+    for args in (
+        ["drift", "--as-of", "2025-03-03"],
+        ["drift", "--json"],
+        ["export", str(tmp_path / "x.json")],
+    ):
+        assert main(["--db", str(tmp_path / "damaged.sqlite"), *args]) == 1
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        assert err.startswith("permanence-tracker: The database ") and err.count("\n") == 1
+        assert "child C-1, event e2, field 'date' holds 'garbage'" in err
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_good_values_read_as_before(tmp_path: Path) -> None:
+    db = damaged_value(tmp_path, "SELECT 1")
+    record = get_child(db, "C-1")
+    assert record is not None and [e.date for e in record.events] == [
+        date(2025, 1, 6),
+        date(2025, 1, 20),
+        date(2025, 1, 21),
+    ]
+    assert compute_deadlines(db, date(2025, 3, 3), share=False) == [
+        d for chunk in stream_deadlines(db, date(2025, 3, 3)) for d in chunk
+    ]
+    db.engine.dispose()
