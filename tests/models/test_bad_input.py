@@ -5,6 +5,7 @@ made safe."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import pickle
 import sqlite3
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from models.cli import main, terminal_text
@@ -21,6 +23,9 @@ from models.domain.journey import TEXT_FIELDS
 from models.domain.rules import Standards
 from models.io.export import neutralise, write_csv
 from models.io.journey_io import MAX_DEPTH, ImportError_, export_journey, import_file, loads_strict
+from models.reports import styles as S
+from models.reports.registry import build_report, make_request
+from models.reports.tables import MAX_CELL_CHARS, MAX_CELL_LINES, clip, wrap_text
 from models.screens.overview import build_overview
 from models.storage.bulk import judge_chunks
 from models.storage.db import Database, DatabaseDamaged, connect_file, open_database
@@ -438,3 +443,37 @@ def test_good_values_read_as_before(tmp_path: Path) -> None:
         d for chunk in stream_deadlines(db, date(2025, 3, 3)) for d in chunk
     ]
     db.engine.dispose()
+
+
+# --- 6. Long names in printed reports ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("report", ["chronology", "court-chronology"])
+@pytest.mark.parametrize("name", ["A" * 5000, "Abcdefghi " * 500])
+def test_a_very_long_stored_name_is_clipped_in_the_pdf(tmp_path: Path, report: str, name: str) -> None:
+    """A 5,000-character name (imports refuse over 200, so written directly) prints clipped: every
+    page marked and numbered, the name's start there, never all of it."""
+    damaged_value(tmp_path, "SELECT 1").engine.dispose()
+    path = tmp_path / "damaged.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE child SET given_name = ?, social_worker = ? WHERE id = 'C-1'", (name, name))
+        conn.execute("UPDATE event SET note = ? WHERE child_id = 'C-1'", (name,))
+    db = open_database(path)
+    pdf = build_report(db, make_request(report, date(2025, 3, 3), child_id="C-1"))
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert all(text.count("OFFICIAL-SENSITIVE") >= 2 for text in pages)
+    assert all(f"Page {n} of {len(pages)}" in text for n, text in enumerate(pages, 1))
+    whole = "".join(pages).replace("\n", "")
+    assert name[:40].strip() in whole.replace(" ", "") or name[:40] in whole
+    assert name.replace(" ", "") not in whole.replace(" ", "")  # clipped, not printed whole
+    assert "…" in whole
+    db.engine.dispose()
+
+
+def test_a_cell_is_clipped_before_it_is_measured() -> None:
+    lines = wrap_text("A" * 10_000, S.FONT, 8, 60)
+    assert len(lines) == MAX_CELL_LINES and lines[-1].endswith(" …")
+    assert (
+        clip("x" * 10_000) == "x" * (MAX_CELL_CHARS - 2) + " …" and len(clip("x" * 10_000)) == MAX_CELL_CHARS
+    )
+    assert clip("Ann") == "Ann"
