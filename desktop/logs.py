@@ -20,6 +20,7 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from sqlalchemy.exc import DBAPIError
 
+from models.storage.db import DatabaseDamaged
 from views.error_dialog import ErrorDialog
 from views.write_errors import TITLE as WRITE_FAILED_TITLE
 from views.write_errors import write_failure_message
@@ -102,8 +103,16 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
 
 
 def _dialog_for(value: BaseException, tb: TracebackType | None, parent: QWidget | None) -> QDialog:
-    """A known failure (a write refused by a read-only file or a full disk, a damaged database) is not
-    a bug: say it plainly (`models.storage.errors`); anything else shows its traceback."""
+    """A known failure (a write refused by a read-only file or a full disk, a damaged value read back)
+    is not a bug: say it plainly (`models.storage.errors`); anything else shows its traceback."""
+    if isinstance(value, DatabaseDamaged):  # a damaged stored value (read_check): a sentence, no traceback
+        return QMessageBox(
+            QMessageBox.Icon.Critical,
+            "The database is damaged",
+            str(value),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
     message = write_failure_message(value)
     if message is not None:
         title = WRITE_FAILED_TITLE if isinstance(value, (OSError, DBAPIError)) else "Permanence Tracker"

@@ -60,8 +60,8 @@ from models.io.journey_io import (
 )
 from models.screens.overview import ChildSummary, Overview, build_overview, count_children, quick_overview
 from models.storage import server
-from models.storage.backup import restore_backup, set_passphrase
-from models.storage.db import Database, DatabaseError, open_database
+from models.storage.backup import newest_good_backup, restore_backup, set_passphrase
+from models.storage.db import Database, DatabaseDamaged, DatabaseError, open_database
 from models.storage.settings import load_settings
 from models.storage.store import ValidationError, current_user
 from views import prompts
@@ -408,9 +408,44 @@ class MainWindow(QMainWindow):
     def _on_overview_failed(self, exc: Exception) -> None:
         self._loading = False
         self.busy_status.setText("")
+        if isinstance(exc, DatabaseDamaged):
+            self.offer_restore(exc)
+            return
         prompts.show_error(
             self, "Cannot work out the deadlines", f"The deadlines could not be worked out: {exc}"
         )
+
+    def offer_restore(self, exc: DatabaseDamaged) -> bool:
+        """A value read back is damaged (`read_check.StoredValueInvalid`): offer the newest good
+        backup, as start-up does for a file that fails its check; True once it is restored."""
+        log.error("a damaged value was read from %s", exc.path)  # which child's: not in the log
+        path, passphrase = self.db.path, self.db.passphrase
+        writable = path is not None and not self.db.read_only
+        good = newest_good_backup(path, passphrase, values=True) if path is not None and writable else None
+        if path is None or good is None:
+            why = (
+                "Start the tracker without --read-only to restore a backup."
+                if self.db.read_only
+                else "There is no good backup to restore. The file has not been changed; please ask the "
+                "IT service desk for help."
+            )
+            prompts.show_error(self, "The database is damaged", f"{exc}\n\n{why}")
+            return False
+        if not prompts.ask_restore_damaged(self, path, exc.detail, good):
+            return False
+        try:
+            safety = self.restore_from_backup(good.path)
+        except (DatabaseError, OSError) as err:
+            prompts.show_error(self, "The backup was not restored", f"{err}\n\nThe database was not changed.")
+            return False
+        kept = f"\n\nThe damaged database is kept as {safety.name} in {safety.parent}." if safety else ""
+        prompts.show_info(
+            self,
+            "Backup restored",
+            f"The backup taken on {good.taken:%d/%m/%Y at %H:%M} is now the database. Changes made after "
+            f"that time need entering again.{kept}",
+        )
+        return True
 
     def _show_overview(self, overview: Overview) -> None:
         self._overview = overview

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from models.domain.calendar import FIRST_YEAR, LAST_YEAR, outside_range
 from models.domain.engine import Deadline
+from models.domain.journey import UNSAFE_CHARACTERS
 from models.domain.period import Period
 from models.domain.rules import RULES, Status, Unit
 from models.io.audited_export import export_audited
@@ -263,6 +264,17 @@ def _open(args: argparse.Namespace) -> Database:
         raise CliError(str(exc)) from None
 
 
+def terminal_text(text: str) -> str:
+    """Text as a terminal should show it: control, escape and bidirectional characters (from a child
+    id or a name, say) written as Python writes them in a literal (`\\x1b`, `\\u202e`), never run."""
+    return UNSAFE_CHARACTERS.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def say(text: str = "", file: TextIO | None = None) -> None:
+    """Print one line for the person at the terminal (every line of the CLI but JSON output)."""
+    print(terminal_text(text), file=file or sys.stdout)
+
+
 def _late(d: Deadline) -> str:
     if not d.late_by:
         return ""
@@ -275,22 +287,22 @@ def print_table(deadlines: Sequence[Deadline], out: TextIO | None = None) -> Non
     header = ("Child", "Rule", "Due", "Status", "RAG", "Late", "Explanation")
     rows = [
         (
-            d.child_id,
+            terminal_text(d.child_id),
             d.rule,
             f"{d.due:%d/%m/%Y}",
             d.status.value.replace("_", " "),
             d.rag.value.upper(),
             _late(d),
-            d.explanation,
+            d.explanation,  # the last column: `say` escapes it with the line
         )
         for d in deadlines
     ]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header[:-1])]
     for row in (header, *rows):
         cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
-        print("  ".join(cells) + "  " + row[-1], file=stream)
+        say("  ".join(cells) + "  " + row[-1], file=stream)
     counts = {s: sum(1 for d in deadlines if d.status is s) for s in Status}
-    print(
+    say(
         f"\n{len(deadlines)} deadlines: {counts[Status.OVERDUE]} overdue, {counts[Status.DUE_SOON]} due soon, "
         f"{counts[Status.PENDING]} pending, {counts[Status.MET]} met, {counts[Status.MET_LATE]} met late.",
         file=stream,
@@ -347,14 +359,14 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
         except OSError as exc:
             raise CliError(f"Cannot write {args.file}: {exc.strerror}.") from None
         rows = ", ".join(f"{name}: {n} rows" for name, n in counts.items())
-        print(f"Annex A as of {as_of:%d/%m/%Y} written to {args.file} ({rows}).")
+        say(f"Annex A as of {as_of:%d/%m/%Y} written to {args.file} ({rows}).")
         return 0
     if args.command == "export":
         try:
             count = export_file(db, args.file, args.child)
         except OSError as exc:
             raise CliError(f"Cannot write {args.file}: {exc.strerror}.") from None
-        print(f"{count} children exported to {args.file}.")
+        say(f"{count} children exported to {args.file}.")
         return 0
     if args.command == "demo":
         if not 1 <= args.children <= 150_000:
@@ -362,7 +374,7 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
         demo = importlib.import_module("models.io.demo")
         data = demo.generate(args.children, seed=args.seed, today=args.today)
         result = import_journey(db, data, source=f"demo --children {args.children} --seed {args.seed}")
-        print(f"Fictional demonstration data: {result.summary()}")
+        say(f"Fictional demonstration data: {result.summary()}")
         return 0
     if args.command == "drift":
         return _drift(db, args)
@@ -375,19 +387,19 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
             return _server_backup(db, args)
         from models.storage.backup import make_backup
 
-        print(f"Backup written to {make_backup(db, 'manual')}.")
+        say(f"Backup written to {make_backup(db, 'manual')}.")
         return 0
     if args.command == "check-audit":
         from models.storage.audit import break_report, verify_chain
 
         breaks = verify_chain(db)
-        print(break_report(breaks))
+        say(break_report(breaks))
         return 1 if breaks else 0
     if args.command == "move-in":
         from models.io.move_in import MoveInError, move_in
 
         try:
-            print(move_in(db, args.file, secrets.environment_passphrase()).summary())
+            say(move_in(db, args.file, secrets.environment_passphrase()).summary())
         except MoveInError as exc:
             raise CliError(str(exc)) from None
         return 0
@@ -424,7 +436,7 @@ def _drift(db: Database, args: argparse.Namespace) -> int:
     if args.csv:
         with db.engine.begin() as conn:
             audit(conn, "export", "deadlines-csv", str(args.csv), after={"rows": count, "as_of": str(as_of)})
-        print(f"{count} deadlines written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
+        say(f"{count} deadlines written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -445,9 +457,9 @@ def _import(db: Database, args: argparse.Namespace) -> int:
             if exc.issues:
                 raise CliError(f"{exc}\n{issues_report(exc.issues)}") from None
             raise CliError(str(exc)) from None
-        print(result.summary())
+        say(result.summary())
         if result.issues:
-            print(issues_report(result.issues), file=sys.stderr)
+            say(issues_report(result.issues), file=sys.stderr)
         return 0
     from models.io.sources.mapped import MappingError, load_mapping
     from models.io.sources.merge import import_preview, plan_import, read_sources
@@ -478,15 +490,15 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         source_wins=args.source_wins,
         today=date.today(),
     )
-    print(preview.text())
+    say(preview.text())
     if args.dry_run:
-        print("Dry run: nothing was written.")
+        say("Dry run: nothing was written.")
         return 0 if preview.clean else EXIT_FAILED
     try:
         result = import_preview(db, preview, valid_only=args.valid_only)
     except ImportError_ as exc:
         raise CliError(str(exc)) from None
-    print(result.summary())
+    say(result.summary())
     return 0
 
 
@@ -495,7 +507,7 @@ def _mapping(db: Database, args: argparse.Namespace) -> int:
 
     if args.action == "list":
         names = mapping_names(db)
-        print("\n".join(names) if names else "No mappings saved.")
+        say("\n".join(names) if names else "No mappings saved.")
         return 0
     if not args.name:
         raise CliError(f"mapping {args.action} needs a NAME.")
@@ -512,7 +524,7 @@ def _mapping(db: Database, args: argparse.Namespace) -> int:
         save_mapping(db, args.name, data)
     except MappingError as exc:
         raise CliError(str(exc)) from None
-    print(f"Mapping {args.name!r} saved.")
+    say(f"Mapping {args.name!r} saved.")
     return 0
 
 
@@ -535,13 +547,13 @@ def _handover(db: Database, args: argparse.Namespace) -> int:
             if args.file is None:
                 out = handover.checked_out(db)
                 for item in out.values():
-                    print(f"{item.child_id}  out with {item.by} since {item.at}  ({item.file})")
-                print(f"{len(out)} children checked out.")
+                    say(f"{item.child_id}  out with {item.by} since {item.at}  ({item.file})")
+                say(f"{len(out)} children checked out.")
                 return 0
             if not args.child:
                 raise CliError("Name the children to take out with --child ID (repeatable).")
             count = handover.check_out(db, args.file, args.child, _handover_passphrase("for the laptop file"))
-            print(
+            say(
                 f"{count} children checked out to {args.file} (encrypted); the team database shows them as out."
             )
             return 0
@@ -549,7 +561,7 @@ def _handover(db: Database, args: argparse.Namespace) -> int:
         result = handover.check_in(db, args.file, _handover_passphrase("of the laptop file"), report)
     except handover.HandoverError as exc:
         raise CliError(str(exc)) from None
-    print(result.summary() + f" Report: {report}.")
+    say(result.summary() + f" Report: {report}.")
     return 1 if result.conflicts else 0
 
 
@@ -561,7 +573,7 @@ def _team(db: Database, args: argparse.Namespace) -> int:
         with db.engine.begin() as conn:
             if args.command == "team-setup":
                 roles.setup_roles(conn)
-                print(
+                say(
                     "The team roles are ready: "
                     + "; ".join(f"{r.label} ({r.name}): {r.does}" for r in roles.ROLES)
                     + ". The audit log is append-only."
@@ -570,7 +582,7 @@ def _team(db: Database, args: argparse.Namespace) -> int:
                 role = roles.SHORT[args.role]
                 roles.add_person(conn, args.login, role)
                 audit(conn, "grant", "person", args.login, after={"role": role.name})
-                print(
+                say(
                     f"{args.login} signs in as themselves, as {role.label}. Set their password with "
                     f"psql's \\password {args.login}; it never goes through this tool."
                 )
@@ -599,7 +611,7 @@ def _server_backup(db: Database, args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     with db.engine.begin() as conn:
         audit(conn, "backup", "database", name, after={"file": str(target)})
-    print(f"Backup of the team database written to {target} (pg_dump custom format; pg_restore restores it).")
+    say(f"Backup of the team database written to {target} (pg_dump custom format; pg_restore restores it).")
     return 0
 
 
@@ -624,7 +636,7 @@ def _report(db: Database, args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         except OSError as exc:
             raise CliError(f"Cannot write {target}: {exc.strerror}.") from None
-        print(f"{len(written)} officers' tracker sheets for {request.period.label} written to {target}.")
+        say(f"{len(written)} officers' tracker sheets for {request.period.label} written to {target}.")
         return 0
     try:
         request = reports.make_request(args.name, as_of, args.period, args.officer, args.child)
@@ -642,7 +654,7 @@ def _report(db: Database, args: argparse.Namespace) -> int:
         what = f"of {request.child_id}, events to {request.as_of:%d/%m/%Y}"
     else:
         what = f"for {request.period.label} as of {request.as_of:%d/%m/%Y}"
-    print(f"{title} {what}: {pages} page{'s' if pages != 1 else ''} written to {path}.")
+    say(f"{title} {what}: {pages} page{'s' if pages != 1 else ''} written to {path}.")
     return 0
 
 
@@ -663,13 +675,11 @@ def _measures(db: Database, args: argparse.Namespace) -> int:
     else:
         span = found.measures.span
         to_date = " (to date)" if found.measures.to_date else ""
-        print(
-            f"{period.label}{to_date}: {span.start:%d/%m/%Y} to {span.end:%d/%m/%Y}, as of {as_of:%d/%m/%Y}"
-        )
+        say(f"{period.label}{to_date}: {span.start:%d/%m/%Y} to {span.end:%d/%m/%Y}, as of {as_of:%d/%m/%Y}")
         for f in found.figures:
             judged = f"  {f.judgement.text}" if f.judgement else ""
             counts = f" ({f.counts})" if f.counts else ""
-            print(
+            say(
                 f"{f.id:<5} {f.definition.title}: {f.text}{counts}; before {f.previous_text}, "
                 f"{f.direction_text} ({f.good_text}){judged}"
             )
@@ -686,7 +696,7 @@ def _measures(db: Database, args: argparse.Namespace) -> int:
                 str(args.csv),
                 after={"rows": count, "period": period.key, "as_of": str(as_of)},
             )
-        print(f"{count} measures written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
+        say(f"{count} measures written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -717,7 +727,7 @@ def _calendar(db: Database, args: argparse.Namespace) -> int:
         export_audited(db, args.file, write, what="calendar")
     except OSError as exc:
         raise CliError(f"Cannot write {args.file}: {exc.strerror}.") from None
-    print(f"{len(items)} deadlines and hearings for {person} written to {args.file}.")
+    say(f"{len(items)} deadlines and hearings for {person} written to {args.file}.")
     return 0
 
 
@@ -735,10 +745,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
     except KnownError as exc:  # CliError, DatabaseError, a conflict, a role refused
-        print(f"permanence-tracker: {exc}", file=sys.stderr)
+        say(f"permanence-tracker: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except DBAPIError as exc:  # OperationalError (SQLite, a cut connection); InternalError (read-only server)
-        print(f"permanence-tracker: {_write_failure(exc)}", file=sys.stderr)
+        say(f"permanence-tracker: {_write_failure(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

@@ -8,6 +8,7 @@ the event forms of the desktop application and the engine's episode logic, so th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final, NamedTuple
@@ -292,6 +293,74 @@ CHILD_FIELDS: Final = (
     "tracked_from",
     "untracked",
 )
+
+#: Characters no text may hold: C0 controls but tab and newline, DEL, C1 controls (ESC and CSI
+#: among them: a terminal runs them), the bidirectional embeddings, overrides and isolates (which
+#: make text display other than it reads) and lone surrogates (which no file can encode).
+_NEVER = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+#: Invisible format characters (soft hyphen, zero-width spaces and joiners, word joiner, BOM):
+#: in an id they make two ids that look the same differ.
+_INVISIBLE = r"\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff"
+
+
+#: What no text may hold (`_NEVER`): a terminal shows these escaped (`models.cli.terminal_text`).
+UNSAFE_CHARACTERS: Final = re.compile(f"[{_NEVER}]")
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """What one kind of text field may hold: always text (a JSON string), at most `max_length`
+    characters, none that `forbidden` matches. `label` names the kind in a refusal."""
+
+    label: str
+    max_length: int
+    forbidden: re.Pattern[str]
+
+
+#: Ids (of a child, an event, an escalation): one line, nothing invisible.
+ID_TEXT: Final = TextRule("ids", 100, re.compile(rf"[\t\n{_NEVER}{_INVISIBLE}]"))
+#: Names and other one-line text (a worker, a team, a court, a case number).
+NAME_TEXT: Final = TextRule("names and one-line fields", 200, re.compile(rf"[\t\n{_NEVER}]"))
+#: Notes and other free text: tabs and line breaks allowed.
+NOTE_TEXT: Final = TextRule("notes", 5_000, UNSAFE_CHARACTERS)
+
+#: Every text field of the journey file (child fields, common event fields, type-specific fields,
+#: enumerated ones too) with its rule. The journey format sets no lengths or character sets: these
+#: are our choice, so that a file cannot smuggle in terminal escapes, look-alike ids or a name long
+#: enough to stall a printed report (a 10,000-character name once took a chronology 197 s).
+TEXT_FIELDS: Final[dict[str, TextRule]] = {
+    "id": ID_TEXT,
+    "ref": ID_TEXT,
+    **dict.fromkeys(
+        (
+            "given_name",
+            "family_name",
+            "gender",
+            "ethnicity",
+            "sibling_group",
+            "team",
+            "social_worker",
+            "reviewing_officer",
+            "type",
+            "recorded_by",
+            "raised_by",
+            "role",
+            "addressed_to",
+            "category",
+            "case_number",
+            "court",
+            "kind",
+            "legal_status",
+            "decision",
+            "stage",
+            "order",
+            "plan",
+        ),
+        NAME_TEXT,
+    ),
+    **dict.fromkeys(("note", "reason", "outcome", "actions"), NOTE_TEXT),
+}
+
 
 #: Events that close an episode apply before events that open one on the same date.
 CLOSING_TYPES: Final = frozenset(

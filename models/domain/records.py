@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -22,6 +23,7 @@ from models.domain.journey import (
     DRP_TYPES,
     EVENT_TYPES,
     GENDERS,
+    TEXT_FIELDS,
     Event,
     FieldSpec,
     Kind,
@@ -156,6 +158,31 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
+def text_problem(name: str, value: str) -> str | None:
+    """Why a text field's value breaks its rule in `TEXT_FIELDS` (length, characters), or None."""
+    rule = TEXT_FIELDS[name]
+    if len(value) > rule.max_length:
+        return f"is {len(value):,} characters long; {rule.label} may be at most {rule.max_length:,}"
+    bad = rule.forbidden.search(value)
+    if bad is not None:
+        return (
+            f"contains control characters (U+{ord(bad.group()):04X} at character {bad.start() + 1}), "
+            f"which {rule.label} may not hold"
+        )
+    return None
+
+
+def normal_id(value: str) -> str:
+    """An id as it is stored and compared: trimmed, in Unicode's composed form (NFC)."""
+    value = value.strip()
+    return value if value.isascii() else unicodedata.normalize("NFC", value)
+
+
+def id_key(value: str) -> str:
+    """What two ids are compared by for duplicates: 'A1 ', 'a1' and a fullwidth 'Ａ1' are one id."""
+    return unicodedata.normalize("NFKC", value.strip()).casefold()
+
+
 def auto_event_id(child_id: str, raw: Mapping[str, Any]) -> str:
     """A stable id for an event that came without one, so a re-import finds it again."""
     digest = hashlib.sha1(
@@ -188,8 +215,10 @@ def _check_value(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
         return parsed, None
     if not isinstance(value, str):
         return None, f"must be text, not {value!r}"
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-        return None, "contains control characters, which text fields may not hold"
+    if (problem := text_problem(spec.name, value)) is not None:
+        return None, problem
+    if spec.kind is Kind.TEXT and spec.name == "ref":
+        value = normal_id(value)
     if spec.kind is Kind.ENUM and value not in spec.choices:
         return None, f"{value!r} is not one of: {', '.join(spec.choices)}"
     return value, None
@@ -217,10 +246,16 @@ def parse_event(
         ]
     event_id = raw.get("id")
     issues: list[Issue] = []
+    id_problem = None
     if event_id is not None and (not isinstance(event_id, str) or not event_id.strip()):
+        id_problem = f"id must be non-empty text, not {event_id!r}"
+    elif isinstance(event_id, str):
+        id_problem = text_problem("id", event_id)
+        event_id = normal_id(event_id)
+    if id_problem is not None:
         issues.append(
             Issue(
-                f"id must be non-empty text, not {event_id!r}",
+                id_problem,
                 child_id=child_id,
                 field="id",
                 child_index=child_index,
@@ -246,7 +281,7 @@ def parse_event(
     type_name = raw.get("type")
     if type_name is None:
         problem("type is required", "type")
-    elif type_name not in EVENT_TYPES:
+    elif not isinstance(type_name, str) or type_name not in EVENT_TYPES:
         problem(f"unknown event type {type_name!r}", "type")
     day = parse_date(raw.get("date"))
     if "date" not in raw:
@@ -257,11 +292,14 @@ def parse_event(
         problem(outside, "date")
         day = None
     note, recorded_by = raw.get("note"), raw.get("recorded_by")
-    if note is not None and not isinstance(note, str):
-        problem(f"must be text, not {note!r}", "note")
-    if recorded_by is not None and not isinstance(recorded_by, str):
-        problem(f"must be text, not {recorded_by!r}", "recorded_by")
-    if type_name not in EVENT_TYPES or day is None:
+    for name, text in (("note", note), ("recorded_by", recorded_by)):
+        if text is None:
+            continue
+        if not isinstance(text, str):
+            problem(f"must be text, not {text!r}", name)
+        elif (reason := text_problem(name, text)) is not None:
+            problem(reason, name)
+    if not isinstance(type_name, str) or type_name not in EVENT_TYPES or day is None:
         return None, issues
     event_type = EVENT_TYPES[type_name]
     fields: dict[str, Any] = {}
@@ -328,6 +366,8 @@ def parse_child_fields(
             fields[name] = value
         elif not isinstance(value, str):
             issues.append(replace(loc, reason=f"must be text, not {value!r}", field=name))
+        elif (reason := text_problem(name, value)) is not None:
+            issues.append(replace(loc, reason=reason, field=name))
         elif name == "gender" and value not in GENDERS:
             issues.append(replace(loc, reason=f"{value!r} is not one of: {', '.join(GENDERS)}", field=name))
         else:
@@ -356,6 +396,9 @@ def parse_child(raw: Any, child_index: int | None = None) -> tuple[ChildRecord |
                 child_index=child_index,
             )
         ]
+    if (reason := text_problem("id", child_id)) is not None:
+        return None, [Issue(reason, field="id", child_index=child_index)]
+    child_id = normal_id(child_id)
     fields, issues = parse_child_fields(raw, child_index)
     raw_events = raw.get("events", [])
     if not isinstance(raw_events, list):
@@ -384,9 +427,9 @@ def check_chronology(child: ChildRecord, events: Sequence[EventRecord]) -> list[
     cid = child.id
     seen_ids: set[str] = set()
     for e in events:
-        if e.id in seen_ids:
+        if (seen := id_key(e.id)) in seen_ids:
             issues.append(Issue("the same event id appears twice", child_id=cid, event_id=e.id, field="id"))
-        seen_ids.add(e.id)
+        seen_ids.add(seen)
 
     birth = child.fields.get("date_of_birth")
     expected = child.fields.get("expected_date_of_birth")

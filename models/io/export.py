@@ -1,8 +1,9 @@
 """Spreadsheet exports (CSV), safe to open in Excel: formula injection is neutralised.
 
 A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return could run as a formula in a
-spreadsheet (OWASP "CSV injection"); such a cell is prefixed with a single quote so it shows as the
-text it is. Files are written 0600 through a temporary file and a rename.
+spreadsheet (OWASP "CSV injection"), and so could one where those come after leading white space
+or invisible characters that a spreadsheet skips (spaces, NBSP, zero-width spaces, a BOM and other
+format characters); such a cell is prefixed with a single quote so it shows as the text it is. Files are written 0600 through a temporary file and a rename.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+import string
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from json.encoder import encode_basestring
@@ -17,8 +20,16 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from models.domain.engine import Deadline
+from models.domain.journey import UNSAFE_CHARACTERS
 
-_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+#: A formula's start: `=`, `+`, `-` or `@` after any white space (NBSP, ideographic space, line
+#: separators) and invisible format characters (soft hyphen, zero-width spaces and joiners, bidi
+#: marks, word joiner, BOM, interlinear annotation), or a tab or carriage return at the very start.
+_FORMULA = re.compile(
+    r"[\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]*[=+\-@]|[\t\r]"
+)
+#: First characters that make a cell plain text at once (most cells): no pattern is run for them.
+_PLAIN_START = frozenset(string.ascii_letters + string.digits)
 
 
 def neutralise(value: Any) -> str:
@@ -32,9 +43,9 @@ def neutralise(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)  # a number, even negative, is data, not a formula
     text = str(value)
-    if text.startswith(_DANGEROUS_START):
-        return "'" + text
-    return text
+    if text[:1] in _PLAIN_START or _FORMULA.match(text) is None:
+        return text
+    return "'" + text
 
 
 def write_private(path: Path, fill: Callable[[BinaryIO], None]) -> None:
@@ -99,6 +110,12 @@ DEADLINE_CSV_HEADER = (
 )
 
 
+def _json_text(text: str) -> str:
+    """`encode_basestring`, with what it leaves raw (C1 controls, bidirectional overrides, lone
+    surrogates) escaped as well: valid JSON that a terminal showing it cannot be made to run."""
+    return UNSAFE_CHARACTERS.sub(lambda m: f"\\u{ord(m.group()):04x}", encode_basestring(text))
+
+
 class _IsoDays(dict[date, str]):
     """Each date's ISO text, made once (a look-up is a tenth of `isoformat`)."""
 
@@ -112,7 +129,8 @@ def write_deadlines_json(out: TextIO, chunks: Iterable[Sequence[Deadline]]) -> I
 
     Byte for byte what `json.dump([d.to_json() for d in deadlines], out, indent=1,
     ensure_ascii=False)` and a newline write (a test holds the two together), without holding the
-    list: each deadline is one format string, its strings escaped by the json module's own encoder.
+    list: each deadline is one format string, its strings escaped by the json module's own encoder
+    (ids and refs also with the characters a terminal would run escaped: `_json_text`).
     """
     opened = False
     enc = encode_basestring
@@ -124,9 +142,9 @@ def write_deadlines_json(out: TextIO, chunks: Iterable[Sequence[Deadline]]) -> I
             cid = ids.get(d.child_id)
             if cid is None:
                 ids.clear()  # one child's deadlines come together: only the current id is kept
-                cid = ids[d.child_id] = enc(d.child_id)
+                cid = ids[d.child_id] = _json_text(d.child_id)
             done = f'"{iso[d.done]}"' if d.done else "null"
-            ref = "" if d.ref is None else f',\n  "ref": {enc(d.ref)}'
+            ref = "" if d.ref is None else f',\n  "ref": {_json_text(d.ref)}'
             parts.append(
                 f' {{\n  "child_id": {cid},\n  "rule": {enc(d.rule)},\n  "trigger": "{iso[d.trigger]}",'
                 f'\n  "due": "{iso[d.due]}",\n  "done": {done},\n  "status": "{d.status._value_}",'

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from models.domain.records import ChildRecord, EventRecord, Issue, parse_child
+from models.domain.records import ChildRecord, EventRecord, Issue, id_key, normal_id, parse_child
 from models.io.export import write_text
 from models.storage.db import Database, page_cache
 from models.storage.store import (
@@ -91,11 +93,97 @@ def _read(path: Path) -> tuple[Any, str]:
     except UnicodeDecodeError as exc:
         raise ImportError_(f"{path}: not UTF-8 text (byte {exc.start}).") from None
     try:
-        return json.loads(text), hashlib.sha256(raw).hexdigest()
-    except json.JSONDecodeError as exc:
+        return loads_strict(text), hashlib.sha256(raw).hexdigest()
+    except ImportError_ as exc:
+        raise ImportError_(f"{path}: {exc}") from None
+
+
+#: The deepest nesting of arrays and objects a journey file may have (the format needs 4: the
+#: document, its children, a child's events, an event; the rest is room for unknown keys' values).
+#: Our choice: deeper documents are refused before parsing, never by a recursion error.
+MAX_DEPTH = 64
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_NESTING = {"[": 1, "{": 1, "]": -1, "}": -1}
+#: A `\\uD800`-`\\uDFFF` escape: a lone one decodes to a surrogate, which no file can hold.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]|\\u[dD][c-fC-F]")
+
+
+class _Duplicated(dict[str, Any]):
+    """An object with a key given twice (a plain JSON parser keeps the last and says nothing)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]], key: str):
+        super().__init__(pairs)
+        self.duplicate = key
+
+
+def _constant(name: str) -> Any:
+    raise ImportError_(f"not valid JSON: {name} is not a number that JSON allows.")
+
+
+def loads_strict(text: str) -> Any:
+    """A journey document parsed from text, refusing what a plain `json.loads` lets through.
+
+    Refused, each in one sentence with its JSON path: nesting deeper than `MAX_DEPTH` (checked on
+    the text first: the parser itself would recurse), a key given twice in one object, a number too
+    long to convert, NaN or Infinity, and a lone surrogate escape (`"\\ud800"`). Field-level rules
+    (types, lengths, character sets) are the records' own (`TEXT_FIELDS`). The document is walked
+    for its path only when something was found: a clean file costs the parse and two regex passes.
+    """
+    depth = max(accumulate(map(_NESTING.__getitem__, _NOT_BRACKET.sub("", _STRING.sub("", text)))), default=0)
+    if depth > MAX_DEPTH:
         raise ImportError_(
-            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}."
-        ) from None
+            f"nested {depth} levels deep; a journey file may nest arrays and objects at most {MAX_DEPTH} deep."
+        )
+    duplicated = False
+
+    def obj(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicated
+        made = dict(pairs)
+        if len(made) == len(pairs):
+            return made
+        duplicated = True
+        seen: set[str] = set()
+        return _Duplicated(pairs, next(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+
+    try:
+        data = json.loads(text, object_pairs_hook=obj, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise ImportError_(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from None
+    except ValueError as exc:  # Python's limit on the digits of an integer (int_max_str_digits)
+        raise ImportError_(f"holds a number too long to read ({exc}).") from None
+    if (duplicated or _SURROGATE_ESCAPE.search(text)) and (problem := _first_problem(data, "$")):
+        raise ImportError_(problem)
+    return data
+
+
+def _first_problem(value: Any, where: str) -> str | None:
+    """The first duplicated key or lone surrogate in a parsed document, as a sentence with its path."""
+    if isinstance(value, str):
+        if _LONE_SURROGATE.search(value):
+            return f"the text at {where} holds a lone surrogate (an unpaired \\u escape), which is not text."
+        return None
+    if isinstance(value, dict):
+        if isinstance(value, _Duplicated):
+            return (
+                f"the key {json.dumps(value.duplicate)} appears twice in the object at {where}; "
+                "which of the two is meant is unknown."
+            )
+        for key, item in value.items():
+            if _LONE_SURROGATE.search(key):
+                return f"a key of the object at {where} holds a lone surrogate (an unpaired \\u escape)."
+            inner = f"{where}.{key}" if key.isidentifier() else f"{where}[{json.dumps(key)}]"
+            if (problem := _first_problem(item, inner)) is not None:
+                return problem
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if (problem := _first_problem(item, f"{where}[{i}]")) is not None:
+                return problem
+    return None
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_journey(data: Any) -> tuple[list[ChildRecord], list[Issue], list[str]]:
@@ -111,25 +199,29 @@ def parse_journey(data: Any) -> tuple[list[ChildRecord], list[Issue], list[str]]
     children = data.get("children")
     if not isinstance(children, list):
         raise ImportError_("A journey file needs a list of children.")
-    first_index: dict[str, int] = {}
+    # Ids are compared as people read them: 'A1 ', 'a1' and a fullwidth 'Ａ1' are one child.
+    seen: set[str] = set()
     duplicated: set[str] = set()
-    for index, raw in enumerate(children):
+    for raw in children:
         child_id = raw.get("id") if isinstance(raw, dict) else None
         if isinstance(child_id, str):
-            if child_id in first_index:
-                duplicated.add(child_id)
-            first_index.setdefault(child_id, index)
+            key = id_key(child_id)
+            if key in seen:
+                duplicated.add(key)
+            seen.add(key)
     valid: list[ChildRecord] = []
     issues: list[Issue] = []
     invalid: list[str] = []
     for index, raw in enumerate(children):
         record, problems = parse_child(raw, index)
-        child_id = raw.get("id") if isinstance(raw, dict) else None
-        if child_id in duplicated:
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        child_id = normal_id(raw_id) if isinstance(raw_id, str) else None
+        if child_id is not None and id_key(child_id) in duplicated:
             # Which of two records with one id is right is unknown, so neither is imported.
             problems.append(
                 Issue(
-                    "the same child id appears more than once in the file",
+                    "the same child id appears more than once in the file (ids are compared ignoring case, "
+                    "spaces at either end and look-alike forms of letters)",
                     child_id=child_id,
                     child_index=index,
                     field="id",
@@ -137,7 +229,7 @@ def parse_journey(data: Any) -> tuple[list[ChildRecord], list[Issue], list[str]]
             )
         if problems:
             issues.extend(problems)
-            invalid.append(child_id if isinstance(child_id, str) else f"#{index + 1}")
+            invalid.append(child_id if child_id is not None else f"#{index + 1}")
         elif record is not None:
             valid.append(record)
     return valid, issues, invalid

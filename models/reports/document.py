@@ -17,7 +17,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Final
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
@@ -28,7 +28,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemp
 
 from models.domain.period import Period
 from models.reports import styles as S
-from models.reports.tables import Cell, Column, DataTable
+from models.reports.tables import MAX_CELL_CHARS, Cell, Column, DataTable, clip
 from models.screens.child_view import format_date
 
 PRODUCER = "Permanence Tracker"
@@ -153,10 +153,14 @@ def page_title(header: PageHeader, sections: dict[int, str]) -> str:
     return " · ".join([header.title, *(sections[k] for k in sorted(sections))])
 
 
+#: The title in every page's header and footer (it may hold a child's name): one line's worth.
+MAX_PAGE_TITLE_CHARS: Final = 120
+
+
 def _draw_furniture(canv: Canvas, header: PageHeader, number: int, total: int) -> None:
     width, height = canv._pagesize
     left, right = S.MARGIN_SIDE, width - S.MARGIN_SIDE
-    title = page_title(header, getattr(canv, "sections", {}))
+    title = clip(page_title(header, getattr(canv, "sections", {})), MAX_PAGE_TITLE_CHARS)
     canv.saveState()
     canv.setFillColor(S.TEXT)
     # Marking, top and bottom.
@@ -261,10 +265,14 @@ def frame_width(portrait: bool = False) -> float:
 # --- Building blocks --------------------------------------------------------------------------
 
 
-def _p(text: str, style: ParagraphStyle) -> Flowable:
-    """A paragraph of plain text (escaped, never markup); the fonts are registered first."""
+#: Titles and headings hold a child's name: clipped so that one can never outgrow its page.
+MAX_HEADING_CHARS: Final = 300
+
+
+def _p(text: str, style: ParagraphStyle, limit: int = MAX_CELL_CHARS) -> Flowable:
+    """A paragraph of plain text (escaped, never markup, `clip`ped); the fonts are registered first."""
     S.register_fonts()
-    return Paragraph(escape(text), style)
+    return Paragraph(escape(clip(text, limit)), style)
 
 
 def heading(text: str) -> list[Flowable]:
@@ -274,15 +282,15 @@ def heading(text: str) -> list[Flowable]:
 
 def heading_text(text: str) -> Flowable:
     """A section heading alone (inside a `KeepTogether`)."""
-    return _p(text, S.HEADING_STYLE)
+    return _p(text, S.HEADING_STYLE, MAX_HEADING_CHARS)
 
 
 def subheading(text: str) -> list[Flowable]:
-    return [CondPageBreak(22 * mm), _p(text, S.SUBHEADING_STYLE)]
+    return [CondPageBreak(22 * mm), _p(text, S.SUBHEADING_STYLE, MAX_HEADING_CHARS)]
 
 
 def title(text: str) -> Flowable:
-    return _p(text, S.TITLE_STYLE)
+    return _p(text, S.TITLE_STYLE, MAX_HEADING_CHARS)
 
 
 def para(text: str) -> Flowable:

@@ -26,6 +26,16 @@ from models.reports import styles as S
 
 #: A cell never grows beyond this many lines (so no row is ever taller than a page).
 MAX_CELL_LINES: Final = 12
+#: A cell's text is clipped to this many characters before it is measured: twelve lines of the
+#: widest column hold fewer, and a longer value (a name of 10,000 characters written to the
+#: database by hand) made a chronology take 197 s measuring it. Imports allow 200 for a name.
+MAX_CELL_CHARS: Final = 1_500
+
+
+def clip(text: str, limit: int = MAX_CELL_CHARS) -> str:
+    """`text`, cut to `limit` characters with an ellipsis when longer: every cell and paragraph of
+    a report goes through this, so no stored value can stall or overflow one."""
+    return text if len(text) <= limit else text[: limit - 2] + " …"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,24 +67,38 @@ class Column:
 
 
 def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
-    """Plain text broken into lines that fit `width` (at words; inside a word only if it must)."""
+    """Plain text broken into lines that fit `width` (at words; inside a word only if it must),
+    at most `MAX_CELL_LINES` of them."""
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in clip(text).split("\n"):
+        if len(lines) > MAX_CELL_LINES:
+            break
         # A cheap bound first: no glyph of DejaVu Sans is wider than 1 em.
         if len(paragraph) * size <= width or stringWidth(paragraph, font, size) <= width:
             lines.append(paragraph)
             continue
         for line in simpleSplit(paragraph, font, size, width):
             while stringWidth(line, font, size) > width and len(line) > 1:
-                cut = len(line) - 1
-                while cut > 1 and stringWidth(line[:cut], font, size) > width:
-                    cut -= 1
+                cut = _longest_fit(line, font, size, width)
                 lines.append(line[:cut])
                 line = line[cut:]
             lines.append(line)
     if len(lines) > MAX_CELL_LINES:
         lines = [*lines[: MAX_CELL_LINES - 1], lines[MAX_CELL_LINES - 1] + " …"]
     return lines
+
+
+def _longest_fit(line: str, font: str, size: float, width: float) -> int:
+    """The most leading characters of `line` (at least 1, fewer than all) that fit `width`, by
+    bisection: measuring one character fewer at a time was quadratic in a long word."""
+    low, high = 1, len(line) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if stringWidth(line[:middle], font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 @dataclass

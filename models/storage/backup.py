@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from models.storage import read_check
 from models.storage.backup_file import (
     PART_SUFFIX,
     check_backup_file,
@@ -152,11 +153,26 @@ def check_file(path: Path, passphrase: str | None = None) -> str:
     return check_backup_file(path, passphrase)
 
 
-def newest_good_backup(db_path: Path, passphrase: str | None = None) -> BackupInfo | None:
+def newest_good_backup(
+    db_path: Path, passphrase: str | None = None, *, values: bool = False
+) -> BackupInfo | None:
+    """The newest backup that passes `check_file`; with `values`, whose every stored value also
+    reads as the tracker writes it (`read_check.locate`: after a damaged value was read, a backup
+    taken since holds the same damage)."""
     for backup in list_backups(db_path):
-        if check_file(backup.path, passphrase) == "ok":
+        if check_file(backup.path, passphrase) == "ok" and (
+            not values or _values_good(backup.path, passphrase)
+        ):
             return backup
     return None
+
+
+def _values_good(path: Path, passphrase: str | None) -> bool:
+    conn = connect_file(path, passphrase, read_only=True)
+    try:
+        return read_check.locate(conn) is None
+    finally:
+        conn.close()
 
 
 def _companions(path: Path) -> list[Path]:

@@ -36,7 +36,7 @@ from models.domain.calendar import calendar_for
 from models.domain.engine import Deadline, Opening, all_deadlines
 from models.domain.journey import EVENT_TYPES, Event
 from models.domain.rules import Standards
-from models.storage import collector
+from models.storage import collector, read_check
 from models.storage.db import Database, connect_file
 
 #: From this many children a full recomputation is shared with a worker process; below it one
@@ -78,7 +78,8 @@ def packed_events(
     carry only their type and date; only the few types whose rules read more carry the rest.
     """
     cursor.execute(*_query(child_id, from_id, before_id))
-    return _unpack(cursor.fetchall())
+    with read_check.values_checked(cursor):
+        return _unpack(cursor.fetchall())
 
 
 def _unpack(rows: Sequence[tuple[str, str]]) -> dict[str, list[Event]]:
@@ -86,30 +87,49 @@ def _unpack(rows: Sequence[tuple[str, str]]) -> dict[str, list[Event]]:
 
     Packed events carry no id, so two with the same text are equal in every field: one shared
     (immutable) `Event` serves them all. A caseload has far fewer distinct (type, date) pairs than
-    events, so most events cost one dictionary look-up.
+    events, so most events cost one dictionary look-up, and so does checking them: each distinct
+    text is checked once, as it is first parsed (`read_check`; a bad one raises `BadValue`).
     """
     known: dict[str, Event] = {}
     dates: dict[str, date] = {}
     get = known.get
 
+    def day_of(text: str, field: str) -> date:
+        day = dates.get(text)
+        if day is None:
+            day = read_check.stored_date(text)
+            if day is None:
+                raise read_check.BadValue(None, None, field, text, "a date (YYYY-MM-DD)")
+            dates[text] = day
+        return day
+
     def parse(item: str) -> Event:
         fields = item.split(_US)
-        day = dates.get(fields[1])
-        if day is None:
-            day = dates[fields[1]] = date.fromisoformat(fields[1])
+        if fields[0] not in EVENT_TYPES or len(fields) not in (2, 10):
+            raise read_check.BadValue(None, None, "type", fields[0], "an event type of the journey format")
+        day = day_of(fields[1], "date")
         if len(fields) == 2:
             event = Event(fields[0], day)
         else:
-            _, _, s47, needed, outcome, stage, until, weeks, ref, category = fields
+            kind, _, s47, needed, outcome, stage, until, weeks, ref, category = fields
+            spec = EVENT_TYPES[kind]
+            for name, text in (("s47", s47), ("icpc_needed", needed), ("stage", stage), ("weeks", weeks)):
+                if text and (field := spec.field(name)) is not None:
+                    value = int(text) if text.isdigit() and len(text) < 6 else text
+                    if (expected := read_check.field_problem(field, value)) is not None:
+                        raise read_check.BadValue(None, None, name, text, expected)
+            field = spec.field("outcome")
+            if outcome and field is not None and (expected := read_check.field_problem(field, outcome)):
+                raise read_check.BadValue(None, None, "outcome", outcome, expected)
             event = Event(
-                fields[0],
+                kind,
                 day,
                 None,
                 (s47 == "1") if s47 else None,
                 (needed == "1") if needed else None,
                 outcome or None,
                 int(stage) if stage else None,
-                date.fromisoformat(until) if until else None,
+                day_of(until, "until") if until else None,
                 int(weeks) if weeks else None,
                 ref or None,
                 category or None,
@@ -117,10 +137,15 @@ def _unpack(rows: Sequence[tuple[str, str]]) -> dict[str, list[Event]]:
         known[item] = event
         return event
 
-    return {
-        cid: [event if (event := get(item)) is not None else parse(item) for item in packed.split(_RS)]
-        for cid, packed in rows
-    }
+    out: dict[str, list[Event]] = {}
+    for cid, packed in rows:
+        try:
+            out[cid] = [
+                event if (event := get(item)) is not None else parse(item) for item in packed.split(_RS)
+            ]
+        except read_check.BadValue as bad:
+            raise read_check.BadValue(cid, *bad.parts[1:]) from None
+    return out
 
 
 @contextmanager
@@ -218,12 +243,13 @@ def judge_chunks(conn: Any, bounds: Sequence[Bounds], as_of: date, standards: St
     cursor = conn.cursor()
     try:
         cursor.execute("SELECT id, tracked_from, untracked FROM child WHERE tracked_from IS NOT NULL")
-        openings = openings_from_rows(cursor.fetchall())
+        with read_check.values_checked(cursor):
+            openings = openings_from_rows(cursor.fetchall())
         for first, before in bounds:
             cursor.execute(*_query(None, first, before))
-            out.extend(
-                all_deadlines(_unpack(cursor.fetchall()).items(), as_of, standards, calendar, openings)
-            )
+            with read_check.values_checked(cursor):
+                events = _unpack(cursor.fetchall())
+            out.extend(all_deadlines(events.items(), as_of, standards, calendar, openings))
     finally:
         cursor.close()
     return out
@@ -233,8 +259,15 @@ def openings_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, Opening]:
     """(id, tracked_from, untracked) rows of the child table as the engine's opening balances."""
     out: dict[str, Opening] = {}
     for child_id, tracked_from, untracked in rows:
-        day = tracked_from if isinstance(tracked_from, date) else date.fromisoformat(str(tracked_from))
-        out[str(child_id)] = Opening(day, frozenset(str(untracked).split(",")) if untracked else frozenset())
+        day = read_check.stored_date(tracked_from)
+        if day is None:
+            raise read_check.BadValue(
+                str(child_id), None, "tracked_from", tracked_from, "a date (YYYY-MM-DD)"
+            )
+        types = frozenset(str(untracked).split(",")) if untracked else frozenset()
+        if not types <= EVENT_TYPES.keys():
+            raise read_check.BadValue(str(child_id), None, "untracked", untracked, "a list of event types")
+        out[str(child_id)] = Opening(day, types)
     return out
 
 

@@ -39,7 +39,7 @@ from models.domain.calendar import WorkingCalendar, calendar_for
 from models.domain.engine import Deadline, Opening, all_deadlines, child_deadlines
 from models.domain.journey import CHILD_FIELDS, EVENT_TYPES, Event
 from models.domain.records import ChildRecord, EventRecord, Issue, check_chronology, parse_date
-from models.storage import bulk, roles, server
+from models.storage import bulk, read_check, roles, server
 from models.storage.bulk import bulk_work, packed_events
 from models.storage.db import Database
 from models.storage.errors import KnownError
@@ -323,6 +323,9 @@ _FIELD_COLUMNS = tuple(
 
 
 def event_from_row(row: Mapping[str, Any] | RowMapping) -> EventRecord:
+    """An event row as a record; a stored value the tracker never writes raises `BadValue` (read
+    inside `read_check.values_checked`, which names the database)."""
+    read_check.check_event_row(row)
     event_type = str(row["type"])
     spec_names = {s.name for s in EVENT_TYPES[event_type].fields}
     fields: dict[str, Any] = {}
@@ -362,6 +365,8 @@ def child_row_values(record: ChildRecord) -> dict[str, Any]:
 
 
 def child_from_row(row: Mapping[str, Any] | RowMapping, events: Iterable[EventRecord] = ()) -> ChildRecord:
+    """A child row as a record, checked as `event_from_row` is."""
+    read_check.check_child_row(row)
     fields: dict[str, Any] = {}
     for name in CHILD_FIELDS[1:]:
         value = row[name]
@@ -382,13 +387,14 @@ def child_from_row(row: Mapping[str, Any] | RowMapping, events: Iterable[EventRe
 
 
 def load_child(conn: Connection, child_id: str) -> ChildRecord | None:
-    row = conn.execute(select(CHILD_T).where(CHILD_T.c.id == child_id)).mappings().first()
-    if row is None:
-        return None
-    events = conn.execute(
-        select(EVENT_T).where(EVENT_T.c.child_id == child_id).order_by(EVENT_T.c.date, EVENT_T.c.pk)
-    ).mappings()
-    return child_from_row(row, (event_from_row(e) for e in events))
+    with read_check.values_checked(conn, [child_id]):
+        row = conn.execute(select(CHILD_T).where(CHILD_T.c.id == child_id)).mappings().first()
+        if row is None:
+            return None
+        events = conn.execute(
+            select(EVENT_T).where(EVENT_T.c.child_id == child_id).order_by(EVENT_T.c.date, EVENT_T.c.pk)
+        ).mappings()
+        return child_from_row(row, [event_from_row(e) for e in events])
 
 
 def get_child(db: Database, child_id: str) -> ChildRecord | None:
@@ -404,10 +410,11 @@ def iter_children(conn: Connection, child_ids: Sequence[str] | None = None) -> I
         child_q = child_q.where(CHILD_T.c.id.in_(child_ids))
         event_q = event_q.where(EVENT_T.c.child_id.in_(child_ids))
     by_child: dict[str, list[EventRecord]] = {}
-    for row in conn.execute(event_q).mappings():
-        by_child.setdefault(row["child_id"], []).append(event_from_row(row))
-    for row in conn.execute(child_q).mappings():
-        yield child_from_row(row, by_child.get(row["id"], ()))
+    with read_check.values_checked(conn, child_ids):
+        for row in conn.execute(event_q).mappings():
+            by_child.setdefault(row["child_id"], []).append(event_from_row(row))
+        for row in conn.execute(child_q).mappings():
+            yield child_from_row(row, by_child.get(row["id"], ()))
 
 
 def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[str, list[Event]]:
@@ -420,7 +427,8 @@ def load_engine_events(conn: Connection, child_id: str | None = None) -> dict[st
     try:
         if conn.dialect.name == "sqlite":
             return packed_events(cursor, child_id)
-        return _server_events(cursor, None if child_id is None else [child_id])
+        with read_check.values_checked(conn, None if child_id is None else [child_id]):
+            return _server_events(cursor, None if child_id is None else [child_id])
     finally:
         cursor.close()
 
@@ -436,6 +444,8 @@ def _server_events(cursor: Any, child_ids: Sequence[str] | None) -> dict[str, li
     rows = cursor.fetchall()
     out: dict[str, list[Event]] = {}
     for cid, etype, day, eid, s47, needed, outcome, stage, until, weeks, ref, category in rows:
+        if etype not in EVENT_TYPES:
+            raise read_check.BadValue(cid, eid, "type", etype, "an event type of the journey format")
         kept = category if etype == "drp_raised" else None
         out.setdefault(cid, []).append(
             Event(etype, day, eid, s47, needed, outcome, stage, until, weeks, ref, kept)
@@ -454,7 +464,8 @@ def load_openings(conn: Connection, child_id: str | None = None) -> dict[str, Op
     )
     if child_id is not None:
         query = query.where(CHILD_T.c.id == child_id)
-    return bulk.openings_from_rows(conn.execute(query).all())
+    with read_check.values_checked(conn, None if child_id is None else [child_id]):
+        return bulk.openings_from_rows(conn.execute(query).all())
 
 
 def compute_deadlines(
@@ -519,7 +530,8 @@ def stream_deadlines(db: Database, as_of: date, *, chunk: int = STREAM_CHILDREN)
                         before_id=ids[stop] if stop < len(ids) else None,
                     )
                 else:
-                    events = _server_events(cursor, ids[start:stop])
+                    with read_check.values_checked(conn, ids[start:stop]):
+                        events = _server_events(cursor, ids[start:stop])
                 yield all_deadlines(events.items(), as_of, settings.standards, calendar)
                 del events
         finally:
