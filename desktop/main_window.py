@@ -88,6 +88,7 @@ from views.write_errors import explain_write_failure, push_or_explain
 log = logging.getLogger("permanence.desktop.window")
 
 UI_SETTINGS_FILE = "ui.ini"
+APP_TITLE = "Permanence Tracker"
 
 NAV_TODAY, NAV_REGISTER, NAV_CHILD = range(3)
 NAV_BACKUPS, NAV_AUDIT = range(3, 5)
@@ -857,8 +858,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         settings = load_settings(self.db)
         read_only = " (read-only)" if self.db.read_only else ""
-        # Qt adds the application's name after it ("… — Permanence Tracker").
-        self.setWindowTitle(f"{settings.authority_name}{read_only}")
+        # The application sets no display name, so Qt adds nothing after this (`desktop.app`).
+        self.setWindowTitle(f"{APP_TITLE} — {settings.authority_name}{read_only}")
 
     def _restore_ui_state(self) -> None:
         s = self.ui_settings

@@ -41,8 +41,13 @@ def test_starts_on_today_with_every_page_filled(start: Start, example_db: Databa
     assert window.register_page.count_label.text() == "3 of 3 children"
     assert window.today_page.overdue_label.text() == "<b>1</b> overdue"
     assert window.undo_stack is not None
-    # Qt adds the application's display name to the title bar: the title holds only the rest.
-    assert window.windowTitle() == "Example Borough Council"
+
+
+def test_the_title_names_the_tracker_once(start: Start, example_db: Database) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03")
+    # desktop.app sets no display name, which Qt would append to the title bar as well.
+    assert window.windowTitle() == "Permanence Tracker — Example Borough Council"
+    assert window.windowTitle().count("Permanence Tracker") == 1
 
 
 def test_the_as_of_date_recomputes_every_page(qtbot: QtBot, start: Start, example_db: Database) -> None:
