@@ -526,7 +526,7 @@ class EventDialog(QDialog):
             while holder is not None and holder is not self:
                 proxy = holder.focusProxy()
                 if proxy is not None and holder.isAncestorOf(proxy) and not isinstance(holder, DateEdit):
-                    holder.setFocusProxy(None)
+                    holder.setFocusProxy(None)  # type: ignore[arg-type]  # None clears it (Qt's docs)
                 holder = holder.parentWidget()
         for before, after in zip(chain, chain[1:] + chain[:1], strict=True):  # a ring, back to the type
             QWidget.setTabOrder(before, after)
@@ -734,8 +734,9 @@ class EventDialog(QDialog):
 
 def _focus_targets(widget: QWidget) -> list[QWidget]:
     """The widgets that take the focus for `widget`: its focus proxy, or its own buttons."""
-    while widget.focusProxy() is not None:
-        widget = widget.focusProxy()
+    proxy = widget.focusProxy()
+    while proxy is not None:
+        widget, proxy = proxy, proxy.focusProxy()
     if isinstance(widget, TriStateBool):
         return [widget.yes, widget.no, widget.unrecorded]
     return [widget]
