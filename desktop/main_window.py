@@ -21,10 +21,9 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QLockFile, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QLockFile, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -71,10 +70,11 @@ from views.child_dialog import ChildDialog
 from views.child_page import ChildPage
 from views.court_page import CourtPage
 from views.dashboard_page import DashboardPage
+from views.date_edit import DateEdit
 from views.escalations_page import EscalationsPage
 from views.forum_page import ForumPage
 from views.import_dialog import ImportDialog
-from views.labels import BANNER_STYLE, fmt_date, qdate
+from views.labels import BANNER_STYLE, fmt_date
 from views.register_page import RegisterPage
 from views.report_dialog import open_reports
 from views.screen_fit import fit_to_screen
@@ -89,6 +89,8 @@ log = logging.getLogger("permanence.desktop.window")
 
 UI_SETTINGS_FILE = "ui.ini"
 APP_TITLE = "Permanence Tracker"
+#: The days the position can be shown at.
+AS_OF_EARLIEST, AS_OF_LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 NAV_TODAY, NAV_REGISTER, NAV_CHILD = range(3)
 NAV_BACKUPS, NAV_AUDIT = range(3, 5)
@@ -278,18 +280,17 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         toolbar.addWidget(QLabel("Position as at  ", toolbar))
-        self.as_of_edit = QDateEdit(toolbar)
+        # The forms' own date field: 01/09/2026 typed is 1 September 2026, a half-typed date is
+        # no date (a QDateEdit turned it into another day).
+        self.as_of_edit = DateEdit(toolbar, show_error=False, minimum=AS_OF_EARLIEST, maximum=AS_OF_LATEST)
         self.as_of_edit.setObjectName("asOfEdit")
-        self.as_of_edit.setDisplayFormat("dd/MM/yyyy")
-        self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setKeyboardTracking(False)
-        self.as_of_edit.setDateRange(QDate(2000, 1, 1), QDate(2099, 12, 31))
-        self.as_of_edit.calendarWidget().setFirstDayOfWeek(Qt.DayOfWeek.Monday)
-        self.as_of_edit.setDate(qdate(self._as_of))
+        self.as_of_edit.line_edit.setAccessibleName("Position as at, dd/mm/yyyy")
+        self.as_of_edit.line_edit.setClearButtonEnabled(False)
+        self.as_of_edit.set_value(self._as_of)
         self.as_of_edit.setToolTip(
             "The date the deadlines are worked out at: today, or a past day to re-run its position"
         )
-        self.as_of_edit.dateChanged.connect(self._on_as_of_edit_date_changed)
+        self.as_of_edit.date_changed.connect(self._on_as_of_edit_date_changed)
         toolbar.addWidget(self.as_of_edit)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
@@ -353,9 +354,9 @@ class MainWindow(QMainWindow):
         if day == self._as_of:
             return
         self._as_of = day
-        if _to_date(self.as_of_edit.date()) != day:
+        if self.as_of_edit.value() != day:
             self.as_of_edit.blockSignals(True)
-            self.as_of_edit.setDate(qdate(day))
+            self.as_of_edit.set_value(day)
             self.as_of_edit.blockSignals(False)
         self._update_banner()
         if self._open_child is not None:
@@ -372,8 +373,9 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(not_today)
         self._actions[ActionId.BACK_TO_TODAY].setEnabled(not_today)
 
-    def _on_as_of_edit_date_changed(self, day: QDate) -> None:
-        self.set_as_of(_to_date(day))
+    def _on_as_of_edit_date_changed(self, day: object) -> None:
+        if isinstance(day, date):  # not while the date is half typed or wrong (the box says why)
+            self.set_as_of(day)
 
     # --- computing the pages ------------------------------------------------------------------
 
@@ -897,10 +899,6 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         super().closeEvent(event)
         self.release_instance_lock()
-
-
-def _to_date(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
 
 
 def _child_nav_text(summary: ChildSummary | None) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -104,6 +105,13 @@ class RegisterPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
 
+        # Enter opens the match; Down moves into the results, on the first (or selected) row.
+        into_results = QAction("Go to the results", self.search)
+        into_results.setShortcut(QKeySequence(Qt.Key.Key_Down))
+        into_results.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.search.addAction(into_results)
+        into_results.triggered.connect(self._on_into_results_triggered)
+        self.search.returnPressed.connect(self._on_search_return_pressed)
         self.search.textChanged.connect(self._on_search_text_changed)
         for combo in self._filter_combos():
             combo.currentIndexChanged.connect(self._on_filter_changed)
@@ -181,6 +189,26 @@ class RegisterPage(QWidget):
 
     def _on_search_text_changed(self, _text: str) -> None:
         self._apply_filter()
+
+    def _on_search_return_pressed(self) -> None:
+        index = self._current_or_first()
+        if index is not None:
+            self._on_table_activated(index)
+
+    def _on_into_results_triggered(self) -> None:
+        index = self._current_or_first()
+        if index is None:
+            return
+        self.table.setCurrentIndex(index)
+        self.table.selectRow(index.row())
+        self.table.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _current_or_first(self) -> QModelIndex | None:
+        """The selected row, else the first one shown (the match the search found)."""
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            return rows[0]
+        return self.model.index(0, 0) if self.model.rowCount() else None
 
     def _on_filter_changed(self, _index: int) -> None:
         self._apply_filter()
