@@ -225,6 +225,8 @@ class MainWindow(QMainWindow):
         layout.addLayout(body, 1)
         self.setCentralWidget(central)
 
+        for page in (self.today_page, self.register_page):  # their exports are audited here
+            page.table_actions.set_database(lambda: self.db)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.today_page.open_child_requested.connect(self.open_child)
         self.register_page.open_child_requested.connect(self.open_child)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from models.screens.overview import NONE, ChildSummary, RegisterFilter, distinct
 from views import register_model as rm
 from views.flow_layout import FlowLayout
 from views.labels import STAGE_TITLES
+from views.table_actions import TableActions
 from views.tables import list_table
 
 #: Starting widths (pixels) until the user's own are remembered.
@@ -83,6 +85,13 @@ class RegisterPage(QWidget):
         self.table = list_table(self, self.model, widths=DEFAULT_WIDTHS, stretch_last=True)
         self.table.setObjectName("registerTable")
         self.table.sortByColumn(rm.ID, Qt.SortOrder.AscendingOrder)
+        open_action = QAction("Open child", self.table)
+        open_action.triggered.connect(self._on_open_action_triggered)
+        self.table.addAction(open_action)
+        #: Copy, export and the right-click menu; exports once the main window gives the database.
+        self.table_actions = TableActions(
+            self.table, what="register", file_stem="children-register", details=self._export_details
+        )
 
         filters = FlowLayout()
         filters.add(self.search, 2)
@@ -189,6 +198,19 @@ class RegisterPage(QWidget):
 
     def _on_search_text_changed(self, _text: str) -> None:
         self._apply_filter()
+
+    def _export_details(self) -> dict[str, object]:
+        flt = {
+            name: getattr(value, "value", value)
+            for name, value in dataclasses.asdict(self.model.filter).items()
+            if value not in (None, "")
+        }
+        return {"filter": flt, "of_children": self.model.total_count()}
+
+    def _on_open_action_triggered(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self._on_table_activated(index)
 
     def _on_search_return_pressed(self) -> None:
         index = self._current_or_first()
