@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.domain.journey import DRP_STAGE_NAMES, EVENT_TYPES, EventType, FieldSpec, Kind, Stage
-from models.domain.records import ChildRecord, EventRecord, Issue, parse_event
+from models.domain.records import ChildRecord, EventRecord, Issue, issue_sentence, parse_event
 from models.screens.child_view import (
     DrpRef,
     choice_label,
@@ -651,13 +651,9 @@ class EventDialog(QDialog):
     ) -> None:
         """Put each problem next to its field; problems elsewhere in the chronology go below."""
         for issue in issues:
-            reason = sentence(issue.reason)
+            reason = issue_sentence(issue, self.child, self.event_id)
             if issue.event_id not in (self.event_id, None):
-                other = next((e for e in self.child.events if e.id == issue.event_id), None)
-                what = (
-                    f"{EVENT_TYPES[other.type].label} of {fmt_date(other.date)}" if other else issue.event_id
-                )
-                general.append(f"Elsewhere in the chronology ({what}): {issue.reason}")
+                general.append(reason)
             elif issue.field in ("date", "type") or (issue.field is not None and issue.field in form.editors):
                 errors.setdefault(issue.field, []).append(reason)
             else:

@@ -448,7 +448,8 @@ def check_chronology(child: ChildRecord, events: Sequence[EventRecord]) -> list[
         ):
             issues.append(
                 Issue(
-                    f"escalation {ref!r} was never raised (no drp_raised with this ref on or before it)",
+                    f"escalation {ref} was never raised (no escalation raised with this reference on or "
+                    "before this date)",
                     child_id=cid,
                     event_id=e.id,
                     field="ref",
@@ -560,3 +561,20 @@ def _check_extensions(child_id: str, ordered: Sequence[EventRecord]) -> list[Iss
 
 def _d(day: date) -> str:
     return f"{day:%d/%m/%Y}"
+
+
+def describe_event(event: EventRecord) -> str:
+    """An event as a person names it: its type and date ("Final order of 03/08/2026"), never its id."""
+    etype = EVENT_TYPES.get(event.type)
+    return f"{etype.label if etype else event.type} of {_d(event.date)}"
+
+
+def issue_sentence(issue: Issue, child: ChildRecord | None, own_event_id: str | None = None) -> str:
+    """A problem as one plain sentence; one found at another event of the child names that event
+    by its type and date."""
+    reason = issue.reason[:1].upper() + issue.reason[1:]
+    if issue.event_id in (None, own_event_id) or child is None:
+        return reason
+    other = next((e for e in child.events if e.id == issue.event_id), None)
+    what = describe_event(other) if other is not None else "another event"
+    return f"Elsewhere in the chronology ({what}): {issue.reason}"

@@ -38,7 +38,14 @@ from sqlalchemy.types import TypeDecorator
 from models.domain.calendar import WorkingCalendar, calendar_for
 from models.domain.engine import Deadline, Opening, all_deadlines, child_deadlines
 from models.domain.journey import CHILD_FIELDS, EVENT_TYPES, Event
-from models.domain.records import ChildRecord, EventRecord, Issue, check_chronology, parse_date
+from models.domain.records import (
+    ChildRecord,
+    EventRecord,
+    Issue,
+    check_chronology,
+    describe_event,
+    parse_date,
+)
 from models.storage import bulk, roles, server
 from models.storage.bulk import bulk_work, packed_events
 from models.storage.db import Database
@@ -714,7 +721,14 @@ def save_event(
         previous = next((e for e in child.events if e.id == record.id), None)
         if not isinstance(expected, _Unchecked) and (previous != expected or expected.id != record.id):
             raise ConflictError(
-                _conflict_message(conn, child_id, "event", record.id, _verb(previous, expected))
+                _conflict_message(
+                    conn,
+                    child_id,
+                    "event",
+                    record.id,
+                    _verb(previous, expected),
+                    previous or expected or record,
+                )
             )
         issues = validate_event_change(child, record, replacing=record.id)
         if issues:
@@ -764,7 +778,9 @@ def delete_event(
         previous = next((e for e in child.events if e.id == event_id), None)
         if not isinstance(expected, _Unchecked) and previous != expected:
             raise ConflictError(
-                _conflict_message(conn, child_id, "event", event_id, _verb(previous, expected))
+                _conflict_message(
+                    conn, child_id, "event", event_id, _verb(previous, expected), previous or expected
+                )
             )
         if previous is None:
             raise KeyError(event_id)
@@ -832,9 +848,18 @@ def last_change(conn: Connection, child_id: str, entity: str, entity_id: str) ->
     return None if row is None else (str(row[0]), str(row[1]))
 
 
-def _conflict_message(conn: Connection, child_id: str, entity: str, entity_id: str, verb: str) -> str:
-    """ "Not saved: <who> <verb> <what> at <when>, after you opened it", from the audit log."""
-    what = f"child {child_id}'s details" if entity == "child" else f"this event ({entity_id}) of {child_id}"
+def _conflict_message(
+    conn: Connection,
+    child_id: str,
+    entity: str,
+    entity_id: str,
+    verb: str,
+    event: EventRecord | _Unchecked | None = None,
+) -> str:
+    """ "Not saved: <who> <verb> <what> at <when>, after you opened it", from the audit log; an event
+    is named by its type and date, not its id."""
+    named = f" ({describe_event(event)})" if isinstance(event, EventRecord) else ""
+    what = f"child {child_id}'s details" if entity == "child" else f"this event{named} of {child_id}"
     if entity == "child" and verb == "added":
         what = f"a child with the ID {child_id}"
     change = last_change(conn, child_id, entity, entity_id)

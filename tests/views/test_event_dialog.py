@@ -301,7 +301,7 @@ def test_drp_reference_offers_the_childs_escalations(qtbot: QtBot, example_db: D
 
     ref.setEditText("DRP-99-999")
     type_date(qtbot, dialog.date_edit, "01/08/2025")
-    assert "'DRP-99-999' was never raised" in dialog.field_message("ref")
+    assert "DRP-99-999 was never raised" in dialog.field_message("ref")
     assert not dialog.ok_button.isEnabled()
 
 
