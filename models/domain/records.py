@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from models.domain.calendar import outside_range
 from models.domain.engine import Opening, court_end, episodes_of, extension_limit, same_day_order
@@ -561,6 +561,28 @@ def _check_extensions(child_id: str, ordered: Sequence[EventRecord]) -> list[Iss
 
 def _d(day: date) -> str:
     return f"{day:%d/%m/%Y}"
+
+
+#: The key, among a child's kept keys (`ChildRecord.extra`), of the day the record was closed: a
+#: closed record stays in the register (and can be reopened) but is no longer in Today.
+CLOSED_KEY: Final = "closed_on"
+
+
+def closed_on(child: ChildRecord) -> date | None:
+    """The day the child's record was closed, or None while it is open."""
+    value = child.extra.get(CLOSED_KEY)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def with_closed(child: ChildRecord, day: date | None) -> ChildRecord:
+    """The child with the record closed on `day` (None: reopened)."""
+    extra = {k: v for k, v in child.extra.items() if k != CLOSED_KEY}
+    if day is not None:
+        extra[CLOSED_KEY] = day.isoformat()
+    return replace(child, extra=extra)
 
 
 def describe_event(event: EventRecord) -> str:

@@ -682,6 +682,61 @@ def delete_child(
         return existing
 
 
+def change_child_id(
+    db: Database,
+    old_id: str,
+    new_id: str,
+    user: str | None = None,
+    *,
+    expected: ChildRecord | _Unchecked = UNCHECKED,
+) -> ChildRecord:
+    """Correct a mistyped ID: the child and every event move to `new_id` in one transaction, with
+    one audit row (before: the old ID, after: the new). The audit trail before keeps the old ID."""
+    new_id = new_id.strip()
+    with _permission(db, "correcting a child's ID", lambda: [roles.OFFICER]), db.engine.begin() as conn:
+        _lock_child(conn, old_id)
+        existing = load_child(conn, old_id)
+        if not isinstance(expected, _Unchecked) and (
+            existing is None or _child_details(existing) != _child_details(expected)
+        ):
+            raise ConflictError(_conflict_message(conn, old_id, "child", old_id, _verb(existing, expected)))
+        if existing is None:
+            raise KeyError(old_id)
+        if not new_id or new_id == old_id:
+            raise ValidationError([Issue("type the correct ID", child_id=old_id, field="id")])
+        if load_child(conn, new_id) is not None:
+            raise ValidationError(
+                [Issue(f"a child with ID {new_id} already exists", child_id=old_id, field="id")]
+            )
+        moved = dataclasses.replace(existing, id=new_id)
+        conn.execute(insert(CHILD_T), child_row_values(moved))
+        conn.execute(update(EVENT_T).where(EVENT_T.c.child_id == old_id).values(child_id=new_id))
+        conn.execute(delete(CHILD_T).where(CHILD_T.c.id == old_id))
+        audit(
+            conn,
+            "update",
+            "child",
+            new_id,
+            child_id=new_id,
+            before={"id": old_id},
+            after={"id": new_id},
+            user=user,
+        )
+        return moved
+
+
+def restore_child(db: Database, record: ChildRecord, user: str | None = None) -> None:
+    """Put back a child deleted in error, with every event (the undo of `delete_child`), audited."""
+    with _permission(db, "adding a child", lambda: [roles.OFFICER]), db.engine.begin() as conn:
+        _lock_child(conn, record.id)
+        if load_child(conn, record.id) is not None:
+            raise ValidationError([Issue(f"a child with ID {record.id} already exists", child_id=record.id)])
+        conn.execute(insert(CHILD_T), child_row_values(record))
+        if record.events:
+            conn.execute(insert(EVENT_T), [event_row_values(record.id, e) for e in record.events])
+        audit(conn, "create", "child", record.id, child_id=record.id, after=record.to_json(), user=user)
+
+
 def validate_event_change(
     child: ChildRecord, new: EventRecord | None, replacing: str | None = None
 ) -> list[Issue]:
