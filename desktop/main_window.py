@@ -62,7 +62,7 @@ from models.storage import server
 from models.storage.backup import restore_backup, set_passphrase
 from models.storage.db import Database, DatabaseError, open_database
 from models.storage.settings import load_settings
-from models.storage.store import ValidationError, current_user
+from models.storage.store import ValidationError, current_user, get_child
 from views import prompts
 from views.audit_page import AuditPage
 from views.backups_page import BackupsPage
@@ -433,6 +433,8 @@ class MainWindow(QMainWindow):
 
     def _on_child_changed(self, child_id: str) -> None:
         """Recompute one child after an edit (or its undo) and merge it into the pages."""
+        if child_id == self._open_child and get_child(self.db, child_id) is None:
+            self._forget_open_child()  # deleted, or its ID corrected
         if self._loading:
             self._dirty.add(child_id)
             return
@@ -513,6 +515,16 @@ class MainWindow(QMainWindow):
         self._show_welcome(False)
         self.nav.setCurrentRow(NAV_CHILD)
         self.stack.setCurrentWidget(self.child_page)
+
+    def _forget_open_child(self) -> None:
+        """No child is open any more (it is not in the database): back to the register."""
+        self._open_child = None
+        item = self.nav.item(NAV_CHILD)
+        item.setText(_child_nav_text(None))
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        self._actions[ActionId.ADD_EVENT].setEnabled(False)
+        if self.stack.currentWidget() is self.child_page:
+            self.show_register()
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         pages: dict[int, QWidget] = {
@@ -707,6 +719,8 @@ class MainWindow(QMainWindow):
         if old is not db:
             old.dispose()
         self.database_changed.emit(db)
+        if self._open_child is not None and get_child(db, self._open_child) is None:
+            self._forget_open_child()  # not in the restored file: no "Add event" for a child not there
         if self._open_child is not None:
             self.child_page.show_child(self._open_child, self._as_of)
         if count_children(db) == 0:
