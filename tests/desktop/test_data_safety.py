@@ -287,6 +287,8 @@ def test_read_only_disables_every_editing_action(start: Start, example_db: Datab
     assert not window.audit_page.export_button.isEnabled()
     assert list_backups(example_db.path) == []  # no daily backup of a read-only database
     assert window.action(ActionId.FIND).isEnabled() and window.action(ActionId.SECURITY).isEnabled()
+    # Reports are previewed and printed from a copy reviewed read-only.
+    assert window.action(ActionId.PRINT).isEnabled()
 
 
 def test_a_refused_write_is_explained_and_the_form_kept(
