@@ -271,13 +271,13 @@ def _show_escalations(parent: QObject) -> QAction:
     )
 
 
-#: Actions that write to the database — exports and prints too, as they are audited. They are all
-#: disabled while the database is open read-only.
+#: Actions that write to the database — exports too, as they are audited. They are all disabled
+#: while the database is open read-only. Reports are not among them: a copy reviewed read-only is
+#: previewed and printed (nothing recorded), and a save to a file is refused before it is written.
 WRITES: Final = frozenset(
     {
         ActionId.NEW_CHILD,
         ActionId.ADD_EVENT,
-        ActionId.PRINT,
         ActionId.UNDO,
         ActionId.REDO,
         ActionId.IMPORT_JOURNEY,

@@ -100,7 +100,8 @@ def _application(qt_args: Sequence[str]) -> QApplication:
         return existing
     app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *qt_args])
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
+    # No display name: Qt would add it to every title bar, the main window's after "Permanence
+    # Tracker — <authority>" too (it said the name twice).
     app.setStyle("Fusion")
     return app
 

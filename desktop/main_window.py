@@ -21,10 +21,9 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QLockFile, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QLockFile, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -63,7 +62,7 @@ from models.storage import server
 from models.storage.backup import newest_good_backup, restore_backup, set_passphrase
 from models.storage.db import Database, DatabaseDamaged, DatabaseError, open_database
 from models.storage.settings import load_settings
-from models.storage.store import ValidationError, current_user
+from models.storage.store import ValidationError, current_user, get_child
 from views import prompts
 from views.audit_page import AuditPage
 from views.backups_page import BackupsPage
@@ -71,10 +70,11 @@ from views.child_dialog import ChildDialog
 from views.child_page import ChildPage
 from views.court_page import CourtPage
 from views.dashboard_page import DashboardPage
+from views.date_edit import DateEdit
 from views.escalations_page import EscalationsPage
 from views.forum_page import ForumPage
 from views.import_dialog import ImportDialog
-from views.labels import BANNER_STYLE, fmt_date, qdate
+from views.labels import BANNER_STYLE, fmt_date
 from views.register_page import RegisterPage
 from views.report_dialog import open_reports
 from views.screen_fit import fit_to_screen
@@ -88,6 +88,9 @@ from views.write_errors import explain_write_failure, push_or_explain
 log = logging.getLogger("permanence.desktop.window")
 
 UI_SETTINGS_FILE = "ui.ini"
+APP_TITLE = "Permanence Tracker"
+#: The days the position can be shown at.
+AS_OF_EARLIEST, AS_OF_LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 NAV_TODAY, NAV_REGISTER, NAV_CHILD = range(3)
 NAV_BACKUPS, NAV_AUDIT = range(3, 5)
@@ -222,6 +225,8 @@ class MainWindow(QMainWindow):
         layout.addLayout(body, 1)
         self.setCentralWidget(central)
 
+        for page in (self.today_page, self.register_page):  # their exports are audited here
+            page.table_actions.set_database(lambda: self.db)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.today_page.open_child_requested.connect(self.open_child)
         self.register_page.open_child_requested.connect(self.open_child)
@@ -277,18 +282,17 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         toolbar.addWidget(QLabel("Position as at  ", toolbar))
-        self.as_of_edit = QDateEdit(toolbar)
+        # The forms' own date field: 01/09/2026 typed is 1 September 2026, a half-typed date is
+        # no date (a QDateEdit turned it into another day).
+        self.as_of_edit = DateEdit(toolbar, show_error=False, minimum=AS_OF_EARLIEST, maximum=AS_OF_LATEST)
         self.as_of_edit.setObjectName("asOfEdit")
-        self.as_of_edit.setDisplayFormat("dd/MM/yyyy")
-        self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setKeyboardTracking(False)
-        self.as_of_edit.setDateRange(QDate(2000, 1, 1), QDate(2099, 12, 31))
-        self.as_of_edit.calendarWidget().setFirstDayOfWeek(Qt.DayOfWeek.Monday)
-        self.as_of_edit.setDate(qdate(self._as_of))
+        self.as_of_edit.line_edit.setAccessibleName("Position as at, dd/mm/yyyy")
+        self.as_of_edit.line_edit.setClearButtonEnabled(False)
+        self.as_of_edit.set_value(self._as_of)
         self.as_of_edit.setToolTip(
             "The date the deadlines are worked out at: today, or a past day to re-run its position"
         )
-        self.as_of_edit.dateChanged.connect(self._on_as_of_edit_date_changed)
+        self.as_of_edit.date_changed.connect(self._on_as_of_edit_date_changed)
         toolbar.addWidget(self.as_of_edit)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
@@ -352,9 +356,9 @@ class MainWindow(QMainWindow):
         if day == self._as_of:
             return
         self._as_of = day
-        if _to_date(self.as_of_edit.date()) != day:
+        if self.as_of_edit.value() != day:
             self.as_of_edit.blockSignals(True)
-            self.as_of_edit.setDate(qdate(day))
+            self.as_of_edit.set_value(day)
             self.as_of_edit.blockSignals(False)
         self._update_banner()
         if self._open_child is not None:
@@ -371,8 +375,9 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(not_today)
         self._actions[ActionId.BACK_TO_TODAY].setEnabled(not_today)
 
-    def _on_as_of_edit_date_changed(self, day: QDate) -> None:
-        self.set_as_of(_to_date(day))
+    def _on_as_of_edit_date_changed(self, day: object) -> None:
+        if isinstance(day, date):  # not while the date is half typed or wrong (the box says why)
+            self.set_as_of(day)
 
     # --- computing the pages ------------------------------------------------------------------
 
@@ -463,6 +468,8 @@ class MainWindow(QMainWindow):
 
     def _on_child_changed(self, child_id: str) -> None:
         """Recompute one child after an edit (or its undo) and merge it into the pages."""
+        if child_id == self._open_child and get_child(self.db, child_id) is None:
+            self._forget_open_child()  # deleted, or its ID corrected
         if self._loading:
             self._dirty.add(child_id)
             return
@@ -543,6 +550,16 @@ class MainWindow(QMainWindow):
         self._show_welcome(False)
         self.nav.setCurrentRow(NAV_CHILD)
         self.stack.setCurrentWidget(self.child_page)
+
+    def _forget_open_child(self) -> None:
+        """No child is open any more (it is not in the database): back to the register."""
+        self._open_child = None
+        item = self.nav.item(NAV_CHILD)
+        item.setText(_child_nav_text(None))
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        self._actions[ActionId.ADD_EVENT].setEnabled(False)
+        if self.stack.currentWidget() is self.child_page:
+            self.show_register()
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         pages: dict[int, QWidget] = {
@@ -737,6 +754,8 @@ class MainWindow(QMainWindow):
         if old is not db:
             old.dispose()
         self.database_changed.emit(db)
+        if self._open_child is not None and get_child(db, self._open_child) is None:
+            self._forget_open_child()  # not in the restored file: no "Add event" for a child not there
         if self._open_child is not None:
             self.child_page.show_child(self._open_child, self._as_of)
         if count_children(db) == 0:
@@ -892,8 +911,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         settings = load_settings(self.db)
         read_only = " (read-only)" if self.db.read_only else ""
-        # Qt adds the application's name after it ("… — Permanence Tracker").
-        self.setWindowTitle(f"{settings.authority_name}{read_only}")
+        # The application sets no display name, so Qt adds nothing after this (`desktop.app`).
+        self.setWindowTitle(f"{APP_TITLE} — {settings.authority_name}{read_only}")
 
     def _restore_ui_state(self) -> None:
         s = self.ui_settings
@@ -931,10 +950,6 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         super().closeEvent(event)
         self.release_instance_lock()
-
-
-def _to_date(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
 
 
 def _child_nav_text(summary: ChildSummary | None) -> str:

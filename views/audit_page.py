@@ -43,6 +43,7 @@ from models.storage.db import Database
 from views import prompts
 from views.date_edit import DateEdit
 from views.row_model import ListTableModel
+from views.table_actions import TableActions
 from views.tables import list_table
 from views.write_errors import explain_write_failure
 
@@ -238,6 +239,9 @@ class AuditPage(QWidget):
             sortable=False,
         )
         self.table.setObjectName("auditTable")
+        self.table_actions = TableActions(
+            self.table, what="audit log", file_stem="audit-log", database=lambda: self._db
+        )
 
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.before_text = QPlainTextEdit(self)

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from models.domain.engine import Deadline
 from models.domain.journey import EVENT_TYPES, Stage
-from models.domain.records import ChildRecord, EventRecord
+from models.domain.records import ChildRecord, EventRecord, closed_on, issue_sentence, with_closed
 from models.domain.rules import Status
 from models.io import handover
 from models.screens.child_view import (
@@ -51,7 +51,6 @@ from models.screens.child_view import (
     choice_label,
     chronology_rows,
     journey_position,
-    sentence,
     siblings,
     tracked_from_text,
     work_first,
@@ -71,8 +70,14 @@ from views.child_models import (
 from views.drp_dialogs import DrpActions
 from views.event_dialog import EventDialog
 from views.labels import STAGE_TITLES, fmt_date
-from views.undo import DeleteEventCommand, SaveChildCommand, SaveEventCommand
-from views.write_errors import push_or_explain
+from views.undo import (
+    ChangeChildIdCommand,
+    DeleteChildCommand,
+    DeleteEventCommand,
+    SaveChildCommand,
+    SaveEventCommand,
+)
+from views.write_errors import StoreCommand, push_or_explain
 
 log = logging.getLogger("permanence.child_page")
 
@@ -248,10 +253,25 @@ class ChildPage(QWidget):
         self.drp_menu = QMenu(self.drp_button)
         self.drp_button.setMenu(self.drp_menu)
         self.drp_menu.aboutToShow.connect(self._on_drp_menu_about_to_show)
+        # The record itself: an ID typed wrong, a record made in error, a child no longer tracked.
+        self.record_button = QPushButton("The record", header)
+        self.record_button.setToolTip(
+            "Correct the ID, close or reopen the record, or delete a record made in error"
+        )
+        self.record_menu = QMenu(self.record_button)
+        self.correct_id_action = self.record_menu.addAction("Correct the ID…")
+        self.close_action = self.record_menu.addAction("Close the record…")
+        self.record_menu.addSeparator()
+        self.delete_child_action = self.record_menu.addAction("Delete this record (made in error)…")
+        self.record_button.setMenu(self.record_menu)
+        self.correct_id_action.triggered.connect(self.correct_id)
+        self.close_action.triggered.connect(self.close_or_reopen)
+        self.delete_child_action.triggered.connect(self.delete_child)
         buttons = QVBoxLayout()
         buttons.addWidget(self.add_event_button)
         buttons.addWidget(self.edit_details_button)
         buttons.addWidget(self.drp_button)
+        buttons.addWidget(self.record_button)
         buttons.addStretch(1)
 
         #: An imported record's opening balance: "Record complete from ... — before that, only ...".
@@ -423,6 +443,57 @@ class ChildPage(QWidget):
 
         ChildDialog.ask(self, self.db, existing=child, save=save)
 
+    def correct_id(self) -> None:
+        """Correct a mistyped ID: the child and its chronology move to the ID typed (undoable)."""
+        child = self._child
+        if child is None:
+            return
+        new_id = prompts.ask_text(
+            self, "Correct the ID", f"The correct ID for {child.name} (now {child.id}):", child.id
+        )
+        if new_id is None or new_id.strip() == child.id:
+            return
+        command = ChangeChildIdCommand(self.db, child.id, new_id, _while_alive(self._on_command_applied))
+        if self._push(command):
+            self.open_child_requested.emit(command.new_id)
+
+    def close_or_reopen(self) -> None:
+        """Close the record (it leaves Today, stays in the register) or reopen a closed one (undoable)."""
+        child = self._child
+        if child is None:
+            return
+        closed = closed_on(child)
+        if closed is None:
+            if not prompts.confirm(
+                self,
+                "Close the record",
+                f"Close the record of {child.name} ({child.id}) as at {fmt_date(self._as_of)}? It stays in the "
+                "register and can be reopened, but its deadlines no longer show in Today.",
+            ):
+                return
+            record, text = with_closed(child, self._as_of), f"Close the record of {child.id}"
+        else:
+            record, text = with_closed(child, None), f"Reopen the record of {child.id}"
+        self._push(
+            SaveChildCommand(self.db, record, child, _while_alive(self._on_command_applied), text=text)
+        )
+
+    def delete_child(self) -> None:
+        """Delete a record made in error, with its chronology, after asking (undoable)."""
+        child = self._child
+        if child is None:
+            return
+        events = len(child.events)
+        if not prompts.confirm(
+            self,
+            "Delete the record",
+            f"Delete the record of {child.name} ({child.id}) and its {events} "
+            f"{'event' if events == 1 else 'events'}? Only for a record made in error: a child who is no "
+            "longer tracked is closed instead. Undo (Ctrl+Z) puts it back.",
+        ):
+            return
+        self._push(DeleteChildCommand(self.db, child, _while_alive(self._on_command_applied)))
+
     def edit_selected_event(self) -> None:
         record = self.selected_event()
         child = self._child
@@ -497,7 +568,11 @@ class ChildPage(QWidget):
         identity = [f"ID {child.id}", birth_text(child, self._as_of)]
         if f.get("gender"):
             identity.append(choice_label("gender", f["gender"]))
+        closed = closed_on(child)
+        if closed is not None:
+            identity.append(f"Record closed on {fmt_date(closed)} (not in Today)")
         self.identity_label.setText("  ·  ".join(identity))
+        self.close_action.setText("Reopen the record" if closed is not None else "Close the record…")
         people = [
             f"Team: {f.get('team') or 'not recorded'}",
             f"Social worker: {f.get('social_worker') or 'not recorded'}",
@@ -578,7 +653,7 @@ class ChildPage(QWidget):
 
     # --- changes ------------------------------------------------------------------------------------------
 
-    def _push(self, command: SaveEventCommand | DeleteEventCommand | SaveChildCommand) -> bool:
+    def _push(self, command: StoreCommand) -> bool:
         """Apply a change through the undo stack; False (after saying why) when it was not saved."""
         command.on_failed = _while_alive(self._on_command_failed)
         try:
@@ -587,7 +662,8 @@ class ChildPage(QWidget):
             prompts.show_error(
                 self,
                 "Not saved",
-                "The change was refused:\n\n" + "\n".join(sentence(i.reason) for i in exc.issues),
+                "The change was refused:\n\n"
+                + "\n".join(issue_sentence(i, self._child, None) for i in exc.issues),
             )
             return False
 
@@ -633,7 +709,7 @@ class ChildPage(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         """Reading only (a database opened --read-only): nothing on the page offers to change it."""
         self._read_only = read_only
-        for widget in (self.add_event_button, self.edit_details_button):
+        for widget in (self.add_event_button, self.edit_details_button, self.record_button):
             widget.setEnabled(not read_only)
         for action in (self.edit_event_action, self.delete_event_action):
             action.setEnabled(not read_only)

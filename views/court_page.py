@@ -44,6 +44,7 @@ from views.labels import fmt_date
 from views.live_rows import LiveRows, Runner, run_now
 from views.recording import save_new_event, while_alive
 from views.row_model import ID_ROLE
+from views.table_actions import TableActions
 from views.tables import list_table
 from views.week_ruler import ROW_HEIGHT, RulerLegend, WeekRulerDelegate
 
@@ -201,7 +202,13 @@ class CourtPage(QWidget):
             action.triggered.connect(lambda _=False, t=event_type: self.record_event(t))
             self.table.addAction(action)
             self.record_actions[event_type] = action
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table_actions = TableActions(
+            self.table,
+            what="court proceedings",
+            file_stem="court-open-proceedings",
+            database=lambda: self.db,
+            skip_columns=(CourtModel.RULER,),
+        )
 
         top = QHBoxLayout()
         top.addWidget(self.search)
@@ -234,6 +241,12 @@ class CourtPage(QWidget):
         for column, width in enumerate((215, 120, 130, 185, 170, 130)):
             header.resizeSection(column, width)
         self.pending_table.activated.connect(self._on_table_activated)
+        self.pending_actions = TableActions(
+            self.pending_table,
+            what="court awaiting issue",
+            file_stem="court-awaiting-issue",
+            database=lambda: self.db,
+        )
         layout = QVBoxLayout(page)
         layout.addWidget(self.pending_label)
         layout.addWidget(self.pending_table, 1)
@@ -261,6 +274,12 @@ class CourtPage(QWidget):
         for column, width in enumerate((215, 120, 90, 90, 250, 70, 90, 120)):
             header.resizeSection(column, width)
         self.concluded_table.activated.connect(self._on_table_activated)
+        self.concluded_actions = TableActions(
+            self.concluded_table,
+            what="court concluded",
+            file_stem="court-concluded",
+            database=lambda: self.db,
+        )
         row = QHBoxLayout()
         period = QLabel("&Period:", page)
         period.setBuddy(self.period_combo)

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.domain.journey import DRP_STAGE_NAMES
-from models.domain.records import ChildRecord, EventRecord, parse_event
+from models.domain.records import ChildRecord, EventRecord, issue_sentence, parse_event
 from models.screens.child_view import sentence
 from models.screens.drp_view import (
     ADDRESSED_TO,
@@ -210,7 +210,7 @@ class _DrpForm(QDialog):
             parsed, issues = parse_event(raw, self.child.id)
             if parsed is not None:
                 issues = store.validate_event_change(self.child, parsed, replacing=self.event_id)
-            problems += [sentence(i.reason) for i in issues]
+            problems += [issue_sentence(i, self.child, self.event_id) for i in issues]
             if not issues:
                 record = parsed
         self._record = record
@@ -436,7 +436,8 @@ class _FollowForm(_DrpForm):
     ) -> None:
         super().__init__(parent, child, title, day)
         self.escalation = escalation
-        state = QLabel(escape(_current_state(escalation)), self)
+        state = QLabel(_current_state(escalation), self)
+        state.setTextFormat(Qt.TextFormat.PlainText)  # as written: never `&#x27;` for an apostrophe
         state.setObjectName("escalationState")
         state.setWordWrap(True)
         self.form.insertRow(0, _label("Escalation", self), state)

@@ -49,6 +49,7 @@ from views.labels import RAG_COLOURS, RAG_WORDS, fmt_date
 from views.live_rows import LiveRows, Runner, run_now
 from views.recording import while_alive
 from views.row_model import ID_ROLE
+from views.table_actions import TableActions
 from views.tables import list_table
 
 _WIDTHS: Final = {
@@ -263,6 +264,14 @@ class EscalationsPage(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.details, 1)
         side_layout.addLayout(buttons)
+
+        self.table_actions = TableActions(
+            self.table,
+            what="escalations",
+            file_stem="escalations",
+            database=lambda: self.db,
+            row_buttons=(self.open_button, self.escalate_button, self.response_button, self.resolve_button),
+        )
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)

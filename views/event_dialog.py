@@ -14,7 +14,7 @@ from functools import partial
 from html import escape
 from typing import Any, Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.domain.journey import DRP_STAGE_NAMES, EVENT_TYPES, EventType, FieldSpec, Kind, Stage
-from models.domain.records import ChildRecord, EventRecord, Issue, parse_event
+from models.domain.records import ChildRecord, EventRecord, Issue, issue_sentence, parse_event
 from models.screens.child_view import (
     DrpRef,
     choice_label,
@@ -411,7 +411,7 @@ class EventDialog(QDialog):
         if self.type_combo is not None and event_type is None:
             self.type_combo.setFocus()
         else:
-            self.date_edit.setFocus()
+            self.first_field().setFocus()
 
     # --- running it -----------------------------------------------------------------------------
 
@@ -501,7 +501,42 @@ class EventDialog(QDialog):
             self._forms[name] = form
             self.stack.addWidget(form)
         self._show_page(form)
+        self._chain_tab_order(form)
         self.date_label.setText(DATE_LABELS.get(name, "Date") + " *")
+
+    def _chain_tab_order(self, form: _TypeForm) -> None:
+        """Tab goes through the type's own fields first (they are what the person came to fill
+        in), then the date, the note, who recorded it and the buttons."""
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        widgets: list[QWidget | None] = [
+            self.type_combo,
+            *(editor.widget for editor in form.editors.values()),
+            self.date_edit,
+            self.note_edit,
+            self.recorded_by_edit,
+            self.ok_button,
+            cancel,
+        ]
+        # Qt ignores an order given to a widget that hands its focus on, and Tab from a focus
+        # proxy carries on after the widget it stands for: chain the widgets that take the focus,
+        # and let the field boxes (`with_message`) stand for nobody.
+        chain = [target for w in widgets if w is not None for target in _focus_targets(w)]
+        for target in chain:
+            holder = target.parentWidget()
+            while holder is not None and holder is not self:
+                proxy = holder.focusProxy()
+                if proxy is not None and holder.isAncestorOf(proxy) and not isinstance(holder, DateEdit):
+                    holder.setFocusProxy(None)  # type: ignore[arg-type]  # None clears it (Qt's docs)
+                holder = holder.parentWidget()
+        for before, after in zip(chain, chain[1:] + chain[:1], strict=True):  # a ring, back to the type
+            QWidget.setTabOrder(before, after)
+
+    def first_field(self) -> QWidget:
+        """Where typing starts: the type's first field, else the date."""
+        form = self.form()
+        if form is not None and form.editors:
+            return next(iter(form.editors.values())).widget
+        return self.date_edit
 
     def _show_page(self, page: QWidget) -> None:
         """Show one type's fields, sized to them alone (a stack is as tall as its tallest page)."""
@@ -594,19 +629,31 @@ class EventDialog(QDialog):
         if unchanged:
             self._set_message_area("", ["Nothing has been changed yet."], error=False)
         self.ok_button.setEnabled(record is not None and not unchanged)
+        # Once the shown and hidden messages are laid out (a posted layout request).
+        QTimer.singleShot(0, self, self._fit_height)
+
+    def _fit_height(self) -> None:
+        """Grow to show every message in full: a long one wraps onto more lines than the form had."""
+        layout = self.layout()
+        if not self.isVisible() or layout is None:
+            return
+        layout.activate()
+        needed = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _route(
         self, issues: list[Issue], form: _TypeForm, errors: dict[str, list[str]], general: list[str]
     ) -> None:
         """Put each problem next to its field; problems elsewhere in the chronology go below."""
         for issue in issues:
-            reason = sentence(issue.reason)
+            reason = issue_sentence(issue, self.child, self.event_id)
             if issue.event_id not in (self.event_id, None):
-                other = next((e for e in self.child.events if e.id == issue.event_id), None)
-                what = (
-                    f"{EVENT_TYPES[other.type].label} of {fmt_date(other.date)}" if other else issue.event_id
-                )
-                general.append(f"Elsewhere in the chronology ({what}): {issue.reason}")
+                general.append(reason)
             elif issue.field in ("date", "type") or (issue.field is not None and issue.field in form.editors):
                 errors.setdefault(issue.field, []).append(reason)
             else:
@@ -679,6 +726,16 @@ class EventDialog(QDialog):
             ref = ref_editor.refs.get(ref_editor.value() or "")
             if ref is not None:
                 ref_message.show_note(sentence(ref.description))
+
+
+def _focus_targets(widget: QWidget) -> list[QWidget]:
+    """The widgets that take the focus for `widget`: its focus proxy, or its own buttons."""
+    proxy = widget.focusProxy()
+    while proxy is not None:
+        widget, proxy = proxy, proxy.focusProxy()
+    if isinstance(widget, TriStateBool):
+        return [widget.yes, widget.no, widget.unrecorded]
+    return [widget]
 
 
 def _form_label(text: str, parent: QWidget) -> QLabel:

@@ -15,10 +15,9 @@ import shiboken6
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from models.domain.records import EventRecord
-from models.screens.child_view import sentence
+from models.domain.records import EventRecord, issue_sentence
 from models.storage.db import Database
-from models.storage.store import ValidationError
+from models.storage.store import ValidationError, get_child
 from views import prompts
 from views.undo import SaveEventCommand
 from views.write_errors import push_or_explain
@@ -66,9 +65,11 @@ def save_new_event(
     try:
         return push_or_explain(parent, stack, command)
     except ValidationError as exc:
+        child = get_child(db, child_id)
         prompts.show_error(
             parent,
             "Not saved",
-            "The change was refused:\n\n" + "\n".join(sentence(i.reason) for i in exc.issues),
+            "The change was refused:\n\n"
+            + "\n".join(issue_sentence(i, child, record.id) for i in exc.issues),
         )
         return False

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -22,6 +24,7 @@ from models.screens.overview import NONE, ChildSummary, RegisterFilter, distinct
 from views import register_model as rm
 from views.flow_layout import FlowLayout
 from views.labels import STAGE_TITLES
+from views.table_actions import TableActions
 from views.tables import list_table
 
 #: Starting widths (pixels) until the user's own are remembered.
@@ -82,6 +85,13 @@ class RegisterPage(QWidget):
         self.table = list_table(self, self.model, widths=DEFAULT_WIDTHS, stretch_last=True)
         self.table.setObjectName("registerTable")
         self.table.sortByColumn(rm.ID, Qt.SortOrder.AscendingOrder)
+        open_action = QAction("Open child", self.table)
+        open_action.triggered.connect(self._on_open_action_triggered)
+        self.table.addAction(open_action)
+        #: Copy, export and the right-click menu; exports once the main window gives the database.
+        self.table_actions = TableActions(
+            self.table, what="register", file_stem="children-register", details=self._export_details
+        )
 
         filters = FlowLayout()
         filters.add(self.search, 2)
@@ -104,6 +114,13 @@ class RegisterPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
 
+        # Enter opens the match; Down moves into the results, on the first (or selected) row.
+        into_results = QAction("Go to the results", self.search)
+        into_results.setShortcut(QKeySequence(Qt.Key.Key_Down))
+        into_results.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.search.addAction(into_results)
+        into_results.triggered.connect(self._on_into_results_triggered)
+        self.search.returnPressed.connect(self._on_search_return_pressed)
         self.search.textChanged.connect(self._on_search_text_changed)
         for combo in self._filter_combos():
             combo.currentIndexChanged.connect(self._on_filter_changed)
@@ -181,6 +198,39 @@ class RegisterPage(QWidget):
 
     def _on_search_text_changed(self, _text: str) -> None:
         self._apply_filter()
+
+    def _export_details(self) -> dict[str, object]:
+        flt = {
+            name: getattr(value, "value", value)
+            for name, value in dataclasses.asdict(self.model.filter).items()
+            if value not in (None, "")
+        }
+        return {"filter": flt, "of_children": self.model.total_count()}
+
+    def _on_open_action_triggered(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self._on_table_activated(index)
+
+    def _on_search_return_pressed(self) -> None:
+        index = self._current_or_first()
+        if index is not None:
+            self._on_table_activated(index)
+
+    def _on_into_results_triggered(self) -> None:
+        index = self._current_or_first()
+        if index is None:
+            return
+        self.table.setCurrentIndex(index)
+        self.table.selectRow(index.row())
+        self.table.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _current_or_first(self) -> QModelIndex | None:
+        """The selected row, else the first one shown (the match the search found)."""
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            return rows[0]
+        return self.model.index(0, 0) if self.model.rowCount() else None
 
     def _on_filter_changed(self, _index: int) -> None:
         self._apply_filter()

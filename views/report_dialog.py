@@ -31,7 +31,14 @@ from PySide6.QtWidgets import (
 
 from models.domain.period import Period
 from models.reports.common import ReportError, ReportRequest
-from models.reports.registry import REPORTS, build_report, make_request, render_per_officer, save_rendered
+from models.reports.registry import (
+    READ_ONLY_SAVE,
+    REPORTS,
+    build_report,
+    make_request,
+    render_per_officer,
+    save_rendered,
+)
 from models.screens.child_view import known_values
 from models.screens.facts import child_choices
 from models.storage.db import Database
@@ -222,6 +229,8 @@ class ReportDialog(QDialog):
         self.officer_combo.setEnabled(name == "tracker")
         self.child_combo.setEnabled(REPORTS[name].needs_child)
         self.commentary_button.setVisible(name == "board")
+        # The commentary is saved in the database: not while it is open read-only.
+        self.commentary_button.setEnabled(self._db is None or not self._db.read_only)
         self.per_officer_button.setVisible(name == "tracker")
         self.error_label.setVisible(False)
 
@@ -237,6 +246,9 @@ class ReportDialog(QDialog):
         """Every officer's tracker sheet as its own PDF in a folder the person picks."""
         request = self.request()
         if request is None or self._db is None:
+            return
+        if self._db.read_only:  # said before a folder is asked for, let alone written to
+            self._fail(READ_ONLY_SAVE)
             return
         folder = prompts.ask_folder(self, "Folder for the officers' tracker sheets")
         if folder is None:

@@ -18,7 +18,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.reports.common import ReportRequest
-from models.reports.registry import REPORTS, record_print, save_report
+from models.reports.registry import READ_ONLY_SAVE, REPORTS, record_print, save_report
 from models.storage.db import Database
 from views import prompts
 from views.screen_fit import fit_to_screen
@@ -128,6 +128,9 @@ class ReportPreview(QDialog):
 
     def save_pdf(self) -> Path | None:
         """Ask where to save the PDF and write it; None if cancelled or it could not be written."""
+        if self.db is not None and self.db.read_only:  # said before a file is asked for
+            prompts.show_error(self, "The report was not saved", READ_ONLY_SAVE)
+            return None
         path = prompts.ask_save_pdf(self, _documents_folder() / self.request.file_name())
         if path is None:
             return None

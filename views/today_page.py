@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QMargins, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -24,6 +25,7 @@ from models.screens.overview import AttentionItem, attention_counts
 from views import today_model as tm
 from views.flow_layout import FlowLayout
 from views.labels import RAG_COLOURS, STAGE_TITLES, fmt_long_date
+from views.table_actions import TableActions
 
 DEFAULT_WIDTHS = {tm.STATUS: 130, tm.CHILD: 190, tm.CHILD_ID: 120, tm.DEADLINE: 400, tm.DUE: 100}
 
@@ -109,6 +111,13 @@ class TodayPage(QWidget):
         layout.addWidget(self.tree, 1)
 
         self.tree.activated.connect(self._on_tree_activated)
+        open_action = QAction("Open child", self.tree)
+        open_action.triggered.connect(self._on_open_action_triggered)
+        self.tree.addAction(open_action)
+        #: Copy, export and the right-click menu; exports once the main window gives the database.
+        self.table_actions = TableActions(
+            self.tree, what="today", file_stem="overdue-and-due-soon", group_header="Stage"
+        )
         self.set_items((), date.today())
 
     def set_items(self, items: Sequence[AttentionItem], as_of: date, *, complete: bool = True) -> None:
@@ -138,6 +147,11 @@ class TodayPage(QWidget):
             )
         self.empty_label.setVisible(not items)
         self.tree.setVisible(bool(items))
+
+    def _on_open_action_triggered(self) -> None:
+        index = self.tree.currentIndex()
+        if index.isValid():
+            self._on_tree_activated(index)
 
     def _on_tree_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
         child_id: Any = index.data(tm.ID_ROLE)

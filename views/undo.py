@@ -182,9 +182,10 @@ class SaveChildCommand(_StoreCommand):
         on_changed: ChangedCallback | None = None,
         *,
         on_failed: FailedCallback | None = None,
+        text: str | None = None,
     ) -> None:
         verb = "Add child" if previous is None else "Edit details of"
-        super().__init__(db, new.id, f"{verb} {new.id}", on_changed, on_failed)
+        super().__init__(db, new.id, text or f"{verb} {new.id}", on_changed, on_failed)
         self.new = new
         self.previous = previous
 
@@ -208,3 +209,70 @@ class SaveChildCommand(_StoreCommand):
             store.delete_child(self.db, self.new.id, expected=self.new)
         else:
             store.save_child(self.db, self.previous, expected=self.new)
+
+
+class DeleteChildCommand(_StoreCommand):
+    """Delete a child's record made in error, with its events; undo puts it all back as it was."""
+
+    def __init__(
+        self,
+        db: Database,
+        record: ChildRecord,
+        on_changed: ChangedCallback | None = None,
+        *,
+        on_failed: FailedCallback | None = None,
+    ) -> None:
+        super().__init__(db, record.id, f"Delete the record of {record.id}", on_changed, on_failed)
+        self.record = record
+
+    def problems(self) -> list[Issue]:
+        if store.get_child(self.db, self.record.id) is None:
+            return [Issue(f"there is no child {self.record.id}", child_id=self.record.id)]
+        return []
+
+    def apply(self) -> None:
+        self.record = store.delete_child(self.db, self.record.id, expected=self.record)
+
+    def revert(self) -> None:
+        store.restore_child(self.db, self.record)
+
+
+class ChangeChildIdCommand(_StoreCommand):
+    """Correct a mistyped ID (the child and its events move to the new one); undo moves them back.
+
+    Both IDs are told to `on_changed`: one disappears from the lists, the other appears.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        old_id: str,
+        new_id: str,
+        on_changed: ChangedCallback | None = None,
+        *,
+        on_failed: FailedCallback | None = None,
+    ) -> None:
+        super().__init__(db, new_id, f"Correct ID {old_id} to {new_id}", on_changed, on_failed)
+        self.old_id, self.new_id = old_id, new_id.strip()
+
+    def problems(self) -> list[Issue]:
+        if not self.new_id or self.new_id == self.old_id:
+            return [Issue("type the correct ID", child_id=self.old_id, field="id")]
+        if store.get_child(self.db, self.old_id) is None:
+            return [Issue(f"there is no child {self.old_id}", child_id=self.old_id)]
+        if store.get_child(self.db, self.new_id) is not None:
+            return [Issue(f"a child with ID {self.new_id} already exists", child_id=self.old_id, field="id")]
+        return []
+
+    def apply(self) -> None:
+        store.change_child_id(self.db, self.old_id, self.new_id)
+        self._gone(self.old_id, now=self.new_id)
+
+    def revert(self) -> None:
+        store.change_child_id(self.db, self.new_id, self.old_id)
+        self._gone(self.new_id, now=self.old_id)
+
+    def _gone(self, gone: str, *, now: str) -> None:
+        self.child_id = now  # told last, by `_run`
+        if self.on_changed is not None:
+            self.on_changed(gone)

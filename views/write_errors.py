@@ -18,9 +18,18 @@ from PySide6.QtWidgets import QWidget
 
 from models.storage import errors
 from views import prompts
-from views.undo import DeleteEventCommand, SaveChildCommand, SaveEventCommand, push
+from views.undo import (
+    ChangeChildIdCommand,
+    DeleteChildCommand,
+    DeleteEventCommand,
+    SaveChildCommand,
+    SaveEventCommand,
+    push,
+)
 
-StoreCommand = SaveEventCommand | DeleteEventCommand | SaveChildCommand
+StoreCommand = (
+    SaveEventCommand | DeleteEventCommand | SaveChildCommand | DeleteChildCommand | ChangeChildIdCommand
+)
 
 TITLE: Final = "Not saved"
 

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from models.domain.calendar import outside_range
 from models.domain.engine import Opening, court_end, episodes_of, extension_limit, same_day_order
@@ -491,7 +491,8 @@ def check_chronology(child: ChildRecord, events: Sequence[EventRecord]) -> list[
         ):
             issues.append(
                 Issue(
-                    f"escalation {ref!r} was never raised (no drp_raised with this ref on or before it)",
+                    f"escalation {ref} was never raised (no escalation raised with this reference on or "
+                    "before this date)",
                     child_id=cid,
                     event_id=e.id,
                     field="ref",
@@ -603,3 +604,42 @@ def _check_extensions(child_id: str, ordered: Sequence[EventRecord]) -> list[Iss
 
 def _d(day: date) -> str:
     return f"{day:%d/%m/%Y}"
+
+
+#: The key, among a child's kept keys (`ChildRecord.extra`), of the day the record was closed: a
+#: closed record stays in the register (and can be reopened) but is no longer in Today.
+CLOSED_KEY: Final = "closed_on"
+
+
+def closed_on(child: ChildRecord) -> date | None:
+    """The day the child's record was closed, or None while it is open."""
+    value = child.extra.get(CLOSED_KEY)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def with_closed(child: ChildRecord, day: date | None) -> ChildRecord:
+    """The child with the record closed on `day` (None: reopened)."""
+    extra = {k: v for k, v in child.extra.items() if k != CLOSED_KEY}
+    if day is not None:
+        extra[CLOSED_KEY] = day.isoformat()
+    return replace(child, extra=extra)
+
+
+def describe_event(event: EventRecord) -> str:
+    """An event as a person names it: its type and date ("Final order of 03/08/2026"), never its id."""
+    etype = EVENT_TYPES.get(event.type)
+    return f"{etype.label if etype else event.type} of {_d(event.date)}"
+
+
+def issue_sentence(issue: Issue, child: ChildRecord | None, own_event_id: str | None = None) -> str:
+    """A problem as one plain sentence; one found at another event of the child names that event
+    by its type and date."""
+    reason = issue.reason[:1].upper() + issue.reason[1:]
+    if issue.event_id in (None, own_event_id) or child is None:
+        return reason
+    other = next((e for e in child.events if e.id == issue.event_id), None)
+    what = describe_event(other) if other is not None else "another event"
+    return f"Elsewhere in the chronology ({what}): {issue.reason}"

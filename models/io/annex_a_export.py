@@ -19,7 +19,7 @@ from typing import Any
 from models.domain.records import ChildRecord, EventRecord
 from models.io.annex_a_layout import LISTS
 from models.io.audited_export import export_audited
-from models.io.export import neutralise, write_private
+from models.io.export import cell_value, write_private
 from models.storage.db import Database
 from models.storage.store import iter_children
 
@@ -172,15 +172,6 @@ _BUILDERS: dict[str, Callable[[ChildRecord, date], list[Row]]] = {
     "List 7": list7_rows,
     "List 8": list8_rows,
 }
-
-
-def cell_value(value: Any) -> Any:
-    """A value as the workbook holds it: dates and numbers as they are, text neutralised."""
-    if value is None or isinstance(value, bool):
-        return neutralise(value) if isinstance(value, bool) else None
-    if isinstance(value, date | int | float):
-        return value
-    return neutralise(value)
 
 
 def write_annex_a(children: Iterable[ChildRecord], path: Path, as_of: date) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Exports that leave a trace: a CSV file and its audit entry, both or neither.
+"""Exports that leave a trace: a CSV file or workbook and its audit entry, both or neither.
 
 Every spreadsheet export of records about children is audited (action "export": what, where, how
 many rows, which filter), so a data-protection officer can answer "who took what, when". The file
@@ -14,7 +14,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from models.io.export import write_csv
+from models.io.export import write_csv, write_xlsx
 from models.storage.db import Database
 from models.storage.store import audit
 
@@ -54,9 +54,28 @@ def export_csv(
     user: str | None = None,
 ) -> int:
     """Write `rows` to a CSV file and audit it as an export of `what`; returns the rows written."""
+    return export_table(db, path, header, rows, what=what, details=details, user=user, fmt="csv")
+
+
+def export_table(
+    db: Database,
+    path: Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    what: str,
+    fmt: str,
+    details: Mapping[str, Any] | None = None,
+    user: str | None = None,
+) -> int:
+    """Write `rows` as a CSV file (`fmt` "csv") or a workbook ("xlsx"), neutralised and 0600, and
+    audit it as an export of `what`; returns the rows written."""
+    writers = {"csv": write_csv, "xlsx": write_xlsx}
+    if fmt not in writers:
+        raise ValueError(f"cannot export to {fmt!r}: csv or xlsx")
 
     def write() -> Mapping[str, Any]:
-        count = write_csv(path, header, rows)
-        return {"format": "csv", "rows": count, "columns": list(header), **(details or {})}
+        count = writers[fmt](path, header, rows)
+        return {"format": fmt, "rows": count, "columns": list(header), **(details or {})}
 
     return int(export_audited(db, path, write, what=what, user=user)["rows"])

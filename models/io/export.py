@@ -93,6 +93,50 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
     return count
 
 
+def cell_value(value: Any) -> Any:
+    """A value as a workbook holds it: dates and numbers as they are, text neutralised."""
+    if value is None or isinstance(value, bool):
+        return neutralise(value) if isinstance(value, bool) else None
+    if isinstance(value, date | int | float):
+        return value
+    return neutralise(value)
+
+
+def write_xlsx(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Export"
+) -> int:
+    """Write a one-sheet workbook (bold header, dates as dates, text neutralised, 0600, atomically);
+    returns the rows written."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(sheet[:31])  # Excel's limit on a sheet's name
+    bold = Font(bold=True)
+    cells: list[Any] = []
+    for text in header:
+        cell = WriteOnlyCell(ws, value=neutralise(text))
+        cell.font = bold
+        cells.append(cell)
+    ws.append(cells)
+    count = 0
+    for row in rows:
+        values: list[Any] = []
+        for value in row:
+            held = cell_value(value)
+            if isinstance(held, date):
+                cell = WriteOnlyCell(ws, value=held)
+                cell.number_format = "dd/mm/yyyy"
+                values.append(cell)
+            else:
+                values.append(held)
+        ws.append(values)
+        count += 1
+    write_private(path, workbook.save)
+    return count
+
+
 # --- Deadlines, streamed (drift --json and --csv) ---------------------------------------------
 
 #: The CSV columns of `drift --csv`.

@@ -13,11 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 from reportlab.platypus import Flowable
 
 from models.domain.period import Period, PeriodKind
+from models.io.export import write_private
 from models.reports import (
     REPORT_NAMES,
     board,
@@ -134,13 +135,30 @@ def _audit(db: Database, action: str, request: ReportRequest, **extra: object) -
         )
 
 
+#: Why a report is not saved from a database opened read-only (said before any file is written).
+READ_ONLY_SAVE: Final = (
+    "This database is open read-only, and a saved report is recorded in its audit log, so a report "
+    "can be previewed and printed here but not saved to a file."
+)
+
+
 def save_report(db: Database, request: ReportRequest, pdf: bytes, target: Path) -> Path:
-    """Write the PDF (readable by its owner only) and audit the export; a folder gets the default name."""
+    """Write the PDF (0600, atomically) and audit the export, both or neither; a folder gets the
+    default name. Refused, before any file is written, when the database is read-only."""
+    if db.read_only:
+        raise ReportError(READ_ONLY_SAVE)
     path = target / request.file_name() if target.is_dir() else target
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600, exist_ok=True)
-    path.write_bytes(pdf)
-    _audit(db, "export-report", request, file=str(path), bytes=len(pdf))
+
+    def fill(fh: BinaryIO) -> None:
+        fh.write(pdf)
+
+    write_private(path, fill)
+    try:
+        _audit(db, "export-report", request, file=str(path), bytes=len(pdf))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -164,6 +182,8 @@ def render_per_officer(db: Database, request: ReportRequest) -> list[tuple[Repor
 
 def save_rendered(db: Database, made: Sequence[tuple[ReportRequest, bytes]], folder: Path) -> list[Path]:
     """Write each PDF that `render_per_officer` made into a folder, each write audited."""
+    if db.read_only:
+        raise ReportError(READ_ONLY_SAVE)
     folder.mkdir(parents=True, exist_ok=True)
     return [save_report(db, request, pdf, folder) for request, pdf in made]
 
@@ -179,5 +199,7 @@ def page_count(pdf: bytes) -> int:
 
 
 def record_print(db: Database, request: ReportRequest, pages: int, printer: str = "") -> None:
-    """Audit a print of a report."""
+    """Audit a print of a report (a database opened read-only records nothing: reviewing a copy)."""
+    if db.read_only:
+        return
     _audit(db, "print", request, pages=pages, printer=printer)

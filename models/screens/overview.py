@@ -11,16 +11,18 @@ deadline left behind by a closed episode is history for the reports, not work fo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from models.domain.calendar import WorkingCalendar
 from models.domain.engine import Deadline, Opening, child_judge, prepare
 from models.domain.journey import Event, Stage
+from models.domain.records import CLOSED_KEY, ChildRecord, closed_on
 from models.domain.rules import RAG_ORDER, RULES, Rag, Status, Unit
 from models.storage.bulk import bulk_work
 from models.storage.db import Database
@@ -303,8 +305,25 @@ def read_overview(conn: Connection, as_of: date, child_ids: Sequence[str] | None
         )
         for row in rows
     ]
+    closed = _closed_children(conn, as_of, child_ids)
+    if closed:  # a closed record stays in the register, not in Today
+        attention = [a for a in attention if a.child_id not in closed]
     attention.sort(key=_attention_key)
     return make_overview(as_of, children, attention)
+
+
+def _closed_children(conn: Connection, as_of: date, child_ids: Sequence[str] | None) -> set[str]:
+    """The children whose record was closed on or before `as_of` (`models.domain.records.CLOSED_KEY`)."""
+    sql = text("SELECT id, extra FROM child WHERE extra LIKE :key")  # few rows have kept keys
+    wanted = set(child_ids) if child_ids is not None else None
+    closed = set()
+    for child_id, extra in conn.execute(sql, {"key": f"%{CLOSED_KEY}%"}):
+        if wanted is not None and str(child_id) not in wanted:
+            continue
+        day = closed_on(ChildRecord(str(child_id), extra=json.loads(extra)))
+        if day is not None and day <= as_of:
+            closed.add(str(child_id))
+    return closed
 
 
 def quick_overview(db: Database, as_of: date) -> Overview:

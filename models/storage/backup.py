@@ -248,7 +248,30 @@ def restore_backup(db_path: Path, backup: Path, passphrase: str | None = None) -
         else:
             safety = move_aside(db_path)
     _copy_into_place(backup, db_path, passphrase)
+    _audit_database(
+        db_path,
+        passphrase,
+        "restore",
+        backup.name,
+        {"backup": backup.name, "replaced": safety.name if safety is not None else None},
+    )
     return safety
+
+
+def _audit_database(
+    db_path: Path, passphrase: str | None, action: str, what: str, after: dict[str, Any]
+) -> None:
+    """One audit row in the database at `db_path` (opened for it): a restore or a new key is a
+    change to the whole file, recorded in the file's own trail. Never the passphrase."""
+    from models.storage.db import open_database
+    from models.storage.store import audit
+
+    db = open_database(db_path, passphrase=passphrase, migrate=False)  # as restored: opening migrates
+    try:
+        with db.engine.begin() as conn:
+            audit(conn, action, "database", what, after=after)
+    finally:
+        db.dispose()
 
 
 # --- Encryption at rest -----------------------------------------------------------------------
@@ -403,7 +426,13 @@ def set_passphrase(db: Database, new_passphrase: str) -> Database:
                 leftover.unlink()
         raise
     _finish_rekey(path)
-    return open_database(path, passphrase=new_passphrase)
+    reopened = open_database(path, passphrase=new_passphrase)
+    from models.storage.store import audit
+
+    with reopened.engine.begin() as conn:  # the file's own trail: what changed, never the passphrase
+        action = "encrypt" if old_key is None else "passphrase"
+        audit(conn, action, "database", path.name, after={"encrypted": True, "copies_rekeyed": len(prepared)})
+    return reopened
 
 
 def _rekeyed_manifest(copy: Path, rekeyed: Path) -> dict[str, Any] | None:

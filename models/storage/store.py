@@ -38,7 +38,14 @@ from sqlalchemy.types import TypeDecorator
 from models.domain.calendar import WorkingCalendar, calendar_for
 from models.domain.engine import Deadline, Opening, all_deadlines, child_deadlines
 from models.domain.journey import CHILD_FIELDS, EVENT_TYPES, Event
-from models.domain.records import ChildRecord, EventRecord, Issue, check_chronology, parse_date
+from models.domain.records import (
+    ChildRecord,
+    EventRecord,
+    Issue,
+    check_chronology,
+    describe_event,
+    parse_date,
+)
 from models.storage import bulk, read_check, roles, server
 from models.storage.bulk import bulk_work, packed_events
 from models.storage.db import Database
@@ -688,6 +695,61 @@ def delete_child(
         return existing
 
 
+def change_child_id(
+    db: Database,
+    old_id: str,
+    new_id: str,
+    user: str | None = None,
+    *,
+    expected: ChildRecord | _Unchecked = UNCHECKED,
+) -> ChildRecord:
+    """Correct a mistyped ID: the child and every event move to `new_id` in one transaction, with
+    one audit row (before: the old ID, after: the new). The audit trail before keeps the old ID."""
+    new_id = new_id.strip()
+    with _permission(db, "correcting a child's ID", lambda: [roles.OFFICER]), db.engine.begin() as conn:
+        _lock_child(conn, old_id)
+        existing = load_child(conn, old_id)
+        if not isinstance(expected, _Unchecked) and (
+            existing is None or _child_details(existing) != _child_details(expected)
+        ):
+            raise ConflictError(_conflict_message(conn, old_id, "child", old_id, _verb(existing, expected)))
+        if existing is None:
+            raise KeyError(old_id)
+        if not new_id or new_id == old_id:
+            raise ValidationError([Issue("type the correct ID", child_id=old_id, field="id")])
+        if load_child(conn, new_id) is not None:
+            raise ValidationError(
+                [Issue(f"a child with ID {new_id} already exists", child_id=old_id, field="id")]
+            )
+        moved = dataclasses.replace(existing, id=new_id)
+        conn.execute(insert(CHILD_T), child_row_values(moved))
+        conn.execute(update(EVENT_T).where(EVENT_T.c.child_id == old_id).values(child_id=new_id))
+        conn.execute(delete(CHILD_T).where(CHILD_T.c.id == old_id))
+        audit(
+            conn,
+            "update",
+            "child",
+            new_id,
+            child_id=new_id,
+            before={"id": old_id},
+            after={"id": new_id},
+            user=user,
+        )
+        return moved
+
+
+def restore_child(db: Database, record: ChildRecord, user: str | None = None) -> None:
+    """Put back a child deleted in error, with every event (the undo of `delete_child`), audited."""
+    with _permission(db, "adding a child", lambda: [roles.OFFICER]), db.engine.begin() as conn:
+        _lock_child(conn, record.id)
+        if load_child(conn, record.id) is not None:
+            raise ValidationError([Issue(f"a child with ID {record.id} already exists", child_id=record.id)])
+        conn.execute(insert(CHILD_T), child_row_values(record))
+        if record.events:
+            conn.execute(insert(EVENT_T), [event_row_values(record.id, e) for e in record.events])
+        audit(conn, "create", "child", record.id, child_id=record.id, after=record.to_json(), user=user)
+
+
 def validate_event_change(
     child: ChildRecord, new: EventRecord | None, replacing: str | None = None
 ) -> list[Issue]:
@@ -727,7 +789,14 @@ def save_event(
         previous = next((e for e in child.events if e.id == record.id), None)
         if not isinstance(expected, _Unchecked) and (previous != expected or expected.id != record.id):
             raise ConflictError(
-                _conflict_message(conn, child_id, "event", record.id, _verb(previous, expected))
+                _conflict_message(
+                    conn,
+                    child_id,
+                    "event",
+                    record.id,
+                    _verb(previous, expected),
+                    previous or expected or record,
+                )
             )
         issues = validate_event_change(child, record, replacing=record.id)
         if issues:
@@ -777,7 +846,9 @@ def delete_event(
         previous = next((e for e in child.events if e.id == event_id), None)
         if not isinstance(expected, _Unchecked) and previous != expected:
             raise ConflictError(
-                _conflict_message(conn, child_id, "event", event_id, _verb(previous, expected))
+                _conflict_message(
+                    conn, child_id, "event", event_id, _verb(previous, expected), previous or expected
+                )
             )
         if previous is None:
             raise KeyError(event_id)
@@ -845,9 +916,18 @@ def last_change(conn: Connection, child_id: str, entity: str, entity_id: str) ->
     return None if row is None else (str(row[0]), str(row[1]))
 
 
-def _conflict_message(conn: Connection, child_id: str, entity: str, entity_id: str, verb: str) -> str:
-    """ "Not saved: <who> <verb> <what> at <when>, after you opened it", from the audit log."""
-    what = f"child {child_id}'s details" if entity == "child" else f"this event ({entity_id}) of {child_id}"
+def _conflict_message(
+    conn: Connection,
+    child_id: str,
+    entity: str,
+    entity_id: str,
+    verb: str,
+    event: EventRecord | _Unchecked | None = None,
+) -> str:
+    """ "Not saved: <who> <verb> <what> at <when>, after you opened it", from the audit log; an event
+    is named by its type and date, not its id."""
+    named = f" ({describe_event(event)})" if isinstance(event, EventRecord) else ""
+    what = f"child {child_id}'s details" if entity == "child" else f"this event{named} of {child_id}"
     if entity == "child" and verb == "added":
         what = f"a child with the ID {child_id}"
     change = last_change(conn, child_id, entity, entity_id)

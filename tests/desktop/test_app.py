@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QRect, QSettings, Qt
+from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
 
@@ -21,6 +21,7 @@ from models.storage.db import Database
 from models.storage.store import get_child
 from views import prompts
 from views import register_model as rm
+from views.date_edit import DateEdit
 from views.import_dialog import ImportDialog
 from views.undo import SaveChildCommand, push
 
@@ -41,8 +42,13 @@ def test_starts_on_today_with_every_page_filled(start: Start, example_db: Databa
     assert window.register_page.count_label.text() == "3 of 3 children"
     assert window.today_page.overdue_label.text() == "<b>1</b> overdue"
     assert window.undo_stack is not None
-    # Qt adds the application's display name to the title bar: the title holds only the rest.
-    assert window.windowTitle() == "Example Borough Council"
+
+
+def test_the_title_names_the_tracker_once(start: Start, example_db: Database) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03")
+    # desktop.app sets no display name, which Qt would append to the title bar as well.
+    assert window.windowTitle() == "Permanence Tracker — Example Borough Council"
+    assert window.windowTitle().count("Permanence Tracker") == 1
 
 
 def test_the_as_of_date_recomputes_every_page(qtbot: QtBot, start: Start, example_db: Database) -> None:
@@ -51,7 +57,7 @@ def test_the_as_of_date_recomputes_every_page(qtbot: QtBot, start: Start, exampl
     assert not window.banner.isHidden()
     assert window.banner_label.text() == "Showing the position as at 03/03/2025 — not today"
     with qtbot.waitSignal(window.overview_ready, timeout=20_000):
-        window.as_of_edit.setDate(QDate(2025, 9, 1))
+        window.as_of_edit.set_value(date(2025, 9, 1))
     assert window.as_of == SEPTEMBER
     assert _rag(window, "EX-003") == "Red – 1 overdue"
     assert _rag(window, "EX-002") == "Red – 3 overdue, 1 due soon"
@@ -62,7 +68,23 @@ def test_the_as_of_date_recomputes_every_page(qtbot: QtBot, start: Start, exampl
         qtbot.mouseClick(window.back_to_today_button, Qt.MouseButton.LeftButton)
     assert window.as_of == date.today()
     assert window.banner.isHidden()
-    assert window.as_of_edit.date() == QDate(date.today())
+    assert window.as_of_edit.value() == date.today()
+
+
+def test_the_as_of_date_is_typed_day_first(qtbot: QtBot, start: Start, example_db: Database) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03")
+    assert isinstance(window.as_of_edit, DateEdit)  # the forms' own date field
+    line = window.as_of_edit.line_edit
+    line.selectAll()
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        qtbot.keyClicks(line, "01/09/2026")
+    assert window.as_of == date(2026, 9, 1)
+    assert window.banner_label.text() == "Showing the position as at 01/09/2026 — not today"
+    # Half typed, the position stays where it was (the box says what is wrong).
+    line.selectAll()
+    qtbot.keyClicks(line, "31/02/20")
+    assert window.as_of == date(2026, 9, 1)
+    assert window.as_of_edit.error()
 
 
 def test_the_child_page_follows_the_as_of_date(qtbot: QtBot, start: Start, example_db: Database) -> None:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from desktop.actions import MENUS, ActionId
@@ -37,7 +36,7 @@ def test_court_page_in_the_navigation_follows_the_as_of_date(
     assert window.stack.currentWidget() is window.court_page
     assert _week(window) == "5 of 26"
     with qtbot.waitSignal(window.court_page.view_ready, timeout=20_000):
-        window.as_of_edit.setDate(QDate(2025, 9, 1))
+        window.as_of_edit.set_value(date(2025, 9, 1))
     wait_for_background()
     assert _week(window) == "31 of 26"
     # Opening the child from a row shows its record.

@@ -4,8 +4,8 @@ when shown (off the GUI thread), following the as-of date, and opening a child's
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
-from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import NAV_DASHBOARD, NAV_FORUM, MainWindow
@@ -27,7 +27,7 @@ def test_the_dashboard_and_the_forum_in_the_window(qtbot: QtBot, start: Start, e
     found = window.dashboard_page.found
     assert found is not None and found.period == Period(2025, 8)
     # A new as-of date moves the Dashboard's periods with it.
-    window.as_of_edit.setDate(QDate(2025, 10, 6))
+    window.as_of_edit.set_value(date(2025, 10, 6))
     wait_for_background()
     qtbot.waitUntil(
         lambda: (

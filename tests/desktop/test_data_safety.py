@@ -32,6 +32,7 @@ from models.storage.db import Database, open_database
 from models.storage.store import current_user, get_child, save_child
 from views import prompts
 from views.child_dialog import ChildDialog
+from views.event_dialog import EventDialog
 from views.lock_screen import LockScreen
 from views.security_dialog import SecurityDialog
 
@@ -286,6 +287,8 @@ def test_read_only_disables_every_editing_action(start: Start, example_db: Datab
     assert not window.audit_page.export_button.isEnabled()
     assert list_backups(example_db.path) == []  # no daily backup of a read-only database
     assert window.action(ActionId.FIND).isEnabled() and window.action(ActionId.SECURITY).isEnabled()
+    # Reports are previewed and printed from a copy reviewed read-only.
+    assert window.action(ActionId.PRINT).isEnabled()
 
 
 def test_a_refused_write_is_explained_and_the_form_kept(
@@ -363,6 +366,60 @@ def test_backups_page_backs_up_and_restores_swapping_the_database(
     check = open_database(safety.path, migrate=False)
     assert get_child(check, "LATE-1") is not None
     check.dispose()
+
+
+def test_a_restore_is_audited_and_the_restored_trail_is_shown(
+    qtbot: QtBot,
+    start: Start,
+    example_db: Database,
+    told: dict[str, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert example_db.path is not None
+    window = start(example_db.path)
+    wait_for_background()
+    manual = make_backup(window.db, "manual")
+    save_child(window.db, ChildRecord("LATE-1", {"given_name": "Later"}))
+    window.open_child("LATE-1")  # a child the backup does not have
+    monkeypatch.setattr(prompts, "confirm", lambda parent, title, text: True)
+    window.show_backups()
+    window.backups_page.select_backup(manual)
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        window.backups_page.restore_button.click()
+    newest = entries(window.db, limit=1)[0]
+    assert (newest.action, newest.entity, newest.entity_id) == ("restore", "database", manual.name)
+    # LATE-1 is not in the restored file: no dead end on its page.
+    assert not window.action(ActionId.ADD_EVENT).isEnabled()
+    assert window.stack.currentWidget() is not window.child_page
+    # The Audit page shows the restored file's trail: the import of the examples, then the restore.
+    window.show_audit()
+    page = window.audit_page
+    assert page.model.rowCount() == len(entries(window.db)) > 1
+    assert page.model.index(0, 2).data() == "restore" or "restore" in str(page.model.index(0, 2).data())
+    # "Add event" still leads to the form for the open child, on the restored database.
+    window.open_child("EX-001")
+    asked: list[str] = []
+
+    def ask(parent: object, child: ChildRecord, *args: object, **kwargs: object) -> None:
+        asked.append(child.id)
+        return None
+
+    monkeypatch.setattr(EventDialog, "ask", ask)
+    assert window.action(ActionId.ADD_EVENT).isEnabled()
+    window.action(ActionId.ADD_EVENT).trigger()
+    assert asked == ["EX-001"]
+
+
+def test_encrypting_and_a_new_passphrase_are_audited(example_db: Database) -> None:
+    encrypted = set_passphrase(example_db, PASSPHRASE)
+    newest = entries(encrypted, limit=1)[0]
+    assert (newest.action, newest.entity) == ("encrypt", "database")
+    assert PASSPHRASE not in (newest.after or "")
+    again = set_passphrase(encrypted, PASSPHRASE + " and more")
+    newest = entries(again, limit=1)[0]
+    assert (newest.action, newest.entity) == ("passphrase", "database")
+    assert PASSPHRASE not in (newest.after or "")
+    again.dispose()
 
 
 # --- Encryption from the Security dialog ---------------------------------------------------------

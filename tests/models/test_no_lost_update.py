@@ -7,13 +7,14 @@ on the team server the connections are real, separate PostgreSQL sessions.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
-from models.domain.records import EventRecord
+from models.domain.records import EventRecord, describe_event
 from models.storage import store
 from models.storage.audit import verify_chain
 from models.storage.db import Database, open_database
@@ -75,7 +76,10 @@ def test_a_save_against_a_changed_event_is_refused_with_who_and_when(
     with pytest.raises(ConflictError) as refused:
         store.save_event(example_db, "EX-002", mine, user="officer.a", expected=opened)
     message = str(refused.value)
-    assert message.startswith("Not saved: officer.b changed this event (ex2-1) of EX-002 at ")
+    # The event by its type and date, never its internal id.
+    assert message.startswith(
+        "Not saved: officer.b changed this event (Legal planning meeting of 02/09/2024) of EX-002 at "
+    )
     assert "after you opened it" in message
     assert events(example_db, "EX-002")["ex2-1"].note == "changed by the other officer"
     # Made against what is there now, the same change is saved.
@@ -92,7 +96,8 @@ def test_a_save_or_delete_of_an_event_someone_deleted_is_refused(
         opened.values(), key=lambda e: (e.date, e.id)
     )  # the latest: deleting it leaves a valid chronology
     store.delete_event(other, "EX-001", last.id, user="officer.b", expected=last)
-    with pytest.raises(ConflictError, match=rf"officer\.b deleted this event \({last.id}\)"):
+    named = re.escape(describe_event(last))  # by its type and date, not its id
+    with pytest.raises(ConflictError, match=rf"officer\.b deleted this event \({named}\)"):
         store.save_event(example_db, "EX-001", dataclasses.replace(last, note="x"), expected=last)
     with pytest.raises(ConflictError, match="deleted"):
         store.delete_event(example_db, "EX-001", last.id, expected=last)

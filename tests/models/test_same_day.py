@@ -223,7 +223,7 @@ def test_a_drp_event_before_any_raise_of_its_ref_is_still_refused() -> None:
     for order in permutations(events):
         record, reasons = _child(list(order))
         assert record is None and len(reasons) == 1
-        assert "'DRP-1' was never raised" in reasons[0]
+        assert "DRP-1 was never raised" in reasons[0]
 
 
 @pytest.mark.parametrize("stages", [("offered", "held"), ("offered", "declined")])

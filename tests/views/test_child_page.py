@@ -349,7 +349,11 @@ def test_refused_delete_is_explained(
     page.delete_selected_event()
     assert stack.count() == 0
     assert "ex2-9" in shown_event_ids(page)
-    assert errors and "An extension needs open proceedings" in errors[0]
+    # The event the problem is at, by its type and date (never its id).
+    assert errors and (
+        "Elsewhere in the chronology (Extension of the timetable of 28/07/2025): an extension needs open "
+        "proceedings" in errors[0]
+    )
 
 
 def test_edit_details_and_undo(

@@ -9,20 +9,23 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDialog, QMenu
+from PySide6.QtWidgets import QDialog, QLabel, QMenu, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from models.domain.records import EventRecord, Issue, issue_sentence
 from models.domain.rules import Status
 from models.screens.drp_view import AlertKind, open_escalations
 from models.storage import audit, store
 from models.storage.db import Database
 from models.storage.settings import Settings, load_settings
 from models.storage.store import save_settings
+from views import prompts
 from views.child_page import ChildPage
 from views.drp_dialogs import EscalateDialog, RaiseDialog, ResolveDialog, ResponseDialog
 from views.escalation_model import EscalationModel
 from views.escalations_page import EscalationsPage
+from views.recording import save_new_event
 from views.settings_dialog import SettingsDialog
 
 AS_OF = date(2025, 7, 31)
@@ -423,3 +426,58 @@ def test_form_messages_are_shown_as_text_not_entities(qtbot: QtBot, example_db: 
     dialog._show(["The team manager's reply is due."], error=True)
     assert dialog.message_area.textFormat() == Qt.TextFormat.RichText  # `&#x27;` is read as an apostrophe
     assert dialog.message_text() == "The team manager's reply is due."
+
+
+def test_a_refused_drp_step_says_so_in_plain_words(
+    qtbot: QtBot, example_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said: list[str] = []
+    monkeypatch.setattr(prompts, "show_error", lambda parent, title, text: said.append(text))
+    response = EventRecord(
+        "e-new", "drp_response", date(2025, 8, 4), {"ref": "DRP-25-099", "satisfactory": True}
+    )
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    assert not save_new_event(widget, example_db, QUndoStack(), "EX-001", response)
+    assert len(said) == 1
+    text = said[0]
+    assert "Escalation DRP-25-099 was never raised" in text
+    # No HTML escapes, no quoted codes, no internal names or ids.
+    for internal in ("&#", "'DRP", "drp_", "e-new"):
+        assert internal not in text, (internal, text)
+
+
+def test_a_problem_at_another_event_names_it_by_type_and_date(example_db: Database) -> None:
+    child = store.get_child(example_db, "EX-002")
+    assert child is not None
+    issue = Issue("the letter must come after the meeting", child_id="EX-002", event_id="ex2-1")
+    assert issue_sentence(issue, child, "mine") == (
+        "Elsewhere in the chronology (Legal planning meeting of 02/09/2024): "
+        "the letter must come after the meeting"
+    )
+    gone = Issue("something", child_id="EX-002", event_id="no-such-id")
+    assert "no-such-id" not in issue_sentence(gone, child, "mine")
+    assert issue_sentence(Issue("x is wrong", event_id="mine"), child, "mine") == "X is wrong"
+
+
+def test_an_escalations_state_is_shown_as_written(qtbot: QtBot, example_db: Database) -> None:
+    store.save_event(
+        example_db,
+        "EX-001",
+        EventRecord(
+            "r",
+            "drp_raised",
+            date(2025, 8, 1),
+            {"ref": "DRP-25-030", "stage": 0, "category": "care_planning"},
+        ),
+    )
+    child = store.get_child(example_db, "EX-001")
+    assert child is not None
+    escalation = next(e for e in open_escalations(child) if e.ref == "DRP-25-030")
+    dialog = ResponseDialog(None, child, escalation, day=date(2025, 8, 4))
+    qtbot.addWidget(dialog)
+    state = dialog.findChild(QLabel, "escalationState")
+    assert state is not None
+    assert state.textFormat() == Qt.TextFormat.PlainText
+    assert state.text().startswith("DRP-25-030: raised 01/08/2025, now at stage 0")
+    assert "&#" not in dialog.message_text()

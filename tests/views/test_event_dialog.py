@@ -6,7 +6,15 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from models.domain.journey import EVENT_TYPES
@@ -107,6 +115,61 @@ def test_one_form_per_type_generated_from_the_field_specs(qtbot: QtBot, example_
         dialog.field_editor("s47")
 
 
+def _tab_stops(dialog: EventDialog, start: QWidget, count: int) -> list[QWidget]:
+    """The widgets Tab reaches from `start`, in order (the focus chain, as Tab walks it)."""
+    stops: list[QWidget] = []
+    widget = start
+    while len(stops) < count:
+        widget = widget.nextInFocusChain()
+        proxied = widget.focusProxy() or widget
+        if (
+            proxied is widget
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.isVisibleTo(dialog)
+            and widget.isEnabled()
+            and widget not in stops
+        ):
+            stops.append(widget)
+    return stops
+
+
+def test_tab_goes_through_the_types_own_fields_first(qtbot: QtBot, example_db: Database) -> None:
+    dialog = open_dialog(qtbot, child(example_db, "EX-002"))
+    choose_type(dialog, "extension")
+    until = dialog.field_editor("until")
+    reason = dialog.field_editor("reason")
+    assert isinstance(until, DateEdit) and isinstance(reason, QComboBox)
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    expected = [
+        until.line_edit,
+        reason,
+        dialog.date_edit.line_edit,
+        dialog.note_edit,
+        dialog.recorded_by_edit,
+        cancel,  # "Save event" is disabled until the event can be saved
+    ]
+    assert dialog.type_combo is not None
+    assert _tab_stops(dialog, dialog.type_combo, len(expected)) == expected
+
+    # And as a person presses Tab: from the type, through the new end, the reason, to the date.
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.isActiveWindow())
+    dialog.type_combo.setFocus()
+    reached = []
+    for _ in range(len(expected)):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert reached == expected
+
+
+def test_a_form_opened_on_a_type_starts_in_its_first_field(qtbot: QtBot, example_db: Database) -> None:
+    dialog = open_dialog(qtbot, child(example_db, "EX-002"), event_type="final_order")
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.isActiveWindow())
+    first = dialog.field_editor(EVENT_TYPES["final_order"].fields[0].name)
+    assert first.isAncestorOf(QApplication.focusWidget()) or QApplication.focusWidget() is first
+
+
 # --- recording ---------------------------------------------------------------------------------
 
 
@@ -191,6 +254,13 @@ def test_extension_beyond_eight_weeks_names_the_latest_allowed(qtbot: QtBot, exa
     message = dialog.field_message("until")
     assert "more than 8 weeks (56 days)" in message
     assert "the latest allowed is 21/11/2025" in message
+    # Shown in full, however many lines it wraps onto.
+    form = dialog.form()
+    assert form is not None
+    label = form.messages["until"]
+    assert label.wordWrap()
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))
+    assert dialog.layout().totalHeightForWidth(dialog.width()) <= dialog.height()
     assert not dialog.ok_button.isEnabled()
     assert dialog.message_text() == "Correct the field marked in red to save this event."
 
@@ -231,7 +301,7 @@ def test_drp_reference_offers_the_childs_escalations(qtbot: QtBot, example_db: D
 
     ref.setEditText("DRP-99-999")
     type_date(qtbot, dialog.date_edit, "01/08/2025")
-    assert "'DRP-99-999' was never raised" in dialog.field_message("ref")
+    assert "DRP-99-999 was never raised" in dialog.field_message("ref")
     assert not dialog.ok_button.isEnabled()
 
 

@@ -158,3 +158,32 @@ def test_activating_a_row_asks_to_open_the_child(qtbot: QtBot, example_db: Datab
         qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert blocker.args == ["EX-003"]
+
+
+def test_enter_in_the_search_opens_the_match(qtbot: QtBot, example_db: Database) -> None:
+    page = _page(qtbot, example_db)
+    page.show()
+    qtbot.waitExposed(page)
+    qtbot.keyClicks(page.search, "Ben")
+    assert _ids(page) == ["EX-002"]
+    with qtbot.waitSignal(page.open_child_requested) as blocker:
+        qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert blocker.args == ["EX-002"]
+
+
+def test_down_in_the_search_moves_into_the_results(qtbot: QtBot, example_db: Database) -> None:
+    page = _page(qtbot, example_db)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    page.focus_search()
+    qtbot.keyClicks(page.search, "EX-00")
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    assert page.table.hasFocus()
+    assert page.selected_child() == _ids(page)[0]
+    # Down again walks the results; Enter opens the one reached.
+    qtbot.keyClick(page.table, Qt.Key.Key_Down)
+    assert page.selected_child() == _ids(page)[1]
+    with qtbot.waitSignal(page.open_child_requested) as blocker:
+        qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert blocker.args == [_ids(page)[1]]

@@ -22,8 +22,9 @@ from pytestqt.qtbot import QtBot
 
 from models.domain.period import Period
 from models.io.journey_io import import_journey
-from models.reports.registry import build_report, make_request, page_count
-from models.storage.db import Database
+from models.reports.common import ReportError
+from models.reports.registry import build_report, make_request, page_count, save_report
+from models.storage.db import Database, open_database
 from models.storage.store import AUDIT_T
 from views import prompts, report_dialog
 from views.report_dialog import ALL_OFFICERS, ReportDialog, open_reports
@@ -209,6 +210,31 @@ def test_cancelled_save_writes_nothing(
     monkeypatch.setattr(prompts, "ask_save_pdf", lambda *args, **kw: None)
     assert preview.save_pdf() is None
     assert audit_rows(example_db, "export-report") == []
+
+
+def test_read_only_previews_and_prints_but_refuses_a_save_before_any_file(
+    qtbot: QtBot, example_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert example_db.path is not None
+    example_db.dispose()
+    read_only = open_database(example_db.path, read_only=True)
+    request = make_request("court", AS_OF, Period(2025, 8))
+    preview = ReportPreview(build_report(read_only, request), request, read_only)  # previewed
+    qtbot.addWidget(preview)
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setattr(prompts, "ask_print", print_to(out))
+    assert preview.print_report()  # printed, nothing written to the database
+    assert len(PdfReader(out).pages) == preview.page_count()
+    said: list[str] = []
+    monkeypatch.setattr(prompts, "show_error", lambda parent, title, text: said.append(text))
+    monkeypatch.setattr(prompts, "ask_save_pdf", lambda *args, **kw: pytest.fail("asked where to save"))
+    assert preview.save_pdf() is None
+    assert len(said) == 1 and said[0].count(".") == 1 and "read-only" in said[0]
+    with pytest.raises(ReportError, match="read-only"):  # the model refuses it too, before writing
+        save_report(read_only, request, preview.pdf, tmp_path / "court.pdf")
+    assert not (tmp_path / "court.pdf").exists()
+    assert audit_rows(read_only, "print") == [] and audit_rows(read_only, "export-report") == []
+    read_only.dispose()
 
 
 # --- The dialog -------------------------------------------------------------------------------
