@@ -377,11 +377,12 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
         print(f"Backup written to {make_backup(db, 'manual')}.")
         return 0
     if args.command == "check-audit":
-        from models.storage.audit import break_report, verify_chain
+        from models.storage.audit import break_report, verify_chain, witness_findings
 
         breaks = verify_chain(db)
-        print(break_report(breaks))
-        return 1 if breaks else 0
+        findings = witness_findings(db)
+        print(break_report(breaks, findings))
+        return 1 if breaks or findings else 0
     if args.command == "move-in":
         from models.io.move_in import MoveInError, move_in
 

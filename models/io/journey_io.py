@@ -225,6 +225,7 @@ def _write(conn: Connection, children: Sequence[ChildRecord], result: ImportResu
     changed_children: list[dict[str, Any]] = []
     new_events: list[dict[str, Any]] = []
     changed_events: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []  # audited once the rows are written (they carry their digests)
     for child in children:
         before = existing.get(child.id)
         if before is None:
@@ -251,19 +252,20 @@ def _write(conn: Connection, children: Sequence[ChildRecord], result: ImportResu
         result.events_updated += len(updated)
         if touched or added or updated:
             result.children_updated += 1
-            audit(
-                conn,
-                "import-update",
-                "child",
-                child.id,
-                child_id=child.id,
-                before={"details": _details(before), "events": [o.to_json() for o, _ in updated]},
-                after={
-                    "details": _details(child),
-                    "events": [e.to_json() for _, e in updated],
-                    "added": [e.to_json() for e in added],
-                },
-                user=user,
+            updates.append(
+                dict(
+                    action="import-update",
+                    entity="child",
+                    entity_id=child.id,
+                    child_id=child.id,
+                    before={"details": _details(before), "events": [o.to_json() for o, _ in updated]},
+                    after={
+                        "details": _details(child),
+                        "events": [e.to_json() for _, e in updated],
+                        "added": [e.to_json() for e in added],
+                    },
+                    user=user,
+                )
             )
         else:
             result.children_unchanged += 1
@@ -293,6 +295,8 @@ def _write(conn: Connection, children: Sequence[ChildRecord], result: ImportResu
                 for e in changed_events
             ],
         )
+    for entry in updates:
+        audit(conn, **entry)
     if new_children:
         audit(
             conn,
@@ -301,6 +305,7 @@ def _write(conn: Connection, children: Sequence[ChildRecord], result: ImportResu
             None,
             after={"children": [c["id"] for c in new_children], "events": len(new_events)},
             user=user,
+            children=[c["id"] for c in new_children],
         )
 
 
