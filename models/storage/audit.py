@@ -202,13 +202,17 @@ def head_findings(db: Database) -> list[Finding]:
 
 
 def backup_findings(db: Database) -> list[Finding]:
-    """The newest backup's manifest names the log's head when it was taken: the log must still hold it."""
+    """The newest backup's manifest names the log's head when it was taken: the log must still hold
+    it. Backups from before the newest restore (its `pre-restore` copy) are ahead of the log on
+    purpose, and are not compared."""
     if db.path is None:
         return []
     from models.storage.backup import list_backups
     from models.storage.backup_file import read_manifest
 
-    for info in sorted(list_backups(db.path), key=lambda b: b.taken, reverse=True):
+    for info in sorted(list_backups(db.path), key=lambda b: (b.taken, b.kind == "pre-restore"), reverse=True):
+        if info.kind == "pre-restore":
+            return []
         try:
             manifest = read_manifest(info.path)
         except (ValueError, OSError):

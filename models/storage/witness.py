@@ -277,3 +277,37 @@ def on_checkin(db_path: Path, key: bytes) -> Any:
                 write_head(db_path, key, head)
 
     return listener
+
+
+def resign(dbapi: Any, old_key: bytes | None, new_key: bytes) -> bool:
+    """Re-key the chain of the database behind `dbapi` (a change of passphrase changes the key):
+    each keyed entry is checked with `old_key` and, only if every one checks, signed again with
+    `new_key`. Returns whether it did; a chain that does not check keeps its hashes, so its breaks
+    still show (with the new key, every keyed entry after the first break)."""
+    rows = dbapi.execute(
+        "SELECT id, hash, version, digests, at, user, action, entity, entity_id, child_id, before, after "
+        "FROM audit ORDER BY id"
+    ).fetchall()
+    if not any(r[2] == VERSION for r in rows):
+        return True
+    if old_key is None:
+        return False
+    renewed: list[tuple[str, int]] = []
+    old_previous = new_previous = ""
+    for entry, digest, version, digests, *fields in rows:
+        if version == VERSION:
+            if digest != entry_mac(old_key, old_previous, fields, digests):
+                return False
+            new = entry_mac(new_key, new_previous, fields, digests)
+            renewed.append((new, entry))
+        else:
+            new = digest
+        old_previous, new_previous = digest, new
+    dbapi.execute("BEGIN")
+    try:
+        dbapi.executemany("UPDATE audit SET hash = ? WHERE id = ?", renewed)
+        dbapi.execute("COMMIT")
+    except BaseException:
+        dbapi.execute("ROLLBACK")
+        raise
+    return True

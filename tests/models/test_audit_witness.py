@@ -375,3 +375,42 @@ def test_the_newest_backup_names_the_head_and_truncation_below_it_shows(
     witness.head_path(path).unlink()
     code, out = _check(capsys, path)
     assert code == 1 and f"The newest entry in the backup {backup.name} is no longer in the audit log" in out
+
+
+# --- changes of key, and restores -------------------------------------------------------------
+
+
+def test_encrypting_and_changing_the_passphrase_sign_the_chain_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key of an encrypted file comes from its passphrase: encrypting a plain file, and changing
+    the passphrase, sign its chain (and its backups') again, and the head beside it."""
+    from models.storage.backup import check_file, list_backups, set_passphrase
+
+    path = tmp_path / "t.sqlite"
+    db = _made(path, children=3)
+    db = set_passphrase(db, PASSPHRASE)
+    assert verify_chain(db) == [] and witness_findings(db) == [] and db.warnings == ()
+    save_child(db, ChildRecord("C-after"))
+    db = set_passphrase(db, PASSPHRASE + " again")
+    assert verify_chain(db) == [] and witness_findings(db) == [] and db.warnings == ()
+    assert all(check_file(b.path, PASSPHRASE + " again") == "ok" for b in list_backups(path))
+    db.dispose()
+    monkeypatch.setenv("PERMANENCE_TRACKER_PASSPHRASE", PASSPHRASE + " again")
+    assert _check(capsys, path)[0] == 0
+
+
+def test_a_restored_backup_is_not_reported_as_a_shortened_log(
+    made: tuple[Path, Database], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from models.storage.backup import make_backup, restore_backup
+
+    path, db = made
+    backup = make_backup(db, "manual")
+    save_child(db, ChildRecord("C-later"))
+    db.dispose()
+    restore_backup(path, backup)
+    again = open_database(path)
+    assert again.warnings == ()
+    again.dispose()
+    assert _check(capsys, path)[0] == 0
