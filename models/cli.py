@@ -326,6 +326,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unrecognised arguments: {' '.join(unknown)}")
     db = _open(args)
+    if args.command != "check-audit":  # which says it all itself
+        for warning in db.warnings:
+            print(f"permanence-tracker: warning: {warning} Run check-audit.", file=sys.stderr)
     try:
         return _run_command(parser, args, db)
     finally:

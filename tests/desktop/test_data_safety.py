@@ -661,3 +661,20 @@ def test_every_file_the_tracker_makes_is_private(
         for path in folder.rglob("*"):
             mode = stat.S_IMODE(path.stat().st_mode)
             assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
+
+
+def test_a_shortened_audit_log_is_told_at_start(
+    start: Start, tmp_path: Path, told: dict[str, list[str]]
+) -> None:
+    """The newest audit entries deleted (or lost with the WAL's tail after a crash): the desktop says so
+    when it opens, in a sentence, and still opens."""
+    db_path = tmp_path / "shortened.sqlite"
+    db = open_database(db_path)
+    for n in range(4):
+        save_child(db, ChildRecord(f"C-{n}"))
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit WHERE id > 2"))
+    db.dispose()
+    window = start(db_path)
+    assert window.isVisible()
+    assert len(told["warning"]) == 1 and "the newest 2 entries are missing" in told["warning"][0]
