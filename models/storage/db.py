@@ -312,7 +312,9 @@ def open_database(
         poolclass=QueuePool,
     )
     # Transactions are begun explicitly (the driver's own handling is off: isolation_level=None).
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(_begin_statement(conn)))
+    if not read_only:
+        _immediate_writes(engine)
     key = _audit_key(path, passphrase, read_only)
     if key is not None:
         event.listen(engine, "connect", lambda _dbapi, record: record.info.update({witness.INFO_KEY: key}))
@@ -335,6 +337,33 @@ def open_database(
             seal(db)
         db = dataclasses.replace(db, warnings=tuple(open_time_warnings(db)))
     return db
+
+
+#: The execution option that makes a transaction begin as `BEGIN IMMEDIATE` (see below).
+_BEGIN_OPTION = "sqlite_begin"
+
+
+def _begin_statement(conn: Connection) -> str:
+    return "BEGIN IMMEDIATE" if conn.get_execution_options().get(_BEGIN_OPTION) == "immediate" else "BEGIN"
+
+
+def _immediate_writes(engine: Engine) -> None:
+    """Make `engine.begin()`, every writer's unit of work, begin `BEGIN IMMEDIATE` on SQLite.
+
+    A deferred transaction that reads and then writes cannot wait for another writer: SQLite
+    refuses its upgrade at once (SQLITE_BUSY, measured: 54% of two writers' saves refused after
+    about 5 ms). An immediate one takes the write lock first and so waits its turn, up to
+    `busy_timeout`. Reads (`engine.connect()`) stay deferred and never block a writer in WAL mode.
+    """
+
+    @contextmanager
+    def begin() -> Iterator[Connection]:
+        with engine.connect() as conn:
+            conn.execution_options(**{_BEGIN_OPTION: "immediate"})
+            with conn.begin():
+                yield conn
+
+    engine.begin = begin  # type: ignore[method-assign]
 
 
 def _audit_key(path: Path, passphrase: str | None, read_only: bool) -> bytes | None:

@@ -9,6 +9,7 @@ import dataclasses
 import json
 import shutil
 import stat
+import time
 from datetime import date
 from pathlib import Path
 
@@ -413,4 +414,63 @@ def test_a_restored_backup_is_not_reported_as_a_shortened_log(
     again = open_database(path)
     assert again.warnings == ()
     again.dispose()
+    assert _check(capsys, path)[0] == 0
+
+
+# --- writers take turns -----------------------------------------------------------------------
+
+_WRITER = """
+import sys, time
+from pathlib import Path
+from models.domain.records import ChildRecord, EventRecord
+from models.storage.db import open_database
+from models.storage.store import add_event, save_child
+from datetime import date
+
+path, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+db = open_database(path)
+while not go.exists():
+    time.sleep(0.005)
+failed = 0
+for n in range(40):
+    try:
+        save_child(db, ChildRecord(f"{name}-{n}"))
+        add_event(db, "SHARED", EventRecord(f"{name}{n}", "strategy_discussion", date(2025, 1, 6)))
+    except Exception as exc:
+        failed += 1
+        print(type(exc).__name__, exc, file=sys.stderr)
+print(failed)
+"""
+
+
+def test_two_writers_wait_their_turn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two processes saving at once: each write transaction begins IMMEDIATE, so the second waits
+    for the first (busy_timeout) instead of being refused; all 80 saves (and 80 events) are kept."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "t.sqlite"
+    db = open_database(path)
+    save_child(db, ChildRecord("SHARED"))
+    db.dispose()
+    go = tmp_path / "go"
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(path), name, str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("A", "B")
+    ]
+    time.sleep(1.5)  # both open and waiting
+    go.touch()
+    results = [w.communicate(timeout=120) for w in writers]
+    assert [out.strip() for out, _ in results] == ["0", "0"], [err for _, err in results]
+    db = open_database(path)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM child")).scalar() == 81
+        assert conn.execute(text("SELECT count(*) FROM event")).scalar() == 80
+    assert verify_chain(db) == [] and witness_findings(db) == []
+    db.dispose()
     assert _check(capsys, path)[0] == 0
