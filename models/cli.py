@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -35,7 +36,7 @@ from models.io.export import (
 )
 from models.io.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
 from models.reports import REPORT_NAMES
-from models.storage import paths, roles, secrets, server
+from models.storage import instance_lock, paths, roles, secrets, server
 from models.storage.db import (
     Database,
     DatabaseError,
@@ -325,14 +326,45 @@ def run(argv: Sequence[str] | None = None) -> int:
         raise CliError("no command given; see --help (the desktop application is started by desktop.main)")
     if unknown:
         parser.error(f"unrecognised arguments: {' '.join(unknown)}")
-    db = _open(args)
-    if args.command != "check-audit":  # which says it all itself
-        for warning in db.warnings:
-            print(f"permanence-tracker: warning: {warning} Run check-audit.", file=sys.stderr)
+    with _writer_lock(args):
+        db = _open(args)
+        if args.command != "check-audit":  # which says it all itself
+            for warning in db.warnings:
+                print(f"permanence-tracker: warning: {warning} Run check-audit.", file=sys.stderr)
+        try:
+            return _run_command(parser, args, db)
+        finally:
+            db.dispose()  # the team server's connections are closed, not left to the collector
+
+
+def _changes_records(args: argparse.Namespace) -> bool:
+    """The commands that change children, events or settings (not only add an audit entry)."""
+    if args.command == "import":
+        return not args.dry_run
+    if args.command == "mapping":
+        return bool(args.action == "save")
+    return bool(args.command == "demo")
+
+
+@contextmanager
+def _writer_lock(args: argparse.Namespace) -> Iterator[None]:
+    """A command that changes the records of an SQLite file holds the file's lock, as the desktop
+    does while it is open: neither runs while the other has the file."""
+    target = args.db or paths.default_database(args.data_dir)
+    if "://" in str(target) or args.read_only or not _changes_records(args):
+        yield
+        return
+    path = Path(target).expanduser().resolve()
     try:
-        return _run_command(parser, args, db)
-    finally:
-        db.dispose()  # the team server's connections are closed, not left to the collector
+        with instance_lock.held(path):
+            yield
+    except instance_lock.DatabaseInUse as exc:
+        raise CliError(
+            f"{path} is open in Permanence Tracker ({exc.holder or 'another copy'}); close it there and "
+            f"run {args.command} again. Nothing was changed."
+        ) from None
+    except instance_lock.LockUnavailable as exc:
+        raise CliError(f"{exc} Nothing was changed.") from None
 
 
 def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) -> int:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
+import socket
 import stat
 import time
 from datetime import date
@@ -474,3 +476,51 @@ def test_two_writers_wait_their_turn(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert verify_chain(db) == [] and witness_findings(db) == []
     db.dispose()
     assert _check(capsys, path)[0] == 0
+
+
+def test_the_command_lines_writers_honour_the_desktops_lock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """While the window holds the database (its QLockFile), `demo` and `import` are refused in a
+    sentence and change nothing; reading commands still run."""
+    from PySide6.QtCore import QLockFile
+
+    from desktop import instance_lock as desktop_lock
+
+    path = tmp_path / "t.sqlite"
+    open_database(path).dispose()
+    window = desktop_lock.acquire(path)
+    try:
+        assert main(["--db", str(path), "demo", "--children", "10"]) == 1
+        err = capsys.readouterr().err
+        assert "is open in Permanence Tracker (process" in err and "Nothing was changed." in err
+        assert "Traceback" not in err
+        assert main(["--db", str(path), "check-audit"]) == 0
+    finally:
+        window.unlock()
+    assert isinstance(window, QLockFile)
+    assert main(["--db", str(path), "demo", "--children", "10"]) == 0
+    assert not desktop_lock.lock_path_for(path).exists()  # released after the command
+
+
+def test_the_desktop_is_refused_while_a_command_line_writer_holds_the_file(tmp_path: Path) -> None:
+    from desktop import instance_lock as desktop_lock
+    from models.storage import instance_lock
+
+    path = tmp_path / "t.sqlite"
+    with instance_lock.held(path):
+        with pytest.raises(instance_lock.DatabaseInUse) as refused:
+            desktop_lock.acquire(path)
+        assert refused.value.holder is not None and refused.value.holder.pid == os.getpid()
+    desktop_lock.acquire(path).unlock()
+
+
+def test_a_stale_lock_is_removed_by_a_command_line_writer(tmp_path: Path) -> None:
+    from models.storage import instance_lock
+
+    path = tmp_path / "t.sqlite"
+    lock = instance_lock.lock_path_for(path)
+    lock.write_text(f"999999\npython3.11\n{socket.gethostname()}\n")  # a process that is gone
+    with instance_lock.held(path):
+        holder = instance_lock.read_holder(lock)
+        assert holder is not None and holder.pid == os.getpid()
