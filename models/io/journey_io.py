@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from sqlalchemy import Connection, bindparam, select, update
 
 from models.domain.records import ChildRecord, EventRecord, Issue, parse_child
-from models.io.export import write_text
+from models.io.audited_export import export_text
 from models.storage.db import Database, page_cache
 from models.storage.store import (
     CHILD_T,
@@ -324,23 +324,19 @@ def export_journey(
     return {"format": FORMAT, "version": VERSION, "children": children}
 
 
-def write_journey(data: dict[str, Any], path: Path) -> None:
-    """Write a journey document to a file created 0600, atomically (a temporary file, then a rename)."""
-
-    def fill(fh: TextIO) -> None:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
-        fh.write("\n")
-
-    write_text(path, fill)
-
-
 def export_file(
     db: Database, path: Path, child_ids: Sequence[str] | None = None, user: str | None = None
 ) -> int:
+    """Every child (or the given ones) to a journey file, through the one audited export path
+    (`models.io.audited_export`); returns the children written."""
     data = export_journey(db, child_ids)
-    write_journey(data, path)
-    with db.engine.begin() as conn:
-        audit(conn, "export", "journey", str(path), after={"children": len(data["children"])}, user=user)
+
+    def fill(fh: TextIO) -> dict[str, Any]:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
+        return {"children": len(data["children"])}
+
+    export_text(db, path, fill, what="journey", user=user)
     return len(data["children"])
 
 

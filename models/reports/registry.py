@@ -18,6 +18,7 @@ from typing import Final
 from reportlab.platypus import Flowable
 
 from models.domain.period import Period, PeriodKind
+from models.io.audited_export import export_audited
 from models.reports import (
     REPORT_NAMES,
     board,
@@ -137,10 +138,18 @@ def _audit(db: Database, action: str, request: ReportRequest, **extra: object) -
 def save_report(db: Database, request: ReportRequest, pdf: bytes, target: Path) -> Path:
     """Write the PDF (readable by its owner only) and audit the export; a folder gets the default name."""
     path = target / request.file_name() if target.is_dir() else target
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600, exist_ok=True)
-    path.write_bytes(pdf)
-    _audit(db, "export-report", request, file=str(path), bytes=len(pdf))
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    export_audited(
+        db,
+        path,
+        lambda fh: {"bytes": fh.write(pdf)},
+        what="report",
+        action="export-report",
+        entity="report",
+        entity_id=request.name,
+        child_id=request.child_id,
+        details={**request.to_json(), "file": str(path)},
+    )
     return path
 
 
