@@ -11,6 +11,7 @@ import dataclasses
 import getpass
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -123,10 +124,21 @@ def _recording(verb: str, event_type: str) -> str:
 
 
 def current_user() -> str:
+    """This computer's account that runs the tracker: from the process's user id, not from
+    `$LOGNAME` or `$USER`, which anyone can set to anything."""
     try:
-        return getpass.getuser()
-    except Exception:  # no login name (a service account, a container)
-        return "unknown"
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):  # Windows (no pwd), or a uid with no name (a container)
+        try:
+            return getpass.getuser()
+        except Exception:
+            return "unknown"
+
+
+#: How a laptop's audit names the person: only the computer's account is known, and it says so.
+COMPUTER_ACCOUNT: Final = "computer account: "
 
 
 def now_utc() -> str:
@@ -157,7 +169,8 @@ def audit(
     and carrying the digests of the rows it leaves behind: `child_id`'s and those of `children`
     (the children a bulk change touched), and the settings'. So it must be written after the
     transaction's changes to them. The team server writes version 1 rows (its audit is append-only
-    by the server's own rights), with the signed-in role as the person.
+    by the server's own rights), with the signed-in role as the person; on a laptop, unless the
+    caller names someone, the person is "computer account: NAME", all that is known there.
     """
     sqlite = conn.dialect.name == "sqlite"
     if not sqlite:
@@ -165,7 +178,7 @@ def audit(
         user = str(conn.execute(text("SELECT session_user")).scalar_one())
     row: dict[str, Any] = {
         "at": now_utc(),
-        "user": user or current_user(),
+        "user": user or COMPUTER_ACCOUNT + current_user(),
         "action": action,
         "entity": entity,
         "entity_id": entity_id,

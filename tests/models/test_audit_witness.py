@@ -524,3 +524,23 @@ def test_a_stale_lock_is_removed_by_a_command_line_writer(tmp_path: Path) -> Non
     with instance_lock.held(path):
         holder = instance_lock.read_holder(lock)
         assert holder is not None and holder.pid == os.getpid()
+
+
+# --- who ---------------------------------------------------------------------------------------
+
+
+def test_a_laptops_audit_names_the_computer_account_not_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """$LOGNAME and $USER can be set to anything; the account comes from the process's user id,
+    and the audit says plainly that it is the computer's account."""
+    import pwd
+
+    from models.storage.audit import entries
+
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "the.director")
+    db = open_database(tmp_path / "t.sqlite")
+    save_child(db, ChildRecord("C-1"))
+    (entry,) = entries(db)
+    assert entry.user == f"computer account: {pwd.getpwuid(os.getuid()).pw_name}"
