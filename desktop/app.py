@@ -130,6 +130,7 @@ def run(argv: Sequence[str] | None = None, exec: bool = True) -> tuple[QApplicat
         raise
     window.instance_lock = lock
     window.show()
+    _tell_open_warnings(window, db)
     if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), window.close)
     _daily_backup(window)
@@ -263,6 +264,22 @@ def _restore_damaged(exc: DatabaseDamaged, passphrase: str | None, read_only: bo
         "Backup restored",
         f"The backup taken on {good.taken:%d/%m/%Y at %H:%M} is now the database. Changes made after that "
         f"time need entering again.{where}",
+    )
+
+
+def _tell_open_warnings(window: MainWindow, db: Database) -> None:
+    """What opening found that the person should know (a shortened audit log, say): told once,
+    logged, and run `check-audit` for the whole story."""
+    if not db.warnings:
+        return
+    for warning in db.warnings:
+        log.warning("%s", warning)
+    prompts.show_warning(
+        window,
+        "The audit log needs checking",
+        "\n\n".join(db.warnings)
+        + "\n\nThe records can still be used. Tell your data protection officer; the Audit page "
+        "(and the check-audit command) says more.",
     )
 
 

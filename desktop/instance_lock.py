@@ -1,4 +1,5 @@
-"""One tracker per database file: a `QLockFile` beside it (`<database>.lock`).
+"""One tracker per database file: a `QLockFile` beside it (`<database>.lock`), the file the
+command line's writers also hold (`models.storage.instance_lock`).
 
 Two copies writing one file would each undo the other's view of it, so a second start is refused
 and told who holds the lock (process, program, computer). A lock left by a copy that crashed is
@@ -10,51 +11,18 @@ must be deleted by hand; the message says which file.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile
 
+# One definition of the lock, its holder and its refusals: the command line's writers hold the
+# same file in the same format without Qt (`models.storage.instance_lock`).
+from models.storage.instance_lock import DatabaseInUse, Holder, LockUnavailable, lock_path_for
+
 log = logging.getLogger("permanence.desktop.lock")
 
 
-@dataclass(frozen=True)
-class Holder:
-    """Who holds a lock file, as `QLockFile.getLockInfo` reports it."""
-
-    pid: int
-    hostname: str
-    appname: str
-
-    def __str__(self) -> str:
-        program = f" ({self.appname})" if self.appname else ""
-        where = f" on the computer {self.hostname}" if self.hostname else ""
-        return f"process {self.pid}{program}{where}"
-
-
-class DatabaseInUse(Exception):
-    """Another copy of the tracker has the database open; the message names it."""
-
-    def __init__(self, database: Path, lock_path: Path, holder: Holder | None) -> None:
-        who = f"It is held by {holder}." if holder else "Another copy of the tracker holds it."
-        super().__init__(
-            f"The database {database} is already open in another copy of Permanence Tracker. {who}\n\n"
-            "Switch to that window, or close it and start again: only one copy may have a database "
-            "open at a time, so that two never overwrite each other's changes.\n\n"
-            f"If you are sure that copy is no longer running (it was on another computer that "
-            f"crashed), delete the lock file {lock_path} and start again."
-        )
-        self.database = database
-        self.lock_path = lock_path
-        self.holder = holder
-
-
-class LockUnavailable(Exception):
-    """The lock file could not be created (a read-only folder, no permission)."""
-
-
-def lock_path_for(database: Path) -> Path:
-    return database.with_name(database.name + ".lock")
+__all__ = ["DatabaseInUse", "Holder", "LockUnavailable", "acquire", "holder_of", "lock_path_for"]
 
 
 def holder_of(lock: QLockFile) -> Holder | None:

@@ -51,7 +51,7 @@ from desktop.work import (
 from models.domain.records import ChildRecord
 from models.io import demo
 from models.io.annex_a_export import export_annex_a
-from models.io.audited_export import export_csv
+from models.io.audited_export import ExportFailed, export_csv
 from models.io.journey_io import (
     ImportResult,
     export_file,
@@ -890,6 +890,9 @@ class MainWindow(QMainWindow):
         details = {"as_of": self._as_of.isoformat(), "filter": flt, "of_children": model.total_count()}
         try:
             count = export_csv(self.db, path, header, rows, what="register", details=details)
+        except ExportFailed as exc:
+            prompts.show_error(self, "The register was not exported", str(exc))
+            return
         except OSError as exc:
             prompts.show_error(
                 self, "The register was not exported", f"Cannot write {path}: {exc.strerror or exc}."

@@ -9,15 +9,17 @@ Errors for a person go to stderr as one sentence with a non-zero exit status, ne
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import importlib
 import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TextIO
 
 from sqlalchemy.exc import DBAPIError
 
@@ -26,17 +28,15 @@ from models.domain.engine import Deadline
 from models.domain.journey import UNSAFE_CHARACTERS
 from models.domain.period import Period
 from models.domain.rules import RULES, Status, Unit
-from models.io.audited_export import export_audited
+from models.io.audited_export import ExportFailed, export_audited, export_csv
 from models.io.export import (
     DEADLINE_CSV_HEADER,
     deadline_csv_rows,
-    write_csv,
     write_deadlines_json,
-    write_private,
 )
 from models.io.journey_io import ImportError_, export_file, import_file, import_journey, issues_report
 from models.reports import REPORT_NAMES
-from models.storage import paths, roles, secrets, server
+from models.storage import instance_lock, paths, roles, secrets, server
 from models.storage.db import (
     Database,
     DatabaseError,
@@ -338,11 +338,45 @@ def run(argv: Sequence[str] | None = None) -> int:
         raise CliError("no command given; see --help (the desktop application is started by desktop.main)")
     if unknown:
         parser.error(f"unrecognised arguments: {' '.join(unknown)}")
-    db = _open(args)
+    with _writer_lock(args):
+        db = _open(args)
+        if args.command != "check-audit":  # which says it all itself
+            for warning in db.warnings:
+                print(f"permanence-tracker: warning: {warning} Run check-audit.", file=sys.stderr)
+        try:
+            return _run_command(parser, args, db)
+        finally:
+            db.dispose()  # the team server's connections are closed, not left to the collector
+
+
+def _changes_records(args: argparse.Namespace) -> bool:
+    """The commands that change children, events or settings (not only add an audit entry)."""
+    if args.command == "import":
+        return not args.dry_run
+    if args.command == "mapping":
+        return bool(args.action == "save")
+    return bool(args.command == "demo")
+
+
+@contextmanager
+def _writer_lock(args: argparse.Namespace) -> Iterator[None]:
+    """A command that changes the records of an SQLite file holds the file's lock, as the desktop
+    does while it is open: neither runs while the other has the file."""
+    target = args.db or paths.default_database(args.data_dir)
+    if "://" in str(target) or args.read_only or not _changes_records(args):
+        yield
+        return
+    path = Path(target).expanduser().resolve()
     try:
-        return _run_command(parser, args, db)
-    finally:
-        db.dispose()  # the team server's connections are closed, not left to the collector
+        with instance_lock.held(path):
+            yield
+    except instance_lock.DatabaseInUse as exc:
+        raise CliError(
+            f"{path} is open in Permanence Tracker ({exc.holder or 'another copy'}); close it there and "
+            f"run {args.command} again. Nothing was changed."
+        ) from None
+    except instance_lock.LockUnavailable as exc:
+        raise CliError(f"{exc} Nothing was changed.") from None
 
 
 def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) -> int:
@@ -356,16 +390,16 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
         as_of = args.as_of or args.global_as_of or date.today()
         try:
             counts = export_annex_a(db, args.file, as_of)
-        except OSError as exc:
-            raise CliError(f"Cannot write {args.file}: {exc.strerror}.") from None
+        except ExportFailed as exc:
+            raise CliError(str(exc)) from None
         rows = ", ".join(f"{name}: {n} rows" for name, n in counts.items())
         say(f"Annex A as of {as_of:%d/%m/%Y} written to {args.file} ({rows}).")
         return 0
     if args.command == "export":
         try:
             count = export_file(db, args.file, args.child)
-        except OSError as exc:
-            raise CliError(f"Cannot write {args.file}: {exc.strerror}.") from None
+        except ExportFailed as exc:
+            raise CliError(str(exc)) from None
         say(f"{count} children exported to {args.file}.")
         return 0
     if args.command == "demo":
@@ -387,14 +421,21 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
             return _server_backup(db, args)
         from models.storage.backup import make_backup
 
-        say(f"Backup written to {make_backup(db, 'manual')}.")
+        try:
+            made = make_backup(db, "manual")
+        except OSError as exc:
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            why = "the disk is full" if full else (exc.strerror or str(exc))
+            raise CliError(f"No backup was made: {why}. Nothing was left under a backup's name.") from None
+        say(f"Backup written to {made}.")
         return 0
     if args.command == "check-audit":
-        from models.storage.audit import break_report, verify_chain
+        from models.storage.audit import break_report, verify_chain, witness_findings
 
         breaks = verify_chain(db)
-        say(break_report(breaks))
-        return 1 if breaks else 0
+        findings = witness_findings(db)
+        say(break_report(breaks, findings))
+        return 1 if breaks or findings else 0
     if args.command == "move-in":
         from models.io.move_in import MoveInError, move_in
 
@@ -425,17 +466,22 @@ def _drift(db: Database, args: argparse.Namespace) -> int:
     chunks = write_deadlines_json(sys.stdout, chunks) if args.json else _kept(chunks, table)
     if args.csv:
         try:
-            count = write_csv(args.csv, DEADLINE_CSV_HEADER, deadline_csv_rows(chunks))
-        except OSError as exc:
-            raise CliError(f"Cannot write {args.csv}: {exc.strerror}.") from None
+            count = export_csv(
+                db,
+                args.csv,
+                DEADLINE_CSV_HEADER,
+                deadline_csv_rows(chunks),
+                what="deadlines-csv",
+                details={"as_of": str(as_of)},
+            )
+        except ExportFailed as exc:
+            raise CliError(str(exc)) from None
     else:
         for _ in chunks:
             pass
     if not args.json:
         print_table(table)
     if args.csv:
-        with db.engine.begin() as conn:
-            audit(conn, "export", "deadlines-csv", str(args.csv), after={"rows": count, "as_of": str(as_of)})
         say(f"{count} deadlines written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
     return 0
 
@@ -632,7 +678,7 @@ def _report(db: Database, args: argparse.Namespace) -> int:
         try:
             request = reports.make_request(args.name, as_of, args.period)
             written = reports.save_per_officer(db, request, target)
-        except reports.ReportError as exc:
+        except (reports.ReportError, ExportFailed) as exc:
             raise CliError(str(exc)) from None
         except OSError as exc:
             raise CliError(f"Cannot write {target}: {exc.strerror}.") from None
@@ -642,7 +688,7 @@ def _report(db: Database, args: argparse.Namespace) -> int:
         request = reports.make_request(args.name, as_of, args.period, args.officer, args.child)
         pdf = reports.build_report(db, request)
         path = reports.save_report(db, request, pdf, target)
-    except reports.ReportError as exc:
+    except (reports.ReportError, ExportFailed) as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"Cannot write {target}: {exc.strerror}.") from None
@@ -685,17 +731,16 @@ def _measures(db: Database, args: argparse.Namespace) -> int:
             )
     if args.csv:
         try:
-            count = write_csv(args.csv, measures.CSV_HEADER, measures.csv_rows(found))
-        except OSError as exc:
-            raise CliError(f"Cannot write {args.csv}: {exc.strerror}.") from None
-        with db.engine.begin() as conn:
-            audit(
-                conn,
-                "export",
-                "measures-csv",
-                str(args.csv),
-                after={"rows": count, "period": period.key, "as_of": str(as_of)},
+            count = export_csv(
+                db,
+                args.csv,
+                measures.CSV_HEADER,
+                measures.csv_rows(found),
+                what="measures-csv",
+                details={"period": period.key, "as_of": str(as_of)},
             )
+        except ExportFailed as exc:
+            raise CliError(str(exc)) from None
         say(f"{count} measures written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
     return 0
 
@@ -716,17 +761,10 @@ def _calendar(db: Database, args: argparse.Namespace) -> int:
     data = feed.to_ical(items, name, as_of, caseload.settings.protective_marking)
     details = {"role": role, "person": person, "events": len(items), "as_of": str(as_of), "weeks": args.weeks}
 
-    def fill(fh: BinaryIO) -> None:
-        fh.write(data)
-
-    def write() -> dict[str, object]:
-        write_private(args.file, fill)
-        return details
-
     try:
-        export_audited(db, args.file, write, what="calendar")
-    except OSError as exc:
-        raise CliError(f"Cannot write {args.file}: {exc.strerror}.") from None
+        export_audited(db, args.file, lambda fh: {"bytes": fh.write(data)}, what="calendar", details=details)
+    except ExportFailed as exc:
+        raise CliError(str(exc)) from None
     say(f"{len(items)} deadlines and hearings for {person} written to {args.file}.")
     return 0
 

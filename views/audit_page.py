@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.io.audited_export import export_csv
+from models.io.audited_export import ExportFailed, export_csv
 from models.storage.audit import AuditEntry, ChainBreak, break_report, entries, users, verify_chain
 from models.storage.db import Database
 from views import prompts
@@ -401,6 +401,9 @@ class AuditPage(QWidget):
         flt = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.filters().items()}
         try:
             count = export_csv(self._db, path, EXPORT_HEADER, rows, what="audit", details={"filter": flt})
+        except ExportFailed as exc:
+            prompts.show_error(self, "Not exported", str(exc))
+            return
         except OSError as exc:
             prompts.show_error(self, "Not exported", f"Cannot write {path}: {exc.strerror or exc}.")
             return

@@ -17,6 +17,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from models.io.audited_export import ExportFailed
 from models.reports.common import ReportRequest
 from models.reports.registry import READ_ONLY_SAVE, REPORTS, record_print, save_report
 from models.storage.db import Database
@@ -139,6 +140,9 @@ class ReportPreview(QDialog):
                 path = save_report(self.db, self.request, self.pdf, path)
             else:
                 path.write_bytes(self.pdf)
+        except ExportFailed as exc:
+            prompts.show_error(self, "The report was not saved", str(exc))
+            return None
         except OSError as exc:
             prompts.show_error(self, "The report was not saved", f"Cannot write {path}: {exc.strerror}.")
             return None

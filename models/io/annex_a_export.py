@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from models.domain.records import ChildRecord, EventRecord
 from models.io.annex_a_layout import LISTS
 from models.io.audited_export import export_audited
-from models.io.export import cell_value, write_private
+from models.io.export import cell_value
 from models.storage.db import Database
 from models.storage.store import iter_children
 
@@ -174,8 +174,8 @@ _BUILDERS: dict[str, Callable[[ChildRecord, date], list[Row]]] = {
 }
 
 
-def write_annex_a(children: Iterable[ChildRecord], path: Path, as_of: date) -> dict[str, int]:
-    """Write the workbook (0600, atomically); returns the rows written per list."""
+def _workbook(children: Iterable[ChildRecord], as_of: date) -> tuple[Any, dict[str, int]]:
+    """The workbook (write-only, to be saved once) and the rows in it per list."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -209,8 +209,7 @@ def write_annex_a(children: Iterable[ChildRecord], path: Path, as_of: date) -> d
                         cells.append(value)
                 ws.append(cells)
                 counts[name] += 1
-    write_private(path, workbook.save)
-    return counts
+    return workbook, counts
 
 
 def export_annex_a(
@@ -221,9 +220,11 @@ def export_annex_a(
         children = list(iter_children(conn, child_ids))
     counts: dict[str, int] = {}
 
-    def write() -> dict[str, Any]:
-        counts.update(write_annex_a(children, path, as_of))
+    def fill(fh: BinaryIO) -> dict[str, Any]:
+        workbook, written = _workbook(children, as_of)
+        workbook.save(fh)
+        counts.update(written)
         return {"format": "xlsx", "rows": counts, "as_of": as_of.isoformat()}
 
-    export_audited(db, path, write, what="annex-a", user=user)
+    export_audited(db, path, fill, what="annex-a", user=user)
     return counts

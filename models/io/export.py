@@ -3,20 +3,17 @@
 A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return could run as a formula in a
 spreadsheet (OWASP "CSV injection"), and so could one where those come after leading white space
 or invisible characters that a spreadsheet skips (spaces, NBSP, zero-width spaces, a BOM and other
-format characters); such a cell is prefixed with a single quote so it shows as the text it is. Files are written 0600 through a temporary file and a rename.
+format characters); such a cell is prefixed with a single quote so it shows as the text it is. Files
+are written by `models.io.audited_export` (0600, a part file, audited, renamed).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import re
 import string
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from json.encoder import encode_basestring
-from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from models.domain.engine import Deadline
@@ -48,51 +45,6 @@ def neutralise(value: Any) -> str:
     return "'" + text
 
 
-def write_private(path: Path, fill: Callable[[BinaryIO], None]) -> None:
-    """The one way a file of children's data is written: a private (0600) temporary file beside
-    it, filled, flushed to disk, then renamed over `path`; on any error, nothing is left."""
-    tmp = path.with_name(path.name + ".part")
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fill(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
-
-
-def write_text(path: Path, fill: Callable[[TextIO], None], encoding: str = "utf-8") -> None:
-    """`write_private` for text (the newline translation left to the writer, as csv wants)."""
-
-    def text(fh: BinaryIO) -> None:
-        wrapper = io.TextIOWrapper(fh, encoding=encoding, newline="")
-        fill(wrapper)
-        wrapper.flush()
-        wrapper.detach()
-
-    write_private(path, text)
-
-
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write a CSV file (UTF-8 with a byte-order mark so Excel reads names right); returns rows."""
-    count = 0
-
-    def fill(fh: TextIO) -> None:
-        nonlocal count
-        writer = csv.writer(fh)
-        writer.writerow([neutralise(h) for h in header])
-        for row in rows:
-            writer.writerow([neutralise(v) for v in row])
-            count += 1
-
-    write_text(path, fill, encoding="utf-8-sig")
-    return count
-
-
 def cell_value(value: Any) -> Any:
     """A value as a workbook holds it: dates and numbers as they are, text neutralised."""
     if value is None or isinstance(value, bool):
@@ -102,11 +54,11 @@ def cell_value(value: Any) -> Any:
     return neutralise(value)
 
 
-def write_xlsx(
-    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Export"
+def fill_xlsx(
+    fh: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Export"
 ) -> int:
-    """Write a one-sheet workbook (bold header, dates as dates, text neutralised, 0600, atomically);
-    returns the rows written."""
+    """Write a one-sheet workbook to `fh` (bold header, dates as dates, text neutralised); returns the
+    rows written. The file itself is written by `models.io.audited_export` (0600, audited, renamed)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -133,7 +85,7 @@ def write_xlsx(
                 values.append(held)
         ws.append(values)
         count += 1
-    write_private(path, workbook.save)
+    workbook.save(fh)
     return count
 
 

@@ -108,7 +108,9 @@ def check_out(team: Database, target: Path, child_ids: list[str], passphrase: st
                 "children": {c.id: c.to_json() for c in children},
             }
             conn.execute(SETTING_T.insert(), {"key": HANDOVER_KEY, "value": json.dumps(base)})
-            store.audit(conn, "check-out", "handover", str(target), after={"children": child_ids})
+            store.audit(
+                conn, "check-out", "handover", str(target), after={"children": child_ids}, children=child_ids
+            )
     except BaseException:
         laptop.dispose()
         for path in (target, *(target.with_name(target.name + s) for s in ("-wal", "-shm"))):

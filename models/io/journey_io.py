@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from sqlalchemy import Connection, bindparam, select, update
 
 from models.domain.records import ChildRecord, EventRecord, Issue, id_key, normal_id, parse_child
-from models.io.export import write_text
+from models.io.audited_export import export_text
 from models.storage.db import Database, page_cache
 from models.storage.store import (
     CHILD_T,
@@ -317,6 +317,7 @@ def _write(conn: Connection, children: Sequence[ChildRecord], result: ImportResu
     changed_children: list[dict[str, Any]] = []
     new_events: list[dict[str, Any]] = []
     changed_events: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []  # audited once the rows are written (they carry their digests)
     for child in children:
         before = existing.get(child.id)
         if before is None:
@@ -343,19 +344,20 @@ def _write(conn: Connection, children: Sequence[ChildRecord], result: ImportResu
         result.events_updated += len(updated)
         if touched or added or updated:
             result.children_updated += 1
-            audit(
-                conn,
-                "import-update",
-                "child",
-                child.id,
-                child_id=child.id,
-                before={"details": _details(before), "events": [o.to_json() for o, _ in updated]},
-                after={
-                    "details": _details(child),
-                    "events": [e.to_json() for _, e in updated],
-                    "added": [e.to_json() for e in added],
-                },
-                user=user,
+            updates.append(
+                dict(
+                    action="import-update",
+                    entity="child",
+                    entity_id=child.id,
+                    child_id=child.id,
+                    before={"details": _details(before), "events": [o.to_json() for o, _ in updated]},
+                    after={
+                        "details": _details(child),
+                        "events": [e.to_json() for _, e in updated],
+                        "added": [e.to_json() for e in added],
+                    },
+                    user=user,
+                )
             )
         else:
             result.children_unchanged += 1
@@ -385,6 +387,8 @@ def _write(conn: Connection, children: Sequence[ChildRecord], result: ImportResu
                 for e in changed_events
             ],
         )
+    for entry in updates:
+        audit(conn, **entry)
     if new_children:
         audit(
             conn,
@@ -393,6 +397,7 @@ def _write(conn: Connection, children: Sequence[ChildRecord], result: ImportResu
             None,
             after={"children": [c["id"] for c in new_children], "events": len(new_events)},
             user=user,
+            children=[c["id"] for c in new_children],
         )
 
 
@@ -411,23 +416,19 @@ def export_journey(
     return {"format": FORMAT, "version": VERSION, "children": children}
 
 
-def write_journey(data: dict[str, Any], path: Path) -> None:
-    """Write a journey document to a file created 0600, atomically (a temporary file, then a rename)."""
-
-    def fill(fh: TextIO) -> None:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
-        fh.write("\n")
-
-    write_text(path, fill)
-
-
 def export_file(
     db: Database, path: Path, child_ids: Sequence[str] | None = None, user: str | None = None
 ) -> int:
+    """Every child (or the given ones) to a journey file, through the one audited export path
+    (`models.io.audited_export`); returns the children written."""
     data = export_journey(db, child_ids)
-    write_journey(data, path)
-    with db.engine.begin() as conn:
-        audit(conn, "export", "journey", str(path), after={"children": len(data["children"])}, user=user)
+
+    def fill(fh: TextIO) -> dict[str, Any]:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
+        return {"children": len(data["children"])}
+
+    export_text(db, path, fill, what="journey", user=user)
     return len(data["children"])
 
 

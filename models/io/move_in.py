@@ -8,12 +8,13 @@ leaves the team database as empty as it was.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from models.storage.audit import verify_chain
+from models.storage.audit import SERVER_KEY_SETTING, verify_chain
 from models.storage.db import Database, DatabaseError, open_database
 from models.storage.store import AUDIT_T, CHILD_T, EVENT_T, SETTING_T, audit, insert_rows
 
@@ -73,6 +74,10 @@ def move_in(team: Database, source: Path, passphrase: str | None = None) -> Move
                 counts[table.name] = n
             settings = [dict(r) for r in src.execute(select(SETTING_T)).mappings()]
             dst.execute(SETTING_T.delete())
+            if laptop.audit_key is not None:
+                # The laptop's keyed entries verify on the server with its key (the server's own
+                # entries are unkeyed: its audit is append-only by its rights).
+                settings.append({"key": SERVER_KEY_SETTING, "value": json.dumps(laptop.audit_key.hex())})
             insert_rows(dst, SETTING_T, settings)
             for table, column in ((EVENT_T, "pk"), (AUDIT_T, "id")):
                 dst.execute(

@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import Final
 
 from reportlab.platypus import Flowable
 
 from models.domain.period import Period, PeriodKind
-from models.io.export import write_private
+from models.io.audited_export import export_audited
 from models.reports import (
     REPORT_NAMES,
     board,
@@ -148,17 +148,18 @@ def save_report(db: Database, request: ReportRequest, pdf: bytes, target: Path) 
     if db.read_only:
         raise ReportError(READ_ONLY_SAVE)
     path = target / request.file_name() if target.is_dir() else target
-    path.parent.mkdir(parents=True, exist_ok=True)
-
-    def fill(fh: BinaryIO) -> None:
-        fh.write(pdf)
-
-    write_private(path, fill)
-    try:
-        _audit(db, "export-report", request, file=str(path), bytes=len(pdf))
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    export_audited(
+        db,
+        path,
+        lambda fh: {"bytes": fh.write(pdf)},
+        what="report",
+        action="export-report",
+        entity="report",
+        entity_id=request.name,
+        child_id=request.child_id,
+        details={**request.to_json(), "file": str(path)},
+    )
     return path
 
 

@@ -20,15 +20,17 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from models.storage import read_check
+from models.storage import read_check, witness
 from models.storage.backup_file import (
     PART_SUFFIX,
+    audit_head,
     check_backup_file,
     connect_copy,
     fsync_dir,
     manifest_path,
     read_manifest,
     sha256_of,
+    tracker_tables,
     write_manifest,
 )
 from models.storage.db import (
@@ -248,6 +250,9 @@ def restore_backup(db_path: Path, backup: Path, passphrase: str | None = None) -
         else:
             safety = move_aside(db_path)
     _copy_into_place(backup, db_path, passphrase)
+    # The log now ends where the backup's did (the safety copy keeps the rest): the head beside
+    # the file follows it, then the restore is the log's next entry.
+    _rewrite_head(db_path, passphrase)
     _audit_database(
         db_path,
         passphrase,
@@ -278,12 +283,20 @@ def _audit_database(
 
 
 def _export_encrypted(
-    source: Path, source_key: str | None, target: Path, target_key: str, *, copy: bool = False
+    source: Path,
+    source_key: str | None,
+    target: Path,
+    target_key: str,
+    *,
+    copy: bool = False,
+    audit_key: bytes | None = None,
 ) -> None:
     """Write an encrypted copy of `source` with SQLCipher's sqlcipher_export, then check it.
 
     A `copy` (a backup, a damaged file moved aside) is read without a pragma that writes (no WAL
-    mode, no checkpoint), so its bytes, and the digest its manifest names, stay as they were.
+    mode, no checkpoint), so its bytes, and the digest its manifest names, stay as they were. The
+    copy's audit chain is signed again with the key of the new passphrase (`witness.resign`),
+    having been checked with `audit_key`, the key it was written with.
     """
     with suppress(FileNotFoundError):
         target.unlink()
@@ -304,6 +317,8 @@ def _export_encrypted(
             conn.execute("DETACH DATABASE encrypted")
         finally:
             conn.close()
+        if "audit" in _tables_of(target, target_key):
+            _resign(target, target_key, audit_key)
         problem = check_file(target, target_key)
         if problem != "ok":
             raise DatabaseError(f"The encrypted copy failed its check ({problem}).")
@@ -311,6 +326,26 @@ def _export_encrypted(
         with suppress(FileNotFoundError):
             target.unlink()
         raise
+
+
+def _tables_of(path: Path, passphrase: str) -> set[str]:
+    conn = connect_copy(path, passphrase)
+    try:
+        return tracker_tables(conn)
+    finally:
+        conn.close()
+
+
+def _resign(path: Path, passphrase: str, old_key: bytes | None) -> None:
+    conn = connect_copy(path, passphrase)
+    try:
+        columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(audit)")}
+        if "version" in columns and not witness.resign(conn, old_key, witness.derived_key(passphrase)):
+            log.warning(
+                "the audit chain of %s did not check, so it was not signed with the new key", path.name
+            )
+    finally:
+        conn.close()
 
 
 def _plain_via_sqlcipher(path: Path) -> Any:
@@ -374,18 +409,21 @@ def set_passphrase(db: Database, new_passphrase: str) -> Database:
         raise DatabaseError("The passphrase must be at least 8 characters long.")
     path = db.path
     old_key = db.passphrase
+    audit_key = db.audit_key
     make_backup(db, "pre-encryption")
     db.dispose()
     tmp = path.with_name(path.name + ENCRYPTING_SUFFIX)
     prepared: list[tuple[Path, Path]] = []
     remove: list[Path] = []
     try:
-        _export_encrypted(path, old_key, tmp, new_passphrase)
+        _export_encrypted(path, old_key, tmp, new_passphrase, audit_key=audit_key)
         for copy in _copies_of(path):
             plain = file_is_plain_sqlite(copy)
             rekeyed = copy.with_name(copy.name + REKEY_SUFFIX)
             try:
-                _export_encrypted(copy, None if plain else old_key, rekeyed, new_passphrase, copy=True)
+                _export_encrypted(
+                    copy, None if plain else old_key, rekeyed, new_passphrase, copy=True, audit_key=audit_key
+                )
             except Exception as exc:
                 if plain is not False or old_key is None:
                     log.warning(
@@ -395,7 +433,7 @@ def set_passphrase(db: Database, new_passphrase: str) -> Database:
                 else:
                     log.warning("%s could not be given the new passphrase: %s", copy.name, exc)
                 continue
-            manifest = _rekeyed_manifest(copy, rekeyed)
+            manifest = _rekeyed_manifest(copy, rekeyed, new_passphrase)
             if manifest is not None:
                 write_manifest(copy, manifest)
             prepared.append((rekeyed, copy))
@@ -426,6 +464,7 @@ def set_passphrase(db: Database, new_passphrase: str) -> Database:
                 leftover.unlink()
         raise
     _finish_rekey(path)
+    _rewrite_head(path, new_passphrase)
     reopened = open_database(path, passphrase=new_passphrase)
     from models.storage.store import audit
 
@@ -435,7 +474,32 @@ def set_passphrase(db: Database, new_passphrase: str) -> Database:
     return reopened
 
 
-def _rekeyed_manifest(copy: Path, rekeyed: Path) -> dict[str, Any] | None:
+def _rewrite_head(path: Path, passphrase: str | None) -> None:
+    """The head beside the file, from the file now in place and signed with its key (after a
+    change of passphrase, or a restore that put an older file in place)."""
+    key = witness.database_key(path, passphrase, create=False)
+    if key is None:
+        return
+    conn = connect_file(path, passphrase)
+    try:
+        head = witness.current_head(conn) if "audit" in tracker_tables(conn) else None
+    finally:
+        conn.close()
+    if head is None:
+        witness.head_path(path).unlink(missing_ok=True)
+    else:
+        witness.write_head(path, key, head)
+
+
+def _head_of(path: Path, passphrase: str) -> str | None:
+    conn = connect_copy(path, passphrase)
+    try:
+        return audit_head(conn)
+    finally:
+        conn.close()
+
+
+def _rekeyed_manifest(copy: Path, rekeyed: Path, passphrase: str) -> dict[str, Any] | None:
     """The copy's manifest, naming the re-keyed file's digest (and the current one, until the switch)."""
     try:
         manifest = read_manifest(copy)
@@ -445,6 +509,9 @@ def _rekeyed_manifest(copy: Path, rekeyed: Path) -> dict[str, Any] | None:
         return None
     manifest["previous_sha256"] = sha256_of(copy)
     manifest["sha256"] = sha256_of(rekeyed)
+    if manifest.get("audit_head"):  # the chain was signed again with the new key
+        manifest["previous_audit_head"] = manifest["audit_head"]
+        manifest["audit_head"] = _head_of(rekeyed, passphrase)
     return manifest
 
 

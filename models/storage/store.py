@@ -11,6 +11,7 @@ import dataclasses
 import getpass
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -46,7 +47,7 @@ from models.domain.records import (
     describe_event,
     parse_date,
 )
-from models.storage import bulk, read_check, roles, server
+from models.storage import bulk, read_check, roles, server, witness
 from models.storage.bulk import bulk_work, packed_events
 from models.storage.db import Database
 from models.storage.errors import KnownError
@@ -131,10 +132,21 @@ def _recording(verb: str, event_type: str) -> str:
 
 
 def current_user() -> str:
+    """This computer's account that runs the tracker: from the process's user id, not from
+    `$LOGNAME` or `$USER`, which anyone can set to anything."""
     try:
-        return getpass.getuser()
-    except Exception:  # no login name (a service account, a container)
-        return "unknown"
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):  # Windows (no pwd), or a uid with no name (a container)
+        try:
+            return getpass.getuser()
+        except Exception:
+            return "unknown"
+
+
+#: How a laptop's audit names the person: only the computer's account is known, and it says so.
+COMPUTER_ACCOUNT: Final = "computer account: "
 
 
 def now_utc() -> str:
@@ -157,14 +169,24 @@ def audit(
     before: Any = None,
     after: Any = None,
     user: str | None = None,
+    children: Iterable[str] = (),
 ) -> None:
-    """Write one audit row, chained to the previous one, inside the caller's transaction."""
-    if conn.dialect.name != "sqlite":
+    """Write one audit row, chained to the previous one, inside the caller's transaction.
+
+    On SQLite the row is version 2 (`models.storage.witness`): keyed by the database's audit key
+    and carrying the digests of the rows it leaves behind: `child_id`'s and those of `children`
+    (the children a bulk change touched), and the settings'. So it must be written after the
+    transaction's changes to them. The team server writes version 1 rows (its audit is append-only
+    by the server's own rights), with the signed-in role as the person; on a laptop, unless the
+    caller names someone, the person is "computer account: NAME", all that is known there.
+    """
+    sqlite = conn.dialect.name == "sqlite"
+    if not sqlite:
         # On the team server the person is the role they signed in as, whoever the caller names.
         user = str(conn.execute(text("SELECT session_user")).scalar_one())
-    row = {
+    row: dict[str, Any] = {
         "at": now_utc(),
-        "user": user or current_user(),
+        "user": user or COMPUTER_ACCOUNT + current_user(),
         "action": action,
         "entity": entity,
         "entity_id": entity_id,
@@ -172,11 +194,23 @@ def audit(
         "before": _json(before),
         "after": _json(after),
     }
-    if conn.dialect.name != "sqlite":
+    if not sqlite:
         # Writers to the team server take turns at the end of the chain (SQLite has one writer).
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
-    previous = conn.execute(select(AUDIT_T.c.hash).order_by(AUDIT_T.c.id.desc()).limit(1)).scalar()
-    row["hash"] = chain_hash(previous or "", row)
+    last = conn.execute(select(AUDIT_T.c.hash, AUDIT_T.c.at).order_by(AUDIT_T.c.id.desc()).limit(1)).first()
+    previous = "" if last is None else str(last[0])
+    if last is not None and str(last[1]) > row["at"]:
+        row["at"] = str(last[1])  # the clock went back: time in the log never does
+    key = conn.info.get(witness.INFO_KEY) if sqlite else None
+    if key is None:
+        row["hash"] = chain_hash(previous, row)
+    else:
+        touched = {*children, *([child_id] if child_id else [])}
+        dbapi = conn.connection.dbapi_connection
+        row["digests"] = witness.entry_digests(dbapi, touched)
+        row["version"] = witness.VERSION
+        row["hash"] = witness.entry_mac(key, previous, [row[k] for k in AUDIT_HASHED], row["digests"])
+        conn.info[witness.INFO_WROTE] = True
     conn.execute(insert(AUDIT_T), row)
     if conn.dialect.name != "sqlite" and action not in READING_ACTIONS:
         # Everyone else's screen hears of the change when it commits (and not if it rolls back).

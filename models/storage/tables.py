@@ -90,8 +90,11 @@ class SettingRow(SQLModel, table=True):
 class AuditRow(SQLModel, table=True):
     """Who changed what, when, with the record before and after (JSON).
 
-    Tamper-evident: `hash` is the SHA-256 of the previous row's hash and this row's content, so
-    editing or deleting a row breaks the chain from there on (`models.storage.audit.verify_chain`).
+    Tamper-evident: `hash` chains each row to the one before (version 1: SHA-256 of the previous
+    row's hash and this row's content; version 2: an HMAC of them and `digests` with the audit key,
+    `models.storage.witness`), so editing or deleting a row breaks the chain from there on
+    (`models.storage.audit.verify_chain`). `digests` (JSON) are the digests of the rows the entry
+    left behind, so a direct edit of a child, an event or a setting shows.
     """
 
     __tablename__ = "audit"
@@ -106,6 +109,8 @@ class AuditRow(SQLModel, table=True):
     before: str | None = None
     after: str | None = None
     hash: str = ""
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    digests: str | None = None
 
 
 #: Event field names (journey file) that are stored under another column name.

@@ -29,7 +29,7 @@ from models.domain.records import ChildRecord
 from models.storage.audit import entries
 from models.storage.backup import list_backups, make_backup, set_passphrase
 from models.storage.db import Database, open_database
-from models.storage.store import current_user, get_child, save_child
+from models.storage.store import COMPUTER_ACCOUNT, current_user, get_child, save_child
 from views import prompts
 from views.child_dialog import ChildDialog
 from views.event_dialog import EventDialog
@@ -593,7 +593,7 @@ def test_the_audit_page_filters_and_detects_a_tampered_entry(
     assert '"family_name"' not in page.before_text.toPlainText() or "null" in page.before_text.toPlainText()
     page.set_filters(user="nobody-at-all")
     assert page.model.rowCount() == total  # an unknown user is not offered: all users
-    page.set_filters(user=current_user())
+    page.set_filters(user=COMPUTER_ACCOUNT + current_user())
     assert page.model.rowCount() == total
     # (The log keeps UTC times: a day either side keeps this test right at any hour.)
     page.set_filters(since=date.today() + timedelta(days=2))
@@ -721,3 +721,20 @@ def test_every_file_the_tracker_makes_is_private(
         for path in folder.rglob("*"):
             mode = stat.S_IMODE(path.stat().st_mode)
             assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
+
+
+def test_a_shortened_audit_log_is_told_at_start(
+    start: Start, tmp_path: Path, told: dict[str, list[str]]
+) -> None:
+    """The newest audit entries deleted (or lost with the WAL's tail after a crash): the desktop says so
+    when it opens, in a sentence, and still opens."""
+    db_path = tmp_path / "shortened.sqlite"
+    db = open_database(db_path)
+    for n in range(4):
+        save_child(db, ChildRecord(f"C-{n}"))
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit WHERE id > 2"))
+    db.dispose()
+    window = start(db_path)
+    assert window.isVisible()
+    assert len(told["warning"]) == 1 and "the newest 2 entries are missing" in told["warning"][0]

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from models.cli import main, terminal_text
 from models.domain.journey import TEXT_FIELDS
 from models.domain.rules import Standards
-from models.io.export import neutralise, write_csv
+from models.io.audited_export import export_csv
+from models.io.export import neutralise
 from models.io.journey_io import MAX_DEPTH, ImportError_, export_journey, import_file, loads_strict
 from models.reports import styles as S
 from models.reports.registry import build_report, make_request
@@ -314,7 +315,9 @@ def test_a_formula_after_white_space_or_invisible_characters_is_neutralised(
     tmp_path: Path, cell: str
 ) -> None:
     path = tmp_path / "out.csv"
-    write_csv(path, ["child_id", "note"], [["C-1", cell]])
+    db = open_database(tmp_path / "t.sqlite")
+    export_csv(db, path, ["child_id", "note"], [["C-1", cell]], what="test")
+    db.dispose()
     with path.open(encoding="utf-8-sig", newline="") as fh:
         got = list(csv.reader(fh))
     assert got[1] == ["C-1", "'" + cell]
