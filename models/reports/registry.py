@@ -138,7 +138,7 @@ def _audit(db: Database, action: str, request: ReportRequest, **extra: object) -
 #: Why a report is not saved from a database opened read-only (said before any file is written).
 READ_ONLY_SAVE: Final = (
     "This database is open read-only, and a saved report is recorded in its audit log, so a report "
-    "can be previewed and printed here but not saved to a file."
+    "can be previewed and printed here but not saved to a file: the report was not written."
 )
 
 
