@@ -54,6 +54,7 @@ def test_a_bad_stored_value_offers_the_newest_good_backup(
     offered: list[str] = []
     errors: list[str] = []
     info: list[str] = []
+
     def ask_restore(parent: object, path: Path, detail: str, good: object) -> bool:
         offered.append(detail)
         return True
