@@ -252,6 +252,7 @@ def import_journey(
     the rows are written, the transaction is rolled back (`ImportCancelled`): nothing is kept.
     """
     children, issues, invalid = parse_journey(data)
+    children = _look_alikes_refused(db, children, issues, invalid)
     if issues and not valid_only:
         raise ImportError_(
             f"The file has {len(issues)} error(s) in {len(invalid)} child record(s); nothing was imported.",
@@ -281,6 +282,33 @@ def import_journey(
             user=user,
         )
     return result
+
+
+def _look_alikes_refused(
+    db: Database, children: list[ChildRecord], issues: list[Issue], invalid: list[str]
+) -> list[ChildRecord]:
+    """The children whose id is not a look-alike of a different id already in the tracker ('a1' or
+    'Ａ1' beside 'A1'); each look-alike becomes an issue, as a duplicate in the file does."""
+    with db.engine.connect() as conn:
+        known = {id_key(i): i for (i,) in conn.execute(select(CHILD_T.c.id))}
+    if not known:
+        return children
+    kept = []
+    for child in children:
+        same = known.get(id_key(child.id))
+        if same is None or same == child.id:
+            kept.append(child)
+            continue
+        issues.append(
+            Issue(
+                f"the id reads the same as {same!r}, already in the tracker (ids are compared ignoring "
+                "case, spaces at either end and look-alike forms of letters); use that id",
+                child_id=child.id,
+                field="id",
+            )
+        )
+        invalid.append(child.id)
+    return kept
 
 
 def import_file(

@@ -480,3 +480,15 @@ def test_a_cell_is_clipped_before_it_is_measured() -> None:
         clip("x" * 10_000) == "x" * (MAX_CELL_CHARS - 2) + " …" and len(clip("x" * 10_000)) == MAX_CELL_CHARS
     )
     assert clip("Ann") == "Ann"
+
+
+def test_an_id_that_reads_the_same_as_one_in_the_tracker_is_refused(db: Database, tmp_path: Path) -> None:
+    import_file(db, write(tmp_path, json.dumps(journey(child("A1")))))
+    message = refused(db, write(tmp_path, json.dumps(journey(child("\uff41\uff11"), child("B2")))))
+    assert "field 'id': the id reads the same as 'A1', already in the tracker" in message
+    result = import_file(db, write(tmp_path, json.dumps(journey(child("a1"), child("B2")))), valid_only=True)
+    assert result.children_added == 1 and result.skipped_children == ["a1"]
+    assert child_ids(db) == ["A1", "B2"]
+    assert not import_file(
+        db, write(tmp_path, json.dumps(journey(child("A1"))))
+    ).changed  # the same id is fine
