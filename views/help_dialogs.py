@@ -87,9 +87,10 @@ def rules_html() -> str:
                 parts.append("</table>")
             stage = row_stage
             parts.append(
-                f"<h3>{escape(STAGE_TITLES[stage])}</h3><table cellpadding='4' cellspacing='0' border='1'>"
-                "<tr><th align='left'>The clock</th><th align='left'>Counted in</th>"
-                "<th align='left'>Amber</th><th align='left'>Basis</th></tr>"
+                f"<h3>{escape(STAGE_TITLES[stage])}</h3>"
+                "<table width='100%' cellpadding='4' cellspacing='0' border='1'>"
+                "<tr><th align='left' width='36%'>The clock</th><th align='left' width='14%'>Counted in</th>"
+                "<th align='left' width='22%'>Amber</th><th align='left' width='28%'>Basis</th></tr>"
             )
         parts.append(
             f"<tr><td>{escape(clock)}</td><td>{escape(unit)}</td><td>{escape(amber)}</td>"
