@@ -292,7 +292,8 @@ class MainWindow(QMainWindow):
         self.as_of_edit.line_edit.setAccessibleName("Position as at, dd/mm/yyyy")
         self.as_of_edit.line_edit.setClearButtonEnabled(False)
         self.as_of_edit.set_value(self._as_of)
-        self.as_of_edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # not the spare width
+        # Its own width, not the toolbar's spare width.
+        self.as_of_edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.as_of_edit.setToolTip(
             "The date the deadlines are worked out at: today, or a past day to re-run its position"
         )
