@@ -41,6 +41,10 @@ class ActionId(StrEnum):
     SHOW_ESCALATIONS = "show_escalations"
     # The council's files in and out (issue 17).
     EXPORT_ANNEX_A = "export_annex_a"
+    # Help (issue 16).
+    SHORTCUTS = "shortcuts"
+    RULES_HELP = "rules_help"
+    ABOUT = "about"
 
 
 Factory = Callable[[QObject], QAction]
@@ -271,6 +275,36 @@ def _show_escalations(parent: QObject) -> QAction:
     )
 
 
+@_factory(ActionId.SHORTCUTS)
+def _shortcuts(parent: QObject) -> QAction:
+    return _action(
+        parent,
+        ActionId.SHORTCUTS,
+        "&Keyboard shortcuts",
+        "Every key the tracker answers to",
+        QKeySequence(QKeySequence.StandardKey.HelpContents),
+    )
+
+
+@_factory(ActionId.RULES_HELP)
+def _rules_help(parent: QObject) -> QAction:
+    return _action(
+        parent,
+        ActionId.RULES_HELP,
+        "The &rules in plain words",
+        "What each clock means, what it counts in, when it turns amber and what it rests on",
+    )
+
+
+@_factory(ActionId.ABOUT)
+def _about(parent: QObject) -> QAction:
+    action = _action(
+        parent, ActionId.ABOUT, "&About Permanence Tracker", "The version and the database in use"
+    )
+    action.setMenuRole(QAction.MenuRole.AboutRole)
+    return action
+
+
 #: Actions that write to the database — exports too, as they are audited. They are all disabled
 #: while the database is open read-only. Reports are not among them: a copy reviewed read-only is
 #: previewed and printed (nothing recorded), and a save to a file is refused before it is written.
@@ -325,6 +359,7 @@ MENUS: Final[dict[str, tuple[ActionId | None, ...]]] = {
         None,
         ActionId.BACK_TO_TODAY,
     ),
+    "&Help": (ActionId.SHORTCUTS, ActionId.RULES_HELP, None, ActionId.ABOUT),
 }
 
 TOOLBAR: Final = (

@@ -63,7 +63,7 @@ from models.storage.backup import newest_good_backup, restore_backup, set_passph
 from models.storage.db import Database, DatabaseDamaged, DatabaseError, open_database
 from models.storage.settings import load_settings
 from models.storage.store import ValidationError, current_user, get_child
-from views import prompts
+from views import help_dialogs, prompts
 from views.audit_page import AuditPage
 from views.backups_page import BackupsPage
 from views.child_dialog import ChildDialog
@@ -88,7 +88,7 @@ from views.write_errors import explain_write_failure, push_or_explain
 log = logging.getLogger("permanence.desktop.window")
 
 UI_SETTINGS_FILE = "ui.ini"
-APP_TITLE = "Permanence Tracker"
+APP_TITLE = help_dialogs.APP_NAME
 #: The days the position can be shown at.
 AS_OF_EARLIEST, AS_OF_LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
@@ -161,6 +161,9 @@ class MainWindow(QMainWindow):
                 ActionId.SHOW_AUDIT: self.show_audit,
                 ActionId.SHOW_COURT: self.show_court,
                 ActionId.SHOW_ESCALATIONS: self.show_escalations,
+                ActionId.SHORTCUTS: self._on_shortcuts,
+                ActionId.RULES_HELP: self._on_rules_help,
+                ActionId.ABOUT: self._on_about,
             },
         )
         for action in self._actions.values():
@@ -289,6 +292,8 @@ class MainWindow(QMainWindow):
         self.as_of_edit.line_edit.setAccessibleName("Position as at, dd/mm/yyyy")
         self.as_of_edit.line_edit.setClearButtonEnabled(False)
         self.as_of_edit.set_value(self._as_of)
+        # Its own width, not the toolbar's spare width.
+        self.as_of_edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.as_of_edit.setToolTip(
             "The date the deadlines are worked out at: today, or a past day to re-run its position"
         )
@@ -903,6 +908,18 @@ class MainWindow(QMainWindow):
                 raise
             return
         self.statusBar().showMessage(f"{count:,} children exported to {path}", 10_000)
+
+    def _on_shortcuts(self) -> None:
+        help_dialogs.show_shortcuts(self, self._actions.values()).setAttribute(
+            Qt.WidgetAttribute.WA_DeleteOnClose
+        )
+
+    def _on_rules_help(self) -> None:
+        help_dialogs.show_rules(self).setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def _on_about(self) -> None:
+        where = str(self.db.path) if self.db.path else server.describe(self.db.engine.url)
+        prompts.show_about(self, f"About {APP_TITLE}", help_dialogs.about_text(where))
 
     def release_instance_lock(self) -> None:
         if self.instance_lock is not None:
