@@ -504,6 +504,7 @@ def stream_deadlines(db: Database, as_of: date, *, chunk: int = STREAM_CHILDREN)
             conn.execution_options(isolation_level="REPEATABLE READ")
         settings = read_settings(conn)
         calendar = calendar_of(settings)
+        openings = load_openings(conn)  # the few children with a tracked_from: a small dict
         # Python's order, which is the engine's (SQLite compares ids byte by byte, which is the
         # same; the team server's collation may not be, so its chunks are lists of ids).
         ids = sorted(r[0] for r in conn.execute(select(CHILD_T.c.id)))
@@ -519,7 +520,7 @@ def stream_deadlines(db: Database, as_of: date, *, chunk: int = STREAM_CHILDREN)
                     )
                 else:
                     events = _server_events(cursor, ids[start:stop])
-                yield all_deadlines(events.items(), as_of, settings.standards, calendar)
+                yield all_deadlines(events.items(), as_of, settings.standards, calendar, openings)
                 del events
         finally:
             cursor.close()
