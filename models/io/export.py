@@ -128,6 +128,7 @@ def write_deadlines_json(out: TextIO, chunks: Iterable[Sequence[Deadline]]) -> I
     opened = False
     enc = encode_basestring
     ids: dict[str, str] = {}
+    rules: dict[str, str] = {}  # a few dozen rule ids, each escaped once
     iso = _IsoDays()
     for chunk in chunks:
         parts = []
@@ -136,10 +137,13 @@ def write_deadlines_json(out: TextIO, chunks: Iterable[Sequence[Deadline]]) -> I
             if cid is None:
                 ids.clear()  # one child's deadlines come together: only the current id is kept
                 cid = ids[d.child_id] = enc(d.child_id)
+            rule = rules.get(d.rule)
+            if rule is None:
+                rule = rules[d.rule] = enc(d.rule)
             done = f'"{iso[d.done]}"' if d.done else "null"
             ref = "" if d.ref is None else f',\n  "ref": {enc(d.ref)}'
             parts.append(
-                f' {{\n  "child_id": {cid},\n  "rule": {enc(d.rule)},\n  "trigger": "{iso[d.trigger]}",'
+                f' {{\n  "child_id": {cid},\n  "rule": {rule},\n  "trigger": "{iso[d.trigger]}",'
                 f'\n  "due": "{iso[d.due]}",\n  "done": {done},\n  "status": "{d.status._value_}",'
                 f'\n  "rag": "{d.rag._value_}",\n  "late_by": {d.late_by},'
                 f'\n  "explanation": {enc(d.explanation)}{ref}\n }}'
