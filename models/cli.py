@@ -15,6 +15,7 @@ import importlib
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -45,7 +46,7 @@ from models.storage.db import (
     open_database,
 )
 from models.storage.errors import KnownError, known_failure
-from models.storage.store import audit, compute_deadlines, parse_iso, stream_deadlines
+from models.storage.store import audit, compute_deadlines, get_child, parse_iso, stream_deadlines
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -301,11 +302,14 @@ def print_table(deadlines: Sequence[Deadline], out: TextIO | None = None) -> Non
     for row in (header, *rows):
         cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
         say("  ".join(cells) + "  " + row[-1], file=stream)
-    counts = {s: sum(1 for d in deadlines if d.status is s) for s in Status}
-    say(
-        f"\n{len(deadlines)} deadlines: {counts[Status.OVERDUE]} overdue, {counts[Status.DUE_SOON]} due soon, "
-        f"{counts[Status.PENDING]} pending, {counts[Status.MET]} met, {counts[Status.MET_LATE]} met late.",
-        file=stream,
+    say("\n" + _counts_line(Counter(d.status for d in deadlines)), file=stream)
+
+
+def _counts_line(counts: Mapping[Status, int]) -> str:
+    return (
+        f"{sum(counts.values())} deadlines: {counts.get(Status.OVERDUE, 0)} overdue, "
+        f"{counts.get(Status.DUE_SOON, 0)} due soon, {counts.get(Status.PENDING, 0)} pending, "
+        f"{counts.get(Status.MET, 0)} met, {counts.get(Status.MET_LATE, 0)} met late."
     )
 
 
@@ -456,14 +460,26 @@ def _run_command(parser: CommandParser, args: argparse.Namespace, db: Database) 
 
 def _drift(db: Database, args: argparse.Namespace) -> int:
     """Every deadline at a date. With `--json` and `--csv` the children are read, judged and written
-    a chunk at a time (`stream_deadlines`): memory stays flat whatever the caseload. One child is
-    read alone. The table lines up its columns over every row, so it holds them all."""
+    a chunk at a time (`stream_deadlines`): memory stays flat whatever the caseload, and with
+    `--csv` the counts are printed instead of the table (which lines up its columns over every
+    row, so holds them all). One child is read alone (`--child`), and its table printed."""
     as_of = args.as_of or args.global_as_of or date.today()
-    chunks: Iterable[Sequence[Deadline]] = (
-        [compute_deadlines(db, as_of, args.child)] if args.child is not None else stream_deadlines(db, as_of)
-    )
+    chunks: Iterable[Sequence[Deadline]]
+    if args.child is not None:
+        one = compute_deadlines(db, as_of, args.child)
+        if not one and get_child(db, args.child) is None:
+            raise CliError(f"There is no child with the id {args.child!r}.")
+        chunks = [one]
+    else:
+        chunks = stream_deadlines(db, as_of)
     table: list[Deadline] = []
-    chunks = write_deadlines_json(sys.stdout, chunks) if args.json else _kept(chunks, table)
+    counts: Counter[Status] = Counter()
+    if args.json:
+        chunks = write_deadlines_json(sys.stdout, chunks)
+    elif args.csv and args.child is None:
+        chunks = _counted(chunks, counts)
+    else:
+        chunks = _kept(chunks, table)
     if args.csv:
         try:
             count = export_csv(
@@ -471,6 +487,7 @@ def _drift(db: Database, args: argparse.Namespace) -> int:
                 args.csv,
                 DEADLINE_CSV_HEADER,
                 deadline_csv_rows(chunks),
+                neutralised=True,
                 what="deadlines-csv",
                 details={"as_of": str(as_of)},
             )
@@ -480,7 +497,10 @@ def _drift(db: Database, args: argparse.Namespace) -> int:
         for _ in chunks:
             pass
     if not args.json:
-        print_table(table)
+        if args.csv and args.child is None:
+            print(_counts_line(counts))
+        else:
+            print_table(table)
     if args.csv:
         say(f"{count} deadlines written to {args.csv}.", file=sys.stderr if args.json else sys.stdout)
     return 0
@@ -489,6 +509,12 @@ def _drift(db: Database, args: argparse.Namespace) -> int:
 def _kept(chunks: Iterable[Sequence[Deadline]], into: list[Deadline]) -> Iterator[Sequence[Deadline]]:
     for chunk in chunks:
         into.extend(chunk)
+        yield chunk
+
+
+def _counted(chunks: Iterable[Sequence[Deadline]], counts: Counter[Status]) -> Iterator[Sequence[Deadline]]:
+    for chunk in chunks:
+        counts.update(d.status for d in chunk)
         yield chunk
 
 

@@ -164,17 +164,27 @@ def export_csv(
     what: str,
     details: Mapping[str, Any] | None = None,
     user: str | None = None,
+    neutralised: bool = False,
 ) -> int:
     """Write `rows` (any iterable: streamed) to a CSV file (UTF-8 with a byte-order mark so Excel
-    reads names right, every cell neutralised) and audit it as an export of `what`; returns rows."""
+    reads names right, every cell neutralised) and audit it as an export of `what`; returns rows.
+
+    `neutralised`: every row's cells are already the text `neutralise` makes of them (as
+    `deadline_csv_rows` gives them), so they are written as they are.
+    """
 
     def fill(fh: TextIO) -> Mapping[str, Any]:
         writer = csv.writer(fh)
         writer.writerow([neutralise(h) for h in header])
         count = 0
-        for row in rows:
-            writer.writerow([neutralise(v) for v in row])
-            count += 1
+        if neutralised:
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+        else:
+            for row in rows:
+                writer.writerow([neutralise(v) for v in row])
+                count += 1
         return {"format": "csv", "rows": count, "columns": list(header)}
 
     recorded = export_text(db, path, fill, encoding="utf-8-sig", what=what, details=details, user=user)

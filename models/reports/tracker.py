@@ -8,6 +8,7 @@ with something overdue come first, then those with something due soon, each by t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -104,8 +105,7 @@ class TrackerData:
 def gather(caseload: Caseload, period: Period, officer: str | None = None) -> TrackerData:
     """The sheet's rows, by officer (pure: the caseload in, plain rows out)."""
     if officer is not None and officer not in caseload.officers:
-        known = ", ".join(caseload.officers) or "none recorded"
-        raise ReportError(f"No child has {officer!r} as reviewing officer (officers: {known}).")
+        raise unknown_officer(officer, caseload.officers)
     by_officer: dict[str, list[TrackerRow]] = {}
     reviews: dict[str, list[Deadline]] = {}
     for child in caseload.children:
@@ -127,6 +127,12 @@ def gather(caseload: Caseload, period: Period, officer: str | None = None) -> Tr
         on_time = sum(1 for d in held if d.status is Status.MET)
         sections.append(OfficerSection(name, tuple(rows), len(held), on_time))
     return TrackerData(period, caseload.as_of, tuple(sections))
+
+
+def unknown_officer(officer: str, officers: Sequence[str]) -> ReportError:
+    """The error for a sheet asked of an officer no child has."""
+    known = ", ".join(officers) or "none recorded"
+    return ReportError(f"No child has {officer!r} as reviewing officer (officers: {known}).")
 
 
 def _row(caseload: Caseload, facts: ChildFacts) -> TrackerRow | None:

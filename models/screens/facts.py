@@ -549,12 +549,25 @@ class Caseload:
         )
 
 
-def load_caseload(db: Database, as_of: date, child_ids: Sequence[str] | None = None) -> Caseload:
-    """Every child (or some) from the database, with the engine's deadlines at `as_of`."""
+def load_caseload(
+    db: Database, as_of: date, child_ids: Sequence[str] | None = None, *, reviewing_officer: str | None = None
+) -> Caseload:
+    """Every child (or some, or one reviewing officer's) from the database, with the engine's
+    deadlines at `as_of`. A child's deadlines depend on its own events only, so a part of the
+    caseload has the same deadlines as the whole: one officer's sheet judges only their children."""
     with db.engine.connect() as conn:
         settings = read_settings(conn)
-        children = list(iter_children(conn, child_ids))
+        children = list(iter_children(conn, child_ids, reviewing_officer=reviewing_officer))
     return Caseload.build(children, as_of, settings)
+
+
+def reviewing_officers(db: Database) -> list[str]:
+    """Every reviewing officer recorded against a child, sorted (one query): `Caseload.officers`
+    without reading the children."""
+    column = CHILD_T.c.reviewing_officer
+    with db.engine.connect() as conn:
+        names = conn.execute(select(column).where(column.is_not(None), column != "").distinct()).scalars()
+        return sorted(str(n) for n in names)
 
 
 def load_caseload_with(

@@ -246,8 +246,18 @@ INSERT_BATCH = 5000
 _BOOLS = frozenset((True, False))
 
 
+#: Each date's text, made once: an import writes a million dates of a few thousand days (the
+#: formatting was a tenth of writing a large import's rows). At most the days of 1990 to 2075.
+_DATE_TEXT: dict[date, str] = {}
+
+
 def _sqlite_date(value: Any) -> str:
     # What SQLAlchemy's SQLite DATE stores (and, like it, nothing but a date is accepted).
+    if type(value) is date:
+        text = _DATE_TEXT.get(value)
+        if text is None:
+            text = _DATE_TEXT[value] = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        return text
     if not isinstance(value, date):
         raise TypeError(f"a date column was given {value!r}, which is not a date")
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
@@ -340,7 +350,7 @@ def _as_date(value: Any) -> date | None:
 
 def event_row_values(child_id: str, record: EventRecord) -> dict[str, Any]:
     """The column values of one event (every column present, so bulk statements line up)."""
-    values: dict[str, Any] = {c: None for c in _EVENT_VALUE_COLUMNS}
+    values = _NO_EVENT_VALUES.copy()
     values.update(
         child_id=child_id,
         event_id=record.id,
@@ -356,6 +366,7 @@ def event_row_values(child_id: str, record: EventRecord) -> dict[str, Any]:
 
 
 _EVENT_VALUE_COLUMNS = tuple(c.name for c in EVENT_T.columns if c.name != "pk")
+_NO_EVENT_VALUES: dict[str, Any] = dict.fromkeys(_EVENT_VALUE_COLUMNS)
 _FIELD_COLUMNS = tuple(
     c
     for c in _EVENT_VALUE_COLUMNS
@@ -443,13 +454,20 @@ def get_child(db: Database, child_id: str) -> ChildRecord | None:
         return load_child(conn, child_id)
 
 
-def iter_children(conn: Connection, child_ids: Sequence[str] | None = None) -> Iterable[ChildRecord]:
-    """Every child with its events, in id order, in two bulk queries."""
+def iter_children(
+    conn: Connection, child_ids: Sequence[str] | None = None, *, reviewing_officer: str | None = None
+) -> Iterable[ChildRecord]:
+    """Every child with its events (or the given ones, or one reviewing officer's), in id order, in
+    two bulk queries, filtered in SQL."""
     child_q = select(CHILD_T).order_by(CHILD_T.c.id)
     event_q = select(EVENT_T).order_by(EVENT_T.c.child_id, EVENT_T.c.date, EVENT_T.c.pk)
     if child_ids is not None:
         child_q = child_q.where(CHILD_T.c.id.in_(child_ids))
         event_q = event_q.where(EVENT_T.c.child_id.in_(child_ids))
+    if reviewing_officer is not None:
+        theirs = select(CHILD_T.c.id).where(CHILD_T.c.reviewing_officer == reviewing_officer)
+        child_q = child_q.where(CHILD_T.c.reviewing_officer == reviewing_officer)
+        event_q = event_q.where(EVENT_T.c.child_id.in_(theirs))
     by_child: dict[str, list[EventRecord]] = {}
     with read_check.values_checked(conn, child_ids):
         for row in conn.execute(event_q).mappings():
@@ -557,6 +575,7 @@ def stream_deadlines(db: Database, as_of: date, *, chunk: int = STREAM_CHILDREN)
             conn.execution_options(isolation_level="REPEATABLE READ")
         settings = read_settings(conn)
         calendar = calendar_of(settings)
+        openings = load_openings(conn)  # the few children with a tracked_from: a small dict
         # Python's order, which is the engine's (SQLite compares ids byte by byte, which is the
         # same; the team server's collation may not be, so its chunks are lists of ids).
         ids = sorted(r[0] for r in conn.execute(select(CHILD_T.c.id)))
@@ -573,7 +592,7 @@ def stream_deadlines(db: Database, as_of: date, *, chunk: int = STREAM_CHILDREN)
                 else:
                     with read_check.values_checked(conn, ids[start:stop]):
                         events = _server_events(cursor, ids[start:stop])
-                yield all_deadlines(events.items(), as_of, settings.standards, calendar)
+                yield all_deadlines(events.items(), as_of, settings.standards, calendar, openings)
                 del events
         finally:
             cursor.close()
