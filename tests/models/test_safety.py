@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import text
 
 from models.domain.records import ChildRecord, EventRecord
-from models.io.export import neutralise, write_csv
+from models.io.audited_export import export_csv
+from models.io.export import neutralise
 from models.storage.audit import break_report, entries, verify_chain
 from models.storage.backup import (
     BackupInfo,
@@ -329,7 +330,8 @@ def test_export_cells_are_neutralised(value: object, expected: str) -> None:
 
 def test_csv_export_is_private_and_neutralised(tmp_path: Path) -> None:
     path = tmp_path / "out.csv"
-    write_csv(path, ["id", "name"], [["C-1", "=cmd|' /C calc'!A0"]])
+    db = open_database(tmp_path / "t.sqlite")
+    export_csv(db, path, ["id", "name"], [["C-1", "=cmd|' /C calc'!A0"]], what="register")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert "'=cmd" in path.read_text(encoding="utf-8-sig")
 
