@@ -24,7 +24,7 @@ from pathlib import Path
 
 from models.domain.engine import all_deadlines
 from models.io import demo
-from models.io.journey_io import import_file, write_journey
+from models.io.journey_io import import_file
 from models.storage import bulk
 from models.storage.db import Database, open_database
 from models.storage.settings import load_settings
@@ -51,7 +51,8 @@ def _seed(args: argparse.Namespace, today: date, tmp: Path, result: dict[str, ob
     data = demo.generate(args.children, seed=args.seed, today=today)
     result["generate_s"] = round(time.perf_counter() - t, 2)
     result["events"] = sum(len(c["events"]) for c in data["children"])
-    write_journey(data, journey)
+    with journey.open("w", encoding="utf-8") as fh:  # synthetic input, not an export of records
+        json.dump(data, fh, ensure_ascii=False, indent=1)
     del data
     gc.collect()
     result["journey_file_mb"] = round(journey.stat().st_size / 1e6, 1)

@@ -38,7 +38,15 @@ from PySide6.QtWidgets import (
 )
 
 from models.io.audited_export import ExportFailed, export_csv
-from models.storage.audit import AuditEntry, ChainBreak, break_report, entries, users, verify_chain
+from models.storage.audit import (
+    AuditEntry,
+    ChainBreak,
+    break_report,
+    entries,
+    users,
+    verify_chain,
+    witness_findings,
+)
 from models.storage.db import Database
 from views import prompts
 from views.date_edit import DateEdit
@@ -366,13 +374,14 @@ class AuditPage(QWidget):
         if selected is not None:
             self.select_entry(selected)
         breaks = verify_chain(self._db)
+        findings = witness_findings(self._db)  # rows changed outside the tracker, a shortened log
         self.model.set_breaks(breaks)
-        self.integrity_label.setText(break_report(breaks))
+        self.integrity_label.setText(break_report(breaks, findings))
         self.integrity_label.setStyleSheet(
             "QLabel { padding: 6px; border-radius: 4px; "
             + (
                 "background: #f8d7da; color: #842029; font-weight: bold; }"
-                if breaks
+                if breaks or findings
                 else "background: #d1e7dd; color: #0f5132; }"
             )
         )

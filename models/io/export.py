@@ -168,7 +168,7 @@ class _UkDays(dict[date, str]):
 
 def deadline_csv_rows(chunks: Iterable[Sequence[Deadline]]) -> Iterator[tuple[str, ...]]:
     """The rows of `drift --csv` (`DEADLINE_CSV_HEADER`), a chunk at a time, each cell already the
-    text `neutralise` makes of it (write them with `write_csv(..., neutralised=True)`).
+    text `neutralise` makes of it (written by `export_csv(..., neutralised=True)`).
 
     Dates, rules and the child's id are made into text once rather than per cell: at 3,000 children
     `neutralise` and strftime per cell were half of `drift --csv`.

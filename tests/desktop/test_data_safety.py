@@ -615,6 +615,11 @@ def test_the_audit_page_filters_and_detects_a_tampered_entry(
     row = next(i for i, e in enumerate(page.model.rows()) if e.id == 2)
     assert page.model.index(row, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
 
+    with window.db.engine.begin() as conn:  # a record changed with the sqlite3 tool, not the tracker
+        conn.execute(text("UPDATE child SET given_name = 'Forged' WHERE id = 'A-2'"))
+    page.check_button.click()
+    assert "Child A-2 was edited outside the tracker" in page.integrity_label.text()
+
 
 def _read_csv(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8-sig", newline="") as fh:

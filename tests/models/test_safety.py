@@ -331,7 +331,7 @@ def test_export_cells_are_neutralised(value: object, expected: str) -> None:
 def test_csv_export_is_private_and_neutralised(tmp_path: Path) -> None:
     path = tmp_path / "out.csv"
     db = open_database(tmp_path / "t.sqlite")
-    export_csv(db, path, ["id", "name"], [["C-1", "=cmd|' /C calc'!A0"]], what="test")
+    export_csv(db, path, ["id", "name"], [["C-1", "=cmd|' /C calc'!A0"]], what="register")
     db.dispose()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert "'=cmd" in path.read_text(encoding="utf-8-sig")
