@@ -237,7 +237,8 @@ def _restore_damaged(exc: DatabaseDamaged, passphrase: str | None, read_only: bo
             "The database is damaged",
             f"{exc}\n\nStart the tracker without --read-only to restore a backup.",
         )
-    good = newest_good_backup(exc.path, passphrase)
+    # A backup whose stored values read clean: one taken since the damage holds it too.
+    good = newest_good_backup(exc.path, passphrase, values=True)
     if good is None:
         raise _fail(
             "The database is damaged",
