@@ -85,3 +85,32 @@ def test_without_a_good_backup_it_is_explained_in_a_sentence(
     assert "child C-1, event e2, field 'date' holds 'garbage'" in errors[0]
     assert "There is no good backup to restore" in errors[0]
     assert "Traceback" not in errors[0]
+
+
+def test_at_start_up_a_damaged_file_is_offered_a_backup_whose_values_read_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A newer backup taken after a value went bad passes the file check but is no cure."""
+    from datetime import datetime
+
+    from desktop import app
+    from models.storage.db import DatabaseDamaged
+
+    path = tmp_path / "tracker.sqlite"
+    db = open_database(path)
+    import_journey(db, json.loads(json.dumps(DOC)))
+    clean = make_backup(db, "manual", now=datetime(2026, 1, 1, 9, 0))
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE event SET date = 'garbage' WHERE event_id = 'e2'")
+    make_backup(db, "manual", now=datetime(2026, 1, 2, 9, 0))  # passes check_file, holds the bad value
+    db.dispose()
+    offered: list[Path] = []
+
+    def ask_restore(parent: object, damaged: Path, detail: str, good: object) -> bool:
+        offered.append(good.path)  # type: ignore[attr-defined]
+        return False
+
+    monkeypatch.setattr(prompts, "ask_restore_damaged", ask_restore)
+    with pytest.raises(app.StartupFailed):
+        app._restore_damaged(DatabaseDamaged(path, "header damaged"), None, read_only=False)
+    assert offered == [clean]
