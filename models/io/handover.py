@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import select
 
 from models.domain.records import ChildRecord, parse_child
+from models.io.audited_export import export_audited
 from models.storage import server, store
 from models.storage.db import Database, DatabaseError, open_database
 from models.storage.settings import read_settings
@@ -175,8 +176,16 @@ def check_in(team: Database, source: Path, passphrase: str, report: Path) -> Che
             store.audit(
                 conn, "check-in", "handover", str(source), child_id=child_id, after={"file": source.name}
             )
-    report.write_text(json.dumps({"file": str(source), "conflicts": result.conflicts}, indent=1, default=str))
-    report.chmod(0o600)
+    text = json.dumps({"file": str(source), "conflicts": result.conflicts}, indent=1, default=str)
+    # The conflicts name children and what was typed about them: a file of children's data, written
+    # by the one export path (0600, never through a link, audited, complete or not there at all).
+    export_audited(
+        team,
+        report,
+        lambda fh: {"bytes": fh.write(text.encode("utf-8")), "conflicts": len(result.conflicts)},
+        what="check-in-conflicts",
+        details={"file": source.name},
+    )
     return result
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from models.domain.records import EventRecord
 from models.io.handover import HandoverError, check_in, check_out, checked_out
@@ -107,6 +108,11 @@ def test_check_in_merges_both_sides_and_reports_each_conflict(team: Database, tm
     assert checked_out(team) == {}
     assert verify_chain(team) == []
     assert report.stat().st_mode & 0o777 == 0o600
+    with team.engine.connect() as conn:  # the conflicts file names children: its export is audited
+        exported = conn.execute(
+            select(store.AUDIT_T.c.entity_id).where(store.AUDIT_T.c.entity == "check-in-conflicts")
+        ).all()
+    assert exported == [(str(report),)]
 
 
 def test_a_child_not_checked_out_is_not_merged(team: Database, tmp_path: Path) -> None:
