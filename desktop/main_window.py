@@ -45,9 +45,10 @@ from desktop.team_listener import TeamListener
 from desktop.work import (
     run_cancellable,
     run_in_background,
+    run_stoppable,
     run_with_progress,
     wait_cursor,
-    wait_for_background,
+    wait_until_idle,
 )
 from models.domain.records import ChildRecord
 from models.io import demo
@@ -60,7 +61,7 @@ from models.io.journey_io import (
 )
 from models.screens.overview import ChildSummary, Overview, build_overview, count_children, quick_overview
 from models.storage import server
-from models.storage.backup import restore_backup, set_passphrase
+from models.storage.backup import EncryptionCancelled, restore_backup, set_passphrase
 from models.storage.db import Database, DatabaseError, open_database
 from models.storage.settings import load_settings
 from models.storage.store import ValidationError, current_user
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
         self._loading = False
         self._dirty: set[str] = set()
         self._open_child: str | None = None
+        self._closing = False
         self.ui_settings = QSettings(str(data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
         #: The database's lock file (`desktop.instance_lock`), set by start-up; released on closing.
         self.instance_lock: QLockFile | None = None
@@ -686,7 +688,7 @@ class MainWindow(QMainWindow):
 
         The undo history is cleared: its steps were recorded against the database before.
         """
-        wait_for_background()
+        wait_until_idle(self, "Finishing the work in progress…")
         old = self.db
         self.db = db
         self.child_page.db = db
@@ -722,7 +724,7 @@ class MainWindow(QMainWindow):
         path, passphrase = self.db.path, self.db.passphrase
         if path is None:
             raise DatabaseError("A database server is restored by its administrator.")
-        wait_for_background()
+        wait_until_idle(self, "Finishing the work in progress before restoring…")
         self.db.dispose()
         try:
             safety = restore_backup(path, backup, passphrase)
@@ -732,11 +734,19 @@ class MainWindow(QMainWindow):
         return safety
 
     def change_passphrase(self, passphrase: str) -> Database:
-        """Encrypt the database (or change its passphrase) and swap in the reopened database."""
-        wait_for_background()
+        """Encrypt the database (or change its passphrase) and swap in the reopened database.
+
+        Done off the GUI thread with Cancel (`set_passphrase` stops at its next safe point, having
+        changed nothing): cancelled, the database as it was is reopened and `EncryptionCancelled`
+        raised.
+        """
+        wait_until_idle(self, "Finishing the work in progress before encrypting…")
         old = self.db
+        label = "Changing the passphrase…" if old.encrypted else "Encrypting the database and its backups…"
         try:
-            db = set_passphrase(old, passphrase)
+            db = run_stoppable(self, label, lambda cancelled: set_passphrase(old, passphrase, cancelled))
+            if db is None:
+                raise EncryptionCancelled("Encrypting was cancelled; nothing was changed.")
         except Exception:
             self._reopen_after_failed_rekey(old, passphrase)
             raise
@@ -827,15 +837,23 @@ class MainWindow(QMainWindow):
             return
         columns = range(model.columnCount())
         header = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns]
-        rows = [[model.index(r, c).data() for c in columns] for r in range(model.rowCount())]
+        shown = model.visible_rows()  # the rows as filtered and sorted now, formatted off the GUI thread
+        rows = ([model.display(row, c) for c in columns] for row in shown)
         flt = {
             name: getattr(value, "value", value)
             for name, value in dataclasses.asdict(model.filter).items()
             if value not in (None, "")
         }
         details = {"as_of": self._as_of.isoformat(), "filter": flt, "of_children": model.total_count()}
+        db = self.db
         try:
-            count = export_csv(self.db, path, header, rows, what="register", details=details)
+            count = run_stoppable(
+                self,
+                f"Exporting {len(shown):,} children…",
+                lambda cancelled: export_csv(
+                    db, path, header, rows, what="register", details=details, cancelled=cancelled
+                ),
+            )
         except OSError as exc:
             prompts.show_error(
                 self, "The register was not exported", f"Cannot write {path}: {exc.strerror or exc}."
@@ -844,6 +862,9 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             if not explain_write_failure(self, exc):
                 raise
+            return
+        if count is None:
+            self.statusBar().showMessage("The export was cancelled; nothing was written.", 10_000)
             return
         self.statusBar().showMessage(f"{count:,} children exported to {path}", 10_000)
 
@@ -885,10 +906,15 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closing:
+            event.ignore()  # already closing, waiting for the work in progress
+            return
+        self._closing = True
         self._stop_listening()
         self.idle_lock.stop()
         self.save_ui_state()
-        wait_for_background()
+        # Quitting during a recompute waits for it with a message, the window still painting.
+        wait_until_idle(self, "Closing once the work in progress is finished…")
         # The stack is destroyed before the pages connected to it: its last signals must not reach them.
         self.undo_stack.blockSignals(True)
         # Every change is already saved; the commands are deleted now, while everything they refer

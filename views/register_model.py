@@ -149,7 +149,7 @@ class RegisterModel(ListTableModel[ChildSummary]):
         row = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
+            return self.display(row, column)
         if role == ID_ROLE:
             return row.id
         if role == SORT_ROLE:
@@ -166,7 +166,8 @@ class RegisterModel(ListTableModel[ChildSummary]):
         return None
 
     @staticmethod
-    def _display(row: ChildSummary, column: int) -> str:
+    def display(row: ChildSummary, column: int) -> str:
+        """The cell's text (pure: the CSV export formats on another thread with it)."""
         if column == ID:
             return row.id
         if column == NAME:
@@ -212,6 +213,10 @@ class RegisterModel(ListTableModel[ChildSummary]):
         filled.sort(key=lambda pair: cast(tuple[Any, str], pair[0]), reverse=descending)
         empty.sort(key=lambda row: row.id)
         self._all = [pair[1] for pair in filled] + empty
+
+    def visible_rows(self) -> list[ChildSummary]:
+        """The rows shown, in order: a copy, safe to read on another thread while the page changes."""
+        return list(self._rows)
 
     def visible_ids(self) -> list[str]:
         return [r.id for r in self._rows]

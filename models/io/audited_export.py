@@ -9,7 +9,7 @@ and the error raised, so no export goes unrecorded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -47,16 +47,21 @@ def export_csv(
     db: Database,
     path: Path,
     header: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
     *,
     what: str,
     details: Mapping[str, Any] | None = None,
     user: str | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> int:
-    """Write `rows` to a CSV file and audit it as an export of `what`; returns the rows written."""
+    """Write `rows` to a CSV file and audit it as an export of `what`; returns the rows written.
+
+    Cancelled (`cancelled()` true while writing), nothing is written and nothing audited:
+    `models.io.export.ExportCancelled` is raised.
+    """
 
     def write() -> Mapping[str, Any]:
-        count = write_csv(path, header, rows)
+        count = write_csv(path, header, rows, cancelled=cancelled)
         return {"format": "csv", "rows": count, "columns": list(header), **(details or {})}
 
     return int(export_audited(db, path, write, what=what, user=user)["rows"])

@@ -20,6 +20,13 @@ from models.domain.engine import Deadline
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
+#: Rows written between two looks at `cancelled` (a look is cheap; 2,000 rows take a few ms).
+_CANCEL_EVERY = 2_000
+
+
+class ExportCancelled(Exception):
+    """The person cancelled an export: the temporary file was removed and nothing was written."""
+
 
 def neutralise(value: Any) -> str:
     """The cell's text, made inert if a spreadsheet would read it as a formula."""
@@ -66,8 +73,18 @@ def write_text(path: Path, fill: Callable[[TextIO], None], encoding: str = "utf-
     write_private(path, text)
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write a CSV file (UTF-8 with a byte-order mark so Excel reads names right); returns rows."""
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """Write a CSV file (UTF-8 with a byte-order mark so Excel reads names right); returns rows.
+
+    `cancelled` is looked at every few thousand rows: once true, the partial file is removed and
+    `ExportCancelled` raised (`write_private` leaves nothing behind).
+    """
     count = 0
 
     def fill(fh: TextIO) -> None:
@@ -75,8 +92,12 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
         writer = csv.writer(fh)
         writer.writerow([neutralise(h) for h in header])
         for row in rows:
+            if cancelled is not None and count % _CANCEL_EVERY == 0 and cancelled():
+                raise ExportCancelled("The export was cancelled; nothing was written.")
             writer.writerow([neutralise(v) for v in row])
             count += 1
+        if cancelled is not None and cancelled():
+            raise ExportCancelled("The export was cancelled; nothing was written.")
 
     write_text(path, fill, encoding="utf-8-sig")
     return count

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QRect, QSettings, Qt
+from PySide6.QtCore import QDate, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from desktop import app as desktop_app
 from desktop.actions import MENUS, ActionId
 from desktop.main_window import MainWindow
-from desktop.work import wait_for_background
+from desktop.work import run_in_background, wait_for_background
 from models.domain.records import ChildRecord
 from models.storage.db import Database
 from models.storage.store import get_child
@@ -280,3 +283,29 @@ def test_the_window_fits_a_1024_wide_screen_on_every_page(
     assert window.minimumSizeHint().width() <= 1000
     window.resize(1000, 700)
     qtbot.waitUntil(lambda: window.width() == 1000)
+
+
+def test_quitting_during_background_work_waits_with_a_message_not_a_freeze(
+    qtbot: QtBot, start: Start, example_db: Database
+) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03")
+    release = threading.Event()
+    run_in_background(lambda: release.wait(10), lambda _r: None, lambda _e: None)  # a recompute, say
+    ticks: list[float] = []
+    said: list[str] = []
+
+    def tick() -> None:
+        ticks.append(time.perf_counter())
+        said.extend(d.labelText() for d in window.findChildren(QProgressDialog) if d.isVisible())
+        if len(ticks) == 60:
+            release.set()
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(tick)
+    heartbeat.start()
+    window.close()  # returns once the work is done; the window painted meanwhile
+    heartbeat.stop()
+    # The heartbeat released the work: a frozen close would have waited on it for its 10 s.
+    assert release.is_set() and not window.isVisible()
+    assert "Closing once the work in progress is finished…" in said

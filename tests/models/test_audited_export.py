@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from models.io.audited_export import export_csv
+from models.io.export import ExportCancelled
 from models.storage.audit import entries, verify_chain
 from models.storage.db import Database, open_database
 
@@ -46,3 +48,22 @@ def test_an_export_that_cannot_be_audited_leaves_no_file(db: Database, tmp_path:
         read_only.dispose()
     assert not path.exists()
     assert not path.with_name(path.name + ".part").exists()
+
+
+def test_a_cancelled_export_leaves_no_file_and_no_audit_entry(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    path.write_text("the file from before\n")
+    before = len(entries(db, limit=1000))
+    written: list[int] = []
+
+    def rows() -> Iterator[list[str]]:
+        for n in range(10_000):
+            written.append(n)
+            yield [f"C-{n}", "Bo"]
+
+    with pytest.raises(ExportCancelled):
+        export_csv(db, path, ["ID", "Name"], rows(), what="register", cancelled=lambda: len(written) > 3_000)
+    assert 3_000 < len(written) < 10_000  # it stopped partway, at a safe point
+    assert path.read_text() == "the file from before\n"  # not replaced by half an export
+    assert not path.with_name(path.name + ".part").exists()
+    assert len(entries(db, limit=1000)) == before
