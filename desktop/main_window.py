@@ -416,7 +416,7 @@ class MainWindow(QMainWindow):
 
     def _show_overview(self, overview: Overview) -> None:
         self._overview = overview
-        self.register_page.set_rows(overview.children)
+        self.register_page.set_rows(overview.children, complete=overview.complete)
         self.today_page.set_items(overview.attention, overview.as_of, complete=overview.complete)
         total = len(overview.children)
         self.count_status.setText(f"{total:,} {'child' if total == 1 else 'children'}")

@@ -78,6 +78,11 @@ class RegisterPage(QWidget):
         self.clear_button = QPushButton("Clear filters", self)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("registerCount")
+        #: Shown while the deadline columns are still being worked out (the rows are listed at once).
+        self.loading_label = QLabel("Working out deadlines…", self)
+        self.loading_label.setObjectName("registerLoading")
+        self.loading_label.setStyleSheet("color: #5f6368;")
+        self.loading_label.hide()
 
         self.table = list_table(self, self.model, widths=DEFAULT_WIDTHS, stretch_last=True)
         self.table.setObjectName("registerTable")
@@ -98,6 +103,8 @@ class RegisterPage(QWidget):
         title = QLabel("<h2>Children</h2>", self)
         heading.addWidget(title)
         heading.addStretch(1)
+        heading.addWidget(self.loading_label)
+        heading.addSpacing(12)
         heading.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.addLayout(heading)
@@ -123,8 +130,12 @@ class RegisterPage(QWidget):
 
     # --- data in ------------------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[ChildSummary]) -> None:
-        """Show a new overview, keeping the search, the filters (where still present) and the sort."""
+    def set_rows(self, rows: Sequence[ChildSummary], *, complete: bool = True) -> None:
+        """Show a new overview, keeping the search, the filters (where still present) and the sort.
+
+        With `complete` False the deadline columns are still being worked out, and the page says so.
+        """
+        self.loading_label.setVisible(not complete)
         values = distinct_values(rows)
         for combo, key in (
             (self.team_filter, "team"),

@@ -25,6 +25,11 @@ from views import today_model as tm
 from views.flow_layout import FlowLayout
 from views.labels import RAG_COLOURS, STAGE_TITLES, fmt_long_date
 
+WORKING_OUT = "Working out deadlines…"
+NOTHING_DUE = "Nothing is overdue or due soon at this date."
+_NOTHING_DUE_STYLE = "color: #0f5132; font-size: 15px; padding: 24px;"
+_WORKING_STYLE = "color: #5f6368; font-size: 15px; padding: 24px;"
+
 DEFAULT_WIDTHS = {tm.STATUS: 130, tm.CHILD: 190, tm.CHILD_ID: 120, tm.DEADLINE: 400, tm.DUE: 100}
 
 
@@ -76,9 +81,11 @@ class TodayPage(QWidget):
             lines.addWidget(count)
             flow.add(cell, 1)
 
-        self.empty_label = QLabel("Nothing is overdue or due soon at this date.", self)
+        #: "Nothing is overdue…" once the deadlines are worked out and none needs action; until
+        #: then "Working out deadlines…": a list still being worked out never claims to be empty.
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("todayEmpty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet("color: #0f5132; font-size: 15px; padding: 24px;")
 
         self.tree = QTreeView(self)
         self.tree.setObjectName("todayTree")
@@ -109,7 +116,7 @@ class TodayPage(QWidget):
         layout.addWidget(self.tree, 1)
 
         self.tree.activated.connect(self._on_tree_activated)
-        self.set_items((), date.today())
+        self.set_items((), date.today(), complete=False)  # nothing is known until the first overview
 
     def set_items(self, items: Sequence[AttentionItem], as_of: date, *, complete: bool = True) -> None:
         """Show the open overdue and due-soon deadlines at `as_of` (ordered as the overview orders them).
@@ -125,11 +132,17 @@ class TodayPage(QWidget):
         due_soon = sum(n for (_, status), n in counts.items() if status is Status.DUE_SOON)
         self.title.setText(f"<h2>Overdue and due soon at {fmt_long_date(as_of)}</h2>")
         if not complete:
-            self.overdue_label.setText("Working out deadlines…")
+            self.overdue_label.setText(WORKING_OUT)
             self.due_soon_label.setText("")
             for label in self.stage_labels.values():
                 label.setText("…")
+            self.empty_label.setText(WORKING_OUT)
+            self.empty_label.setStyleSheet(_WORKING_STYLE)
+            self.empty_label.setVisible(True)
+            self.tree.setVisible(False)
             return
+        self.empty_label.setText(NOTHING_DUE)
+        self.empty_label.setStyleSheet(_NOTHING_DUE_STYLE)
         self.overdue_label.setText(f"<b>{overdue:,}</b> overdue")
         self.due_soon_label.setText(f"<b>{due_soon:,}</b> due soon")
         for stage, label in self.stage_labels.items():

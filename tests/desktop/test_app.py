@@ -309,3 +309,21 @@ def test_quitting_during_background_work_waits_with_a_message_not_a_freeze(
     # The heartbeat released the work: a frozen close would have waited on it for its 10 s.
     assert release.is_set() and not window.isVisible()
     assert "Closing once the work in progress is finished…" in said
+
+
+def test_while_loading_today_and_the_register_say_working_out(
+    qtbot: QtBot, start: Start, example_db: Database
+) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03", wait=False)
+    today, register = window.today_page, window.register_page
+    assert today.empty_label.text() == "Working out deadlines…" and not today.empty_label.isHidden()
+    assert "Nothing is overdue" not in today.empty_label.text()
+    assert not register.loading_label.isHidden() and register.model.total_count() == 3  # listed at once
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        pass
+    assert register.loading_label.isHidden() and today.overdue_label.text() == "<b>1</b> overdue"
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        window.set_as_of(date(2025, 1, 6))  # a new date: worked out again, and said so meanwhile
+        assert not register.loading_label.isHidden()
+        assert today.overdue_label.text() == "Working out deadlines…"
+    assert register.loading_label.isHidden()

@@ -114,6 +114,21 @@ def test_nothing_to_do(qtbot: QtBot, db: Database) -> None:
     assert page.tree.isHidden()
 
 
+def test_while_the_deadlines_are_worked_out_it_never_claims_nothing_is_due(
+    qtbot: QtBot, db: Database
+) -> None:
+    page = TodayPage()
+    qtbot.addWidget(page)
+    for shown in (page, _page(qtbot, db, MARCH)):
+        shown.set_items((), MARCH, complete=False)  # the quick listing at start-up or a new as-of date
+        assert shown.empty_label.text() == "Working out deadlines…"
+        assert not shown.empty_label.isHidden() and shown.tree.isHidden()
+        assert "Nothing" not in shown.empty_label.text() + shown.overdue_label.text()
+        assert shown.overdue_label.text() == "Working out deadlines…"
+    page.set_items((), MARCH)  # worked out: now it may say so
+    assert page.empty_label.text() == "Nothing is overdue or due soon at this date."
+
+
 def test_double_click_asks_to_open_the_child(qtbot: QtBot, example_db: Database) -> None:
     page = _page(qtbot, example_db, SEPTEMBER)
     page.resize(1200, 700)
