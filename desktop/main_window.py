@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QLockFile, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QLockFile, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -89,6 +89,11 @@ from views.write_errors import explain_write_failure, push_or_explain
 log = logging.getLogger("permanence.desktop.window")
 
 UI_SETTINGS_FILE = "ui.ini"
+
+#: How long the "Position as at" date must rest before the pages are recomputed (seconds at fifty
+#: thousand children): arrow keys in the calendar or on the day step through dates, and only the
+#: one the person stops at is worked out. Enter or leaving the box settles at once.
+AS_OF_SETTLE_MS = 600
 
 NAV_TODAY, NAV_REGISTER, NAV_CHILD = range(3)
 NAV_BACKUPS, NAV_AUDIT = range(3, 5)
@@ -291,6 +296,11 @@ class MainWindow(QMainWindow):
             "The date the deadlines are worked out at: today, or a past day to re-run its position"
         )
         self.as_of_edit.dateChanged.connect(self._on_as_of_edit_date_changed)
+        self.as_of_edit.editingFinished.connect(self._on_as_of_edit_editing_finished)
+        self._as_of_settle = QTimer(self)
+        self._as_of_settle.setSingleShot(True)
+        self._as_of_settle.setInterval(AS_OF_SETTLE_MS)
+        self._as_of_settle.timeout.connect(self._on_as_of_settle_timeout)
         toolbar.addWidget(self.as_of_edit)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
@@ -354,6 +364,7 @@ class MainWindow(QMainWindow):
         if day == self._as_of:
             return
         self._as_of = day
+        self._as_of_settle.stop()
         if _to_date(self.as_of_edit.date()) != day:
             self.as_of_edit.blockSignals(True)
             self.as_of_edit.setDate(qdate(day))
@@ -373,8 +384,16 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(not_today)
         self._actions[ActionId.BACK_TO_TODAY].setEnabled(not_today)
 
-    def _on_as_of_edit_date_changed(self, day: QDate) -> None:
-        self.set_as_of(_to_date(day))
+    def _on_as_of_edit_date_changed(self, _day: QDate) -> None:
+        self._as_of_settle.start()  # (re)started: the date is taken once it has settled
+
+    def _on_as_of_edit_editing_finished(self) -> None:
+        if self._as_of_settle.isActive():
+            self._as_of_settle.stop()
+            self._on_as_of_settle_timeout()
+
+    def _on_as_of_settle_timeout(self) -> None:
+        self.set_as_of(_to_date(self.as_of_edit.date()))
 
     # --- computing the pages ------------------------------------------------------------------
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QProgressDialog
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDateEdit, QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from desktop import app as desktop_app
@@ -327,3 +328,25 @@ def test_while_loading_today_and_the_register_say_working_out(
         assert not register.loading_label.isHidden()
         assert today.overdue_label.text() == "Working out deadlines…"
     assert register.loading_label.isHidden()
+
+
+def test_arrow_keys_on_the_as_of_date_recompute_once_it_settles(
+    qtbot: QtBot, start: Start, example_db: Database
+) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03")
+    recomputed: list[object] = []
+    window.as_of_changed.connect(recomputed.append)
+    window.as_of_edit.setFocus()
+    window.as_of_edit.setSelectedSection(QDateEdit.Section.DaySection)
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        for _ in range(5):  # five days on, a key at a time, as a person steps through them
+            QTest.keyClick(window.as_of_edit, Qt.Key.Key_Up)
+            qtbot.wait(50)
+        assert recomputed == []  # still moving: nothing worked out yet
+    assert recomputed == [date(2025, 3, 8)]  # once, for the day it stopped at
+    calendar = window.as_of_edit.calendarWidget()
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        for _ in range(3):  # the arrow keys in the calendar choose a day as they move
+            calendar.setSelectedDate(calendar.selectedDate().addDays(1))
+        window.as_of_edit.editingFinished.emit()  # Enter, or leaving the box: taken at once
+    assert recomputed == [date(2025, 3, 8), date(2025, 3, 11)]
