@@ -60,6 +60,7 @@ from models.io.journey_io import (
     import_journey,
 )
 from models.screens.overview import ChildSummary, Overview, build_overview, count_children, quick_overview
+from models.screens.words import why
 from models.storage import server
 from models.storage.backup import EncryptionCancelled, restore_backup, set_passphrase
 from models.storage.db import Database, DatabaseError, open_database
@@ -81,6 +82,7 @@ from views.report_dialog import open_reports
 from views.screen_fit import fit_to_screen
 from views.security_dialog import SecurityDialog
 from views.settings_dialog import SettingsDialog
+from views.today_page import FILTER_KEYS as TODAY_FILTER_KEYS
 from views.today_page import TodayPage
 from views.undo import SaveChildCommand
 from views.welcome_page import WelcomePage
@@ -231,6 +233,7 @@ class MainWindow(QMainWindow):
 
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.today_page.open_child_requested.connect(self.open_child)
+        self.today_page.filter_changed.connect(self._on_today_page_filter_changed)
         self.register_page.open_child_requested.connect(self.open_child)
         self.child_page.open_child_requested.connect(self.open_child)
         self.dashboard_page.open_child_requested.connect(self.open_child)
@@ -436,7 +439,9 @@ class MainWindow(QMainWindow):
     def _show_overview(self, overview: Overview) -> None:
         self._overview = overview
         self.register_page.set_rows(overview.children, complete=overview.complete)
-        self.today_page.set_items(overview.attention, overview.as_of, complete=overview.complete)
+        self.today_page.set_items(
+            overview.attention, overview.as_of, complete=overview.complete, children=overview.children
+        )
         total = len(overview.children)
         self.count_status.setText(f"{total:,} {'child' if total == 1 else 'children'}")
         if overview.children and self.stack.currentWidget() is self.welcome_page:
@@ -855,9 +860,13 @@ class MainWindow(QMainWindow):
         if path is None:
             return
         columns = range(model.columnCount())
-        header = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns]
+        # The columns as shown, and the reason behind each child's RAG ("Why", as the details pane).
+        header = [*(str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns), "Why"]
         shown = model.visible_rows()  # the rows as filtered and sorted now, formatted off the GUI thread
-        rows = ([model.display(row, c) for c in columns] for row in shown)
+        rows = (
+            [*(model.display(row, c) for c in columns), why(row.reason) if row.reason else ""]
+            for row in shown
+        )
         flt = {
             name: getattr(value, "value", value)
             for name, value in dataclasses.asdict(model.filter).items()
@@ -915,6 +924,14 @@ class MainWindow(QMainWindow):
             value = s.value(key)
             if value is not None:
                 header.restoreState(value)
+        remembered = {key: s.value(f"today/filter/{key}") for key in TODAY_FILTER_KEYS}
+        self.today_page.set_filter_state({k: str(v) for k, v in remembered.items() if v not in (None, "")})
+
+    def _on_today_page_filter_changed(self) -> None:
+        """Today's caseload and text filters are remembered for the next session."""
+        for key, value in self.today_page.filter_state().items():
+            self.ui_settings.setValue(f"today/filter/{key}", value or "")
+        self.ui_settings.sync()
 
     def save_ui_state(self) -> None:
         s = self.ui_settings

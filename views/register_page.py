@@ -20,9 +20,11 @@ from models.domain.journey import Stage
 from models.domain.rules import Rag
 from models.screens.overview import NONE, ChildSummary, RegisterFilter, distinct_values
 from views import register_model as rm
+from views.filter_combos import any_combo, refill
 from views.flow_layout import FlowLayout
 from views.labels import STAGE_TITLES
 from views.tables import list_table
+from views.why_pane import WhyPane
 
 #: Starting widths (pixels) until the user's own are remembered.
 DEFAULT_WIDTHS = {
@@ -87,6 +89,7 @@ class RegisterPage(QWidget):
         self.table = list_table(self, self.model, widths=DEFAULT_WIDTHS, stretch_last=True)
         self.table.setObjectName("registerTable")
         self.table.sortByColumn(rm.ID, Qt.SortOrder.AscendingOrder)
+        self.why = WhyPane(self)
 
         filters = FlowLayout()
         filters.add(self.search, 2)
@@ -110,20 +113,19 @@ class RegisterPage(QWidget):
         layout.addLayout(heading)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.why)
 
         self.search.textChanged.connect(self._on_search_text_changed)
         for combo in self._filter_combos():
             combo.currentIndexChanged.connect(self._on_filter_changed)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.table.activated.connect(self._on_table_activated)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.model.modelReset.connect(self._on_model_reset)
         self._update_count()
 
     def _combo(self, any_text: str) -> QComboBox:
-        combo = QComboBox(self)
-        combo.addItem(any_text, None)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(10)
-        return combo
+        return any_combo(self, any_text)
 
     def _filter_combos(self) -> tuple[QComboBox, ...]:
         return (self.stage_filter, self.rag_filter, self.team_filter, self.worker_filter, self.officer_filter)
@@ -142,22 +144,9 @@ class RegisterPage(QWidget):
             (self.worker_filter, "social_worker"),
             (self.officer_filter, "reviewing_officer"),
         ):
-            self._refill(combo, values[key])
+            refill(combo, values[key])
         self.model.set_rows(rows)
         self._apply_filter()
-
-    def _refill(self, combo: QComboBox, values: Sequence[str]) -> None:
-        current = combo.currentData()
-        combo.blockSignals(True)
-        try:
-            while combo.count() > 1:
-                combo.removeItem(1)
-            for value in values:
-                combo.addItem(value or "(not recorded)", value)
-            index = combo.findData(current) if current is not None else 0
-            combo.setCurrentIndex(max(index, 0))
-        finally:
-            combo.blockSignals(False)
 
     def current_filter(self) -> RegisterFilter:
         stage = self.stage_filter.currentData()
@@ -205,6 +194,19 @@ class RegisterPage(QWidget):
         self.search.clear()
         self.search.blockSignals(False)
         self._apply_filter()
+
+    def _on_table_current_row_changed(
+        self, current: QModelIndex | QPersistentModelIndex, _previous: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        if not current.isValid():
+            self.why.clear_reason()
+            return
+        row = self.model.row_at(current.row())
+        none_text = "Working out deadlines…" if row.pending else "Nothing is open."
+        self.why.explain(f"{row.name} ({row.id})", row.reason, none_text)
+
+    def _on_model_reset(self) -> None:
+        self.why.clear_reason()
 
     def _on_table_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
         child_id: Any = index.data(rm.ID_ROLE)

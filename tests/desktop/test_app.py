@@ -215,6 +215,18 @@ def test_window_layout_is_remembered_in_the_data_folder(
     assert again.register_page.table.horizontalHeader().sectionSize(rm.NAME) == 333
 
 
+def test_todays_filters_are_remembered_between_sessions(start: Start, example_db: Database) -> None:
+    window = start(example_db.path, "--as-of", "2025-09-01")
+    today = window.today_page
+    today.officer_filter.setCurrentIndex(today.officer_filter.findData("R. Singh"))
+    today.search.setText("visit")
+    assert today.model.item_count() == 1
+    window.close()
+    again = start(example_db.path, "--as-of", "2025-09-01").today_page
+    assert again.officer_filter.currentData() == "R. Singh" and again.search.text() == "visit"
+    assert again.model.item_count() == 1 and again.shown_label.text() == "1 of 6 lines shown"
+
+
 def test_a_file_that_is_not_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> None:
     bad = tmp_path / "notes.sqlite"
     bad.write_text("these are my notes, not a database")

@@ -605,8 +605,9 @@ def test_the_register_exports_to_a_neutralised_audited_csv(
     monkeypatch.setattr(prompts, "ask_save_csv", lambda parent, suggested, title="": target)
     window.action(ActionId.EXPORT_REGISTER).trigger()
     rows = _read_csv(target)
-    assert rows[0][:2] == ["ID", "Name"]
+    assert rows[0][:2] == ["ID", "Name"] and rows[0][-1] == "Why"
     assert [r[0] for r in rows[1:]] == ["EX-001", "EX-002", "EX-003"]  # the rows shown
+    assert rows[1][-1].startswith("Child protection visit (overdue): Next child protection visit due")
     assert oct(target.stat().st_mode & 0o777) == "0o600"
     window.register_page.search.setText("")
     window.action(ActionId.EXPORT_REGISTER).trigger()

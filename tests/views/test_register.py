@@ -158,3 +158,18 @@ def test_activating_a_row_asks_to_open_the_child(qtbot: QtBot, example_db: Datab
         qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert blocker.args == ["EX-003"]
+
+
+def test_the_reason_for_the_selected_child_is_shown_under_the_table(
+    qtbot: QtBot, example_db: Database
+) -> None:
+    page = _page(qtbot, example_db)
+    page.table.selectRow(page.model.row_of("EX-003"))
+    assert page.why.text() == (
+        "Cara Example (EX-003) — Looked-after visit (overdue): Next looked-after visit due 42 days after "
+        "the visit on 28/05/2025, i.e. by 09/07/2025; not made by 01/09/2025: 54 days overdue."
+    )
+    page.set_rows(build_overview(example_db, MARCH).children)  # a new position: nothing selected
+    assert page.why.text() == "Select a line to see why it is flagged."
+    page.table.selectRow(page.model.row_of("EX-003"))
+    assert page.why.text() == "Cara Example (EX-003) — Nothing is open."
