@@ -407,10 +407,15 @@ class MainWindow(QMainWindow):
         self._loading = True
         self._dirty.clear()
         self.busy_status.setText("Working out deadlines…")
-        if not self._overview.children or self._overview.as_of != as_of:
+        if not self._overview.children:
             # The register is usable at once (listed, searchable, children open); the deadline
             # columns and the Today lists fill in when the background work is done.
             self._show_overview(quick_overview(db, as_of))
+        elif self._overview.as_of != as_of:
+            # A new date: the children stay listed (listing fifty thousand again held the window
+            # for a second), and both pages say the deadlines are being worked out.
+            self.register_page.set_pending()
+            self.today_page.set_items((), as_of, complete=False, children=self._overview.children)
         run_in_background(
             lambda: build_overview(db, as_of),
             lambda overview: self._on_overview_built(generation, overview),

@@ -148,6 +148,13 @@ class RegisterPage(QWidget):
         self.model.set_rows(rows)
         self._apply_filter()
 
+    def set_pending(self) -> None:
+        """The deadlines are being worked out again (a new as-of date): the rows stay listed, their
+        deadline columns say so until `set_rows` brings the new position."""
+        self.model.set_pending(True)
+        self.loading_label.setVisible(True)
+        self.why.clear_reason()
+
     def current_filter(self) -> RegisterFilter:
         stage = self.stage_filter.currentData()
         rag = self.rag_filter.currentData()
@@ -202,8 +209,10 @@ class RegisterPage(QWidget):
             self.why.clear_reason()
             return
         row = self.model.row_at(current.row())
-        none_text = "Working out deadlines…" if row.pending else "Nothing is open."
-        self.why.explain(f"{row.name} ({row.id})", row.reason, none_text)
+        if row.pending or self.model.pending:
+            self.why.explain(f"{row.name} ({row.id})", None, "Working out deadlines…")
+            return
+        self.why.explain(f"{row.name} ({row.id})", row.reason)
 
     def _on_model_reset(self) -> None:
         self.why.clear_reason()

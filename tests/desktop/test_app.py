@@ -339,6 +339,7 @@ def test_while_loading_today_and_the_register_say_working_out(
         window.set_as_of(date(2025, 1, 6))  # a new date: worked out again, and said so meanwhile
         assert not register.loading_label.isHidden()
         assert today.overdue_label.text() == "Working out deadlines…"
+        assert _rag(window, "EX-001") == "Working out…" and register.model.total_count() == 3
     assert register.loading_label.isHidden()
 
 

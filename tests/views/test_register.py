@@ -173,3 +173,25 @@ def test_the_reason_for_the_selected_child_is_shown_under_the_table(
     assert page.why.text() == "Select a line to see why it is flagged."
     page.table.selectRow(page.model.row_of("EX-003"))
     assert page.why.text() == "Cara Example (EX-003) — Nothing is open."
+
+
+def test_a_new_position_being_worked_out_keeps_the_rows_and_says_so(
+    qtbot: QtBot, example_db: Database
+) -> None:
+    page = _page(qtbot, example_db)
+    row = page.model.row_of("EX-003")
+    assert page.model.index(row, rm.RAG).data() == "Red – 1 overdue"
+    page.set_pending()
+    assert page.model.index(row, rm.RAG).data() == "Working out…"
+    assert (
+        page.model.index(row, rm.NEXT_DUE).data() == ""
+        and page.model.index(row, rm.NAME).data() == "Cara Example"
+    )
+    assert page.model.index(row, rm.RAG).data(Qt.ItemDataRole.BackgroundRole) is None  # no stale colour
+    assert not page.loading_label.isHidden()
+    page.table.selectRow(row)
+    assert page.why.text() == "Cara Example (EX-003) — Working out deadlines…"
+    page.set_rows(build_overview(example_db, MARCH).children)
+    assert (
+        page.model.index(page.model.row_of("EX-003"), rm.RAG).data() == "—" and page.loading_label.isHidden()
+    )
