@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from datetime import date
@@ -139,7 +140,9 @@ def main() -> None:
         sort_ms = (time.perf_counter() - t) * 1000
 
         export_s, export_block_ms = _csv_export(window, meter, Path(data))
+        _progress("csv export", {"s": export_s, "block_ms": export_block_ms})
         encrypt_s, encrypt_block_ms = _encryption(window, meter)
+        _progress("encryption", {"s": encrypt_s, "block_ms": encrypt_block_ms})
 
         result = {
             "benchmark": "desktop",
@@ -178,6 +181,11 @@ def main() -> None:
     print(json.dumps(result))
 
 
+def _progress(what: str, figures: object) -> None:
+    """A line on stderr as each step ends (a run at 50,000 children takes many minutes)."""
+    print(f"bench_desktop: {what}: {figures}", file=sys.stderr, flush=True)
+
+
 def _reports(window: object, meter: object) -> dict[str, dict[str, float]]:
     """Each report from the Reports menu to its preview shown: seconds, GUI block, pages."""
     from models.domain.period import Period
@@ -212,6 +220,7 @@ def _reports(window: object, meter: object) -> dict[str, dict[str, float]]:
         for preview in shown:
             preview.close()  # type: ignore[attr-defined]
         out[name] = {"s": seconds, "block_ms": block, "pages": pages}
+        _progress(f"report {name}", out[name])
     return out
 
 
