@@ -423,8 +423,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_overview_built(self, generation: int, overview: Overview) -> None:
-        if generation != self._generation:
-            return  # a newer request is on its way
+        if generation != self._generation or self._closing:
+            return  # a newer request is on its way, or the window is closing: nothing to show
         self._loading = False
         if self._dirty:
             ids = sorted(self._dirty)

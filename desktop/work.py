@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QGuiApplication
 
+from models.storage.bulk import age_everything
+
 log = logging.getLogger("permanence.desktop.work")
 
 T = TypeVar("T")
@@ -64,6 +66,10 @@ def _hold_gc() -> None:
 
 def _release_gc() -> None:
     if not _RUNNING and _gc_was_enabled:
+        # What the task built (a caseload, a report: millions of objects at 50,000 children) is
+        # all in the youngest generation; the first collection would walk it on the GUI thread
+        # for seconds. Aged at once, it waits for a full collection like other long-lived data.
+        age_everything()
         gc.enable()
 
 

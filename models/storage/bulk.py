@@ -145,9 +145,16 @@ def bulk_work() -> Iterator[None]:
         yield
     finally:
         if enabled:
-            gc.freeze()
-            gc.unfreeze()
+            age_everything()
             gc.enable()
+
+
+def age_everything() -> None:
+    """Move everything the collector tracks to its oldest generation (freezing and unfreezing is
+    two list splices), so that re-enabling it does not walk what was built meanwhile: see
+    `bulk_work`; the desktop's background jobs do the same before the collector is on again."""
+    gc.freeze()
+    gc.unfreeze()
 
 
 Bounds = tuple[str | None, str | None]
