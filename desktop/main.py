@@ -9,25 +9,59 @@ about xcb plugins.
 from __future__ import annotations
 
 import os
+import re
+import socket
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from models import cli
 
 EXIT_NO_DISPLAY = 1
 
 
-def no_display(environ: Mapping[str, str], platform: str = sys.platform) -> str | None:
+def x_display_answers(display: str) -> bool | None:
+    """Whether an X server listens at a local `DISPLAY` (":0", "unix:1.0"): its socket, in the
+    file system or Linux's abstract namespace. None for a remote one (left to Qt to reach)."""
+    found = re.fullmatch(r"(unix)?:(\d+)(\.\d+)?", display.strip())
+    if found is None:
+        return None
+    path = f"/tmp/.X11-unix/X{found.group(2)}"
+    for address in (path, "\0" + path):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1.0)
+            try:
+                probe.connect(address)
+            except OSError:
+                continue
+            return True
+    return False
+
+
+def no_display(
+    environ: Mapping[str, str],
+    platform: str = sys.platform,
+    answers: Callable[[str], bool | None] = x_display_answers,
+) -> str | None:
     """Why the window cannot be shown here, or None. Only Linux and the BSDs need a display server;
-    a platform plugin chosen explicitly (offscreen for tests, a VNC one) is taken at its word."""
+    a platform plugin chosen explicitly (offscreen for tests, a VNC one) is taken at its word. A
+    local `DISPLAY` where no X server answers is no display either (Qt would abort with a message
+    about xcb-cursor)."""
     if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
         return None
-    if environ.get("QT_QPA_PLATFORM") or environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+    if environ.get("QT_QPA_PLATFORM") or environ.get("WAYLAND_DISPLAY"):
         return None
-    return (
-        "there is no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): "
-        "start it from a desktop session, or use a subcommand such as `drift` (see --help)."
-    )
+    display = environ.get("DISPLAY")
+    if not display:
+        return (
+            "there is no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): "
+            "start it from a desktop session, or use a subcommand such as `drift` (see --help)."
+        )
+    if answers(display) is False:
+        return (
+            f"there is no display to show the window on (no X server answers at DISPLAY={display}): "
+            "start it from a desktop session, or use a subcommand such as `drift` (see --help)."
+        )
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

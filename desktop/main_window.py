@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QLockFile, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QFrame,
@@ -44,9 +44,10 @@ from desktop.team_listener import TeamListener
 from desktop.work import (
     run_cancellable,
     run_in_background,
+    run_stoppable,
     run_with_progress,
     wait_cursor,
-    wait_for_background,
+    wait_until_idle,
 )
 from models.domain.records import ChildRecord
 from models.io import demo
@@ -58,8 +59,9 @@ from models.io.journey_io import (
     import_journey,
 )
 from models.screens.overview import ChildSummary, Overview, build_overview, count_children, quick_overview
+from models.screens.words import why
 from models.storage import server
-from models.storage.backup import newest_good_backup, restore_backup, set_passphrase
+from models.storage.backup import EncryptionCancelled, newest_good_backup, restore_backup, set_passphrase
 from models.storage.db import Database, DatabaseDamaged, DatabaseError, open_database
 from models.storage.settings import load_settings
 from models.storage.store import ValidationError, current_user, get_child
@@ -80,6 +82,7 @@ from views.report_dialog import open_reports
 from views.screen_fit import fit_to_screen
 from views.security_dialog import SecurityDialog
 from views.settings_dialog import SettingsDialog
+from views.today_page import FILTER_KEYS as TODAY_FILTER_KEYS
 from views.today_page import TodayPage
 from views.undo import SaveChildCommand
 from views.welcome_page import WelcomePage
@@ -91,6 +94,11 @@ UI_SETTINGS_FILE = "ui.ini"
 APP_TITLE = help_dialogs.APP_NAME
 #: The days the position can be shown at.
 AS_OF_EARLIEST, AS_OF_LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+#: How long the "Position as at" date must rest before the pages are recomputed (seconds at fifty
+#: thousand children): arrow keys in the calendar or on the day step through dates, and only the
+#: one the person stops at is worked out. Enter or leaving the box settles at once.
+AS_OF_SETTLE_MS = 600
 
 NAV_TODAY, NAV_REGISTER, NAV_CHILD = range(3)
 NAV_BACKUPS, NAV_AUDIT = range(3, 5)
@@ -131,6 +139,7 @@ class MainWindow(QMainWindow):
         self._loading = False
         self._dirty: set[str] = set()
         self._open_child: str | None = None
+        self._closing = False
         self.ui_settings = QSettings(str(data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
         #: The database's lock file (`desktop.instance_lock`), set by start-up; released on closing.
         self.instance_lock: QLockFile | None = None
@@ -232,6 +241,7 @@ class MainWindow(QMainWindow):
             page.table_actions.set_database(lambda: self.db)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.today_page.open_child_requested.connect(self.open_child)
+        self.today_page.filter_changed.connect(self._on_today_page_filter_changed)
         self.register_page.open_child_requested.connect(self.open_child)
         self.child_page.open_child_requested.connect(self.open_child)
         self.dashboard_page.open_child_requested.connect(self.open_child)
@@ -298,6 +308,11 @@ class MainWindow(QMainWindow):
             "The date the deadlines are worked out at: today, or a past day to re-run its position"
         )
         self.as_of_edit.date_changed.connect(self._on_as_of_edit_date_changed)
+        self.as_of_edit.line_edit.editingFinished.connect(self._on_as_of_edit_editing_finished)
+        self._as_of_settle = QTimer(self)
+        self._as_of_settle.setSingleShot(True)
+        self._as_of_settle.setInterval(AS_OF_SETTLE_MS)
+        self._as_of_settle.timeout.connect(self._on_as_of_settle_timeout)
         toolbar.addWidget(self.as_of_edit)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
@@ -361,6 +376,7 @@ class MainWindow(QMainWindow):
         if day == self._as_of:
             return
         self._as_of = day
+        self._as_of_settle.stop()
         if self.as_of_edit.value() != day:
             self.as_of_edit.blockSignals(True)
             self.as_of_edit.set_value(day)
@@ -381,7 +397,21 @@ class MainWindow(QMainWindow):
         self._actions[ActionId.BACK_TO_TODAY].setEnabled(not_today)
 
     def _on_as_of_edit_date_changed(self, day: object) -> None:
-        if isinstance(day, date):  # not while the date is half typed or wrong (the box says why)
+        # (Re)started: the date is taken once it has settled, and not while it is half typed or
+        # wrong (the box says why).
+        if isinstance(day, date):
+            self._as_of_settle.start()
+        else:
+            self._as_of_settle.stop()
+
+    def _on_as_of_edit_editing_finished(self) -> None:
+        if self._as_of_settle.isActive():
+            self._as_of_settle.stop()
+            self._on_as_of_settle_timeout()
+
+    def _on_as_of_settle_timeout(self) -> None:
+        day = self.as_of_edit.value()
+        if day is not None:
             self.set_as_of(day)
 
     # --- computing the pages ------------------------------------------------------------------
@@ -393,10 +423,15 @@ class MainWindow(QMainWindow):
         self._loading = True
         self._dirty.clear()
         self.busy_status.setText("Working out deadlines…")
-        if not self._overview.children or self._overview.as_of != as_of:
+        if not self._overview.children:
             # The register is usable at once (listed, searchable, children open); the deadline
             # columns and the Today lists fill in when the background work is done.
             self._show_overview(quick_overview(db, as_of))
+        elif self._overview.as_of != as_of:
+            # A new date: the children stay listed (listing fifty thousand again held the window
+            # for a second), and both pages say the deadlines are being worked out.
+            self.register_page.set_pending()
+            self.today_page.set_items((), as_of, complete=False, children=self._overview.children)
         run_in_background(
             lambda: build_overview(db, as_of),
             lambda overview: self._on_overview_built(generation, overview),
@@ -404,8 +439,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_overview_built(self, generation: int, overview: Overview) -> None:
-        if generation != self._generation:
-            return  # a newer request is on its way
+        if generation != self._generation or self._closing:
+            return  # a newer request is on its way, or the window is closing: nothing to show
         self._loading = False
         if self._dirty:
             ids = sorted(self._dirty)
@@ -459,8 +494,10 @@ class MainWindow(QMainWindow):
 
     def _show_overview(self, overview: Overview) -> None:
         self._overview = overview
-        self.register_page.set_rows(overview.children)
-        self.today_page.set_items(overview.attention, overview.as_of, complete=overview.complete)
+        self.register_page.set_rows(overview.children, complete=overview.complete)
+        self.today_page.set_items(
+            overview.attention, overview.as_of, complete=overview.complete, children=overview.children
+        )
         total = len(overview.children)
         self.count_status.setText(f"{total:,} {'child' if total == 1 else 'children'}")
         if overview.children and self.stack.currentWidget() is self.welcome_page:
@@ -743,7 +780,7 @@ class MainWindow(QMainWindow):
 
         The undo history is cleared: its steps were recorded against the database before.
         """
-        wait_for_background()
+        wait_until_idle(self, "Finishing the work in progress…")
         old = self.db
         self.db = db
         self.child_page.db = db
@@ -781,7 +818,7 @@ class MainWindow(QMainWindow):
         path, passphrase = self.db.path, self.db.passphrase
         if path is None:
             raise DatabaseError("A database server is restored by its administrator.")
-        wait_for_background()
+        wait_until_idle(self, "Finishing the work in progress before restoring…")
         self.db.dispose()
         try:
             safety = restore_backup(path, backup, passphrase)
@@ -791,11 +828,19 @@ class MainWindow(QMainWindow):
         return safety
 
     def change_passphrase(self, passphrase: str) -> Database:
-        """Encrypt the database (or change its passphrase) and swap in the reopened database."""
-        wait_for_background()
+        """Encrypt the database (or change its passphrase) and swap in the reopened database.
+
+        Done off the GUI thread with Cancel (`set_passphrase` stops at its next safe point, having
+        changed nothing): cancelled, the database as it was is reopened and `EncryptionCancelled`
+        raised.
+        """
+        wait_until_idle(self, "Finishing the work in progress before encrypting…")
         old = self.db
+        label = "Changing the passphrase…" if old.encrypted else "Encrypting the database and its backups…"
         try:
-            db = set_passphrase(old, passphrase)
+            db = run_stoppable(self, label, lambda cancelled: set_passphrase(old, passphrase, cancelled))
+            if db is None:
+                raise EncryptionCancelled("Encrypting was cancelled; nothing was changed.")
         except Exception:
             self._reopen_after_failed_rekey(old, passphrase)
             raise
@@ -885,16 +930,28 @@ class MainWindow(QMainWindow):
         if path is None:
             return
         columns = range(model.columnCount())
-        header = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns]
-        rows = [[model.index(r, c).data() for c in columns] for r in range(model.rowCount())]
+        # The columns as shown, and the reason behind each child's RAG ("Why", as the details pane).
+        header = [*(str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns), "Why"]
+        shown = model.visible_rows()  # the rows as filtered and sorted now, formatted off the GUI thread
+        rows = (
+            [*(model.display(row, c) for c in columns), why(row.reason) if row.reason else ""]
+            for row in shown
+        )
         flt = {
             name: getattr(value, "value", value)
             for name, value in dataclasses.asdict(model.filter).items()
             if value not in (None, "")
         }
         details = {"as_of": self._as_of.isoformat(), "filter": flt, "of_children": model.total_count()}
+        db = self.db
         try:
-            count = export_csv(self.db, path, header, rows, what="register", details=details)
+            count = run_stoppable(
+                self,
+                f"Exporting {len(shown):,} children…",
+                lambda cancelled: export_csv(
+                    db, path, header, rows, what="register", details=details, cancelled=cancelled
+                ),
+            )
         except ExportFailed as exc:
             prompts.show_error(self, "The register was not exported", str(exc))
             return
@@ -906,6 +963,9 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             if not explain_write_failure(self, exc):
                 raise
+            return
+        if count is None:
+            self.statusBar().showMessage("The export was cancelled; nothing was written.", 10_000)
             return
         self.statusBar().showMessage(f"{count:,} children exported to {path}", 10_000)
 
@@ -949,6 +1009,14 @@ class MainWindow(QMainWindow):
             value = s.value(key)
             if value is not None:
                 header.restoreState(value)
+        remembered = {key: s.value(f"today/filter/{key}") for key in TODAY_FILTER_KEYS}
+        self.today_page.set_filter_state({k: str(v) for k, v in remembered.items() if v not in (None, "")})
+
+    def _on_today_page_filter_changed(self) -> None:
+        """Today's caseload and text filters are remembered for the next session."""
+        for key, value in self.today_page.filter_state().items():
+            self.ui_settings.setValue(f"today/filter/{key}", value or "")
+        self.ui_settings.sync()
 
     def save_ui_state(self) -> None:
         s = self.ui_settings
@@ -959,10 +1027,15 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closing:
+            event.ignore()  # already closing, waiting for the work in progress
+            return
+        self._closing = True
         self._stop_listening()
         self.idle_lock.stop()
         self.save_ui_state()
-        wait_for_background()
+        # Quitting during a recompute waits for it with a message, the window still painting.
+        wait_until_idle(self, "Closing once the work in progress is finished…")
         # The stack is destroyed before the pages connected to it: its last signals must not reach them.
         self.undo_stack.blockSignals(True)
         # Every change is already saved; the commands are deleted now, while everything they refer

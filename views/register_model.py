@@ -42,6 +42,9 @@ ID_ROLE: Final = Qt.ItemDataRole.UserRole + 2
 
 _NO_RAG = len(RAG_ORDER)
 
+#: The columns the engine fills in (blank, and the RAG "Working out…", while they are worked out).
+_DEADLINE_COLUMNS: Final = frozenset({RAG, NEXT_DUE, NEXT_RULE})
+
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -104,11 +107,26 @@ class RegisterModel(ListTableModel[ChildSummary]):
         self._filter = RegisterFilter()
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self._pending = False
 
     # --- data in ------------------------------------------------------------------------------
 
+    def set_pending(self, pending: bool) -> None:
+        """Say the deadline columns are being worked out again (a new as-of date), keeping the rows:
+        re-listing fifty thousand children to say so would hold the window for a second."""
+        if pending == self._pending:
+            return
+        self._pending = pending
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1))
+
+    @property
+    def pending(self) -> bool:
+        return self._pending
+
     def set_rows(self, rows: Sequence[ChildSummary]) -> None:
         """Replace every row (keeping the current sort and filter)."""
+        self._pending = False
         self.beginResetModel()
         self._all = list(rows)
         self._apply_sort()
@@ -148,8 +166,13 @@ class RegisterModel(ListTableModel[ChildSummary]):
             return None
         row = self._rows[index.row()]
         column = index.column()
+        if self._pending and column in _DEADLINE_COLUMNS:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "Working out…" if column == RAG else ""
+            if role not in (ID_ROLE, SORT_ROLE):
+                return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
+            return self.display(row, column)
         if role == ID_ROLE:
             return row.id
         if role == SORT_ROLE:
@@ -166,7 +189,8 @@ class RegisterModel(ListTableModel[ChildSummary]):
         return None
 
     @staticmethod
-    def _display(row: ChildSummary, column: int) -> str:
+    def display(row: ChildSummary, column: int) -> str:
+        """The cell's text (pure: the CSV export formats on another thread with it)."""
         if column == ID:
             return row.id
         if column == NAME:
@@ -212,6 +236,10 @@ class RegisterModel(ListTableModel[ChildSummary]):
         filled.sort(key=lambda pair: cast(tuple[Any, str], pair[0]), reverse=descending)
         empty.sort(key=lambda row: row.id)
         self._all = [pair[1] for pair in filled] + empty
+
+    def visible_rows(self) -> list[ChildSummary]:
+        """The rows shown, in order: a copy, safe to read on another thread while the page changes."""
+        return list(self._rows)
 
     def visible_ids(self) -> list[str]:
         return [r.id for r in self._rows]

@@ -22,10 +22,12 @@ from models.domain.journey import Stage
 from models.domain.rules import Rag
 from models.screens.overview import NONE, ChildSummary, RegisterFilter, distinct_values
 from views import register_model as rm
+from views.filter_combos import any_combo, refill
 from views.flow_layout import FlowLayout
 from views.labels import STAGE_TITLES
 from views.table_actions import TableActions
 from views.tables import list_table
+from views.why_pane import WhyPane
 
 #: Starting widths (pixels) until the user's own are remembered.
 DEFAULT_WIDTHS = {
@@ -81,6 +83,11 @@ class RegisterPage(QWidget):
         self.clear_button = QPushButton("Clear filters", self)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("registerCount")
+        #: Shown while the deadline columns are still being worked out (the rows are listed at once).
+        self.loading_label = QLabel("Working out deadlines…", self)
+        self.loading_label.setObjectName("registerLoading")
+        self.loading_label.setStyleSheet("color: #5f6368;")
+        self.loading_label.hide()
 
         self.table = list_table(self, self.model, widths=DEFAULT_WIDTHS, stretch_last=True)
         self.table.setObjectName("registerTable")
@@ -92,6 +99,7 @@ class RegisterPage(QWidget):
         self.table_actions = TableActions(
             self.table, what="register", file_stem="children-register", details=self._export_details
         )
+        self.why = WhyPane(self)
 
         filters = FlowLayout()
         filters.add(self.search, 2)
@@ -108,11 +116,14 @@ class RegisterPage(QWidget):
         title = QLabel("<h2>Children</h2>", self)
         heading.addWidget(title)
         heading.addStretch(1)
+        heading.addWidget(self.loading_label)
+        heading.addSpacing(12)
         heading.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.addLayout(heading)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.why)
 
         # Enter opens the match; Down moves into the results, on the first (or selected) row.
         into_results = QAction("Go to the results", self.search)
@@ -126,44 +137,40 @@ class RegisterPage(QWidget):
             combo.currentIndexChanged.connect(self._on_filter_changed)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.table.activated.connect(self._on_table_activated)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.model.modelReset.connect(self._on_model_reset)
         self._update_count()
 
     def _combo(self, any_text: str) -> QComboBox:
-        combo = QComboBox(self)
-        combo.addItem(any_text, None)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(10)
-        return combo
+        return any_combo(self, any_text)
 
     def _filter_combos(self) -> tuple[QComboBox, ...]:
         return (self.stage_filter, self.rag_filter, self.team_filter, self.worker_filter, self.officer_filter)
 
     # --- data in ------------------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[ChildSummary]) -> None:
-        """Show a new overview, keeping the search, the filters (where still present) and the sort."""
+    def set_rows(self, rows: Sequence[ChildSummary], *, complete: bool = True) -> None:
+        """Show a new overview, keeping the search, the filters (where still present) and the sort.
+
+        With `complete` False the deadline columns are still being worked out, and the page says so.
+        """
+        self.loading_label.setVisible(not complete)
         values = distinct_values(rows)
         for combo, key in (
             (self.team_filter, "team"),
             (self.worker_filter, "social_worker"),
             (self.officer_filter, "reviewing_officer"),
         ):
-            self._refill(combo, values[key])
+            refill(combo, values[key])
         self.model.set_rows(rows)
         self._apply_filter()
 
-    def _refill(self, combo: QComboBox, values: Sequence[str]) -> None:
-        current = combo.currentData()
-        combo.blockSignals(True)
-        try:
-            while combo.count() > 1:
-                combo.removeItem(1)
-            for value in values:
-                combo.addItem(value or "(not recorded)", value)
-            index = combo.findData(current) if current is not None else 0
-            combo.setCurrentIndex(max(index, 0))
-        finally:
-            combo.blockSignals(False)
+    def set_pending(self) -> None:
+        """The deadlines are being worked out again (a new as-of date): the rows stay listed, their
+        deadline columns say so until `set_rows` brings the new position."""
+        self.model.set_pending(True)
+        self.loading_label.setVisible(True)
+        self.why.clear_reason()
 
     def current_filter(self) -> RegisterFilter:
         stage = self.stage_filter.currentData()
@@ -244,6 +251,21 @@ class RegisterPage(QWidget):
         self.search.clear()
         self.search.blockSignals(False)
         self._apply_filter()
+
+    def _on_table_current_row_changed(
+        self, current: QModelIndex | QPersistentModelIndex, _previous: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        if not current.isValid():
+            self.why.clear_reason()
+            return
+        row = self.model.row_at(current.row())
+        if row.pending or self.model.pending:
+            self.why.explain(f"{row.name} ({row.id})", None, "Working out deadlines…")
+            return
+        self.why.explain(f"{row.name} ({row.id})", row.reason)
+
+    def _on_model_reset(self) -> None:
+        self.why.clear_reason()
 
     def _on_table_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
         child_id: Any = index.data(rm.ID_ROLE)

@@ -220,7 +220,9 @@ class SecurityDialog(QDialog):
             self._say(problem, error=True)
             return
         was_encrypted = self._db.encrypted
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        # The application's `apply_passphrase` works off the GUI thread behind its own progress
+        # dialog with Cancel; without one, the work is done here under a wait cursor.
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor) if self._apply is None else None
         try:
             if self._apply is not None:
                 self._db = self._apply(self.new_edit.text())
@@ -238,7 +240,8 @@ class SecurityDialog(QDialog):
             self._say(message.replace("The change was not saved", "The passphrase was not set"), error=True)
             return
         finally:
-            QGuiApplication.restoreOverrideCursor()
+            if self._apply is None:
+                QGuiApplication.restoreOverrideCursor()
         for edit in (self.current_edit, self.new_edit, self.again_edit):
             edit.clear()
         self._show_state()

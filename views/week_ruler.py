@@ -271,34 +271,63 @@ def paint_ruler(painter: QPainter, rect: QRect, row: CourtRow, font: QFont) -> N
     painter.drawLine(QPointF(week26, g.scale_top + _SCALE_H - 2), QPointF(week26, g.track_bottom + 2))
     # Week numbers.
     scale_font = _small_font(font, 6.5)
-    painter.setFont(scale_font)
-    scale_metrics = QFontMetrics(scale_font)
-    step = g.label_step(scale_metrics)
-    labels = [1] + [w for w in range(step, row.ruler_weeks + 1, step) if w - 1 >= max(2, step * 0.75)]
-    x26 = g.x((STATUTORY_WEEKS - 0.5) * 7)
-    for week in labels:
-        centre = g.x((week - 0.5) * 7)
-        half = scale_metrics.horizontalAdvance(str(week)) / 2
-        if week != STATUTORY_WEEKS and abs(centre - x26) < scale_metrics.horizontalAdvance("88") + 4:
-            continue
-        if centre + half > g.left + g.width + _MARGIN_X:
-            continue  # it would be cut at the cell's edge
-        painter.setPen(_SCALE_TEXT)
-        painter.drawText(
-            QRectF(centre - 10, g.scale_top, 20, _SCALE_H), Qt.AlignmentFlag.AlignCenter, str(week)
-        )
-    painter.setFont(_small_font(font, 6.5, bold=True))
-    painter.setPen(_WEEK_26)
-    painter.drawText(QRectF(x26 - 10, g.scale_top, 20, _SCALE_H), Qt.AlignmentFlag.AlignCenter, "26")
+    bold = _small_font(font, 6.5, bold=True)
+    for text, box in scale_labels(g, QFontMetrics(scale_font), QFontMetrics(bold)):
+        is_26 = text == str(STATUTORY_WEEKS)
+        painter.setFont(bold if is_26 else scale_font)
+        painter.setPen(_WEEK_26 if is_26 else _SCALE_TEXT)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
     # The projected end: a thick bar across the track.
     painter.setPen(QPen(_END, 3))
     painter.drawLine(QPointF(end, g.track_top - 1), QPointF(end, g.track_bottom + 1))
     # Today: a line and a triangle above the track.
     draw_today(painter, today, g.track_top, g.track_bottom)
-    # Hearings under the track.
-    for hearing in row.hearings:
+    # Hearings under the track (those that would overprint one drawn are named by the tooltip).
+    for hearing in shown_hearings(g, font):
         draw_hearing(painter, g.hearing_centre(hearing), hearing.kind, hearing.listed, font)
     painter.restore()
+
+
+def scale_labels(g: RulerGeometry, metrics: QFontMetrics, bold: QFontMetrics) -> list[tuple[str, QRectF]]:
+    """The week numbers above the track and their boxes: week 26 always (bold), week 1 and every
+    `label_step`-th week where they fit; none touches another or runs past the cell's edge, however
+    narrow the column (fewer numbers, never overprinted or cut ones)."""
+    lo, hi = float(g.left - _MARGIN_X + 1), float(g.left + g.width + _MARGIN_X - 1)
+    gap = 3.0
+
+    def box(week: int, m: QFontMetrics) -> QRectF:
+        width = m.horizontalAdvance(str(week)) + 2.0
+        centre = g.x((week - 0.5) * 7)
+        left = min(max(centre - width / 2, lo), hi - width)  # kept inside the cell
+        return QRectF(left, g.scale_top, width, _SCALE_H)
+
+    out = [(str(STATUTORY_WEEKS), box(STATUTORY_WEEKS, bold))]
+    step = g.label_step(metrics)
+    weeks = [1] + [w for w in range(step, g.row.ruler_weeks + 1, step) if w - 1 >= max(2, step * 0.75)]
+    for week in weeks:
+        if week == STATUTORY_WEEKS:
+            continue
+        candidate = box(week, metrics)
+        if candidate.left() < lo or candidate.right() > hi:
+            continue
+        if any(candidate.adjusted(-gap, 0, gap, 0).intersects(other) for _, other in out):
+            continue
+        out.append((str(week), candidate))
+    return sorted(out, key=lambda pair: pair[1].left())
+
+
+def shown_hearings(g: RulerGeometry, font: QFont) -> list[HearingMark]:
+    """The hearings drawn on a ruler, in date order: one that would overprint a marker already
+    drawn is left off (the tooltip at that place lists every hearing there)."""
+    letter = QFontMetrics(_small_font(font, 6.5, bold=True))
+    drawn: list[tuple[HearingMark, float, float]] = []
+    for hearing in sorted(g.row.hearings, key=lambda h: (h.day, not h.listed)):
+        half = max(_MARK, letter.horizontalAdvance(mark_of(hearing.kind).letter) + 5) / 2 + 1
+        x = g.hearing_centre(hearing).x()
+        if any(abs(x - other) < half + other_half for _, other, other_half in drawn):
+            continue
+        drawn.append((hearing, x, half))
+    return [h for h, _, _ in drawn]
 
 
 def draw_today(painter: QPainter, x: float, top: float, bottom: float) -> None:

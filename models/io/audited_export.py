@@ -27,7 +27,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from models.io.export import fill_xlsx, neutralise
+from models.io.export import CANCEL_EVERY, ExportCancelled, fill_xlsx, neutralise
 from models.storage.db import Database
 from models.storage.errors import KnownError
 from models.storage.store import audit
@@ -165,26 +165,28 @@ def export_csv(
     details: Mapping[str, Any] | None = None,
     user: str | None = None,
     neutralised: bool = False,
+    cancelled: Callable[[], bool] | None = None,
 ) -> int:
     """Write `rows` (any iterable: streamed) to a CSV file (UTF-8 with a byte-order mark so Excel
     reads names right, every cell neutralised) and audit it as an export of `what`; returns rows.
 
     `neutralised`: every row's cells are already the text `neutralise` makes of them (as
-    `deadline_csv_rows` gives them), so they are written as they are.
+    `deadline_csv_rows` gives them), so they are written as they are. `cancelled` is looked at
+    every few thousand rows: once true, `models.io.export.ExportCancelled` is raised, the part file
+    removed and nothing audited.
     """
 
     def fill(fh: TextIO) -> Mapping[str, Any]:
         writer = csv.writer(fh)
         writer.writerow([neutralise(h) for h in header])
         count = 0
-        if neutralised:
-            for row in rows:
-                writer.writerow(row)
-                count += 1
-        else:
-            for row in rows:
-                writer.writerow([neutralise(v) for v in row])
-                count += 1
+        for row in rows:
+            if cancelled is not None and count % CANCEL_EVERY == 0 and cancelled():
+                raise ExportCancelled("The export was cancelled; nothing was written.")
+            writer.writerow(row if neutralised else [neutralise(v) for v in row])
+            count += 1
+        if cancelled is not None and cancelled():
+            raise ExportCancelled("The export was cancelled; nothing was written.")
         return {"format": "csv", "rows": count, "columns": list(header)}
 
     recorded = export_text(db, path, fill, encoding="utf-8-sig", what=what, details=details, user=user)

@@ -28,6 +28,13 @@ _FORMULA = re.compile(
 #: First characters that make a cell plain text at once (most cells): no pattern is run for them.
 _PLAIN_START = frozenset(string.ascii_letters + string.digits)
 
+#: Rows written between two looks at `cancelled` (a look is cheap; 2,000 rows take a few ms).
+CANCEL_EVERY = 2_000
+
+
+class ExportCancelled(Exception):
+    """The person cancelled an export: the temporary file was removed and nothing was written."""
+
 
 def neutralise(value: Any) -> str:
     """The cell's text, made inert if a spreadsheet would read it as a formula."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -49,6 +49,9 @@ class ChildSummary:
         next_due / next_rule: the earliest open deadline (overdue ones included).
         worst_rag: the worst RAG of the open deadlines; None when nothing is open.
         haystack: lower-case id and name, for search-as-you-type.
+        reason: the open deadline behind the RAG (the worst, then the earliest due): what the
+            details pane and the CSV's "Why" explain (`models.screens.words.why`); None when
+            nothing is open or not yet worked out.
     """
 
     id: str
@@ -66,6 +69,7 @@ class ChildSummary:
     due_soon: int
     haystack: str
     pending: bool = False  # deadlines not worked out yet (the quick first listing at start-up)
+    reason: Deadline | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,7 @@ class AttentionItem:
     days: int
     unit: Unit
     ref: str | None
+    deadline: Deadline | None = None  # the engine's, for its explanation (the details pane)
 
     @property
     def title(self) -> str:
@@ -228,6 +233,7 @@ def _summarise(
     next_due: date | None = None
     next_rule: str | None = None
     worst: Rag | None = None
+    reason: Deadline | None = None
     overdue = due_soon = 0
     stages: tuple[Stage, ...] = ()
     if events:
@@ -239,6 +245,8 @@ def _summarise(
                 next_due, next_rule = d.due, d.rule
             if worst is None or RAG_ORDER[d.rag] < RAG_ORDER[worst]:
                 worst = d.rag
+            if reason is None or (RAG_ORDER[d.rag], d.due) < (RAG_ORDER[reason.rag], reason.due):
+                reason = d
             if d.status is Status.OVERDUE:
                 overdue += 1
                 days = d.late_by
@@ -254,7 +262,7 @@ def _summarise(
             rule = RULES[d.rule]
             attention.append(
                 AttentionItem(
-                    child_id, name, d.rule, rule.stage, d.due, d.status, d.rag, days, rule.unit, d.ref
+                    child_id, name, d.rule, rule.stage, d.due, d.status, d.rag, days, rule.unit, d.ref, d
                 )
             )
     return ChildSummary(
@@ -272,6 +280,7 @@ def _summarise(
         overdue,
         due_soon,
         f"{child_id} {name}".lower(),
+        reason=reason,
     )
 
 
@@ -411,6 +420,22 @@ def filter_rows(rows: Sequence[ChildSummary], flt: RegisterFilter) -> list[Child
     if flt.reviewing_officer is not None:
         out = [r for r in out if r.reviewing_officer == flt.reviewing_officer]
     return list(out)
+
+
+def filter_attention(
+    items: Sequence[AttentionItem], children: Sequence[ChildSummary], flt: RegisterFilter
+) -> list[AttentionItem]:
+    """Today's lines that pass the register's filter, in their order: the children it keeps (text,
+    team, social worker, reviewing officer: "my caseload"), or lines whose deadline's title holds
+    the text."""
+    if flt.is_empty:
+        return list(items)
+    kept = {r.id for r in filter_rows(children, replace(flt, text=""))}
+    needle = flt.text.strip().lower()
+    if needle:
+        named = {r.id for r in children if needle in r.haystack}
+        return [i for i in items if i.child_id in kept and (i.child_id in named or needle in i.title.lower())]
+    return [i for i in items if i.child_id in kept]
 
 
 def distinct_values(rows: Iterable[ChildSummary]) -> dict[str, list[str]]:

@@ -11,7 +11,15 @@ from models.domain.rules import RULES, Status, Unit
 from models.screens.child_view import format_date as fmt
 from models.screens.facts import Caseload
 
-__all__ = ["STATUS_WORDS", "days_left", "deadline_of", "deadline_state", "short_state", "unit_word"]
+__all__ = [
+    "STATUS_WORDS",
+    "days_left",
+    "deadline_of",
+    "deadline_state",
+    "short_state",
+    "unit_word",
+    "why",
+]
 
 
 STATUS_WORDS: Final = {
@@ -63,3 +71,12 @@ def short_state(caseload: Caseload, d: Deadline) -> str:
         return STATUS_WORDS[d.status]
     left = days_left(caseload, d)
     return "today" if left == 0 else f"in {unit_word(d.rule, left)}"
+
+
+def why(d: Deadline) -> str:
+    """'Child protection visit (overdue): <the engine's explanation>': the reason for a flag, in the
+    words the child page's Explanation column shows, for the Today and register details panes and
+    the register's CSV "Why" column."""
+    title = RULES[d.rule].title
+    ref = f" – {d.ref}" if d.ref else ""
+    return f"{title}{ref} ({STATUS_WORDS[d.status]}): {d.explanation}"

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -385,7 +385,13 @@ def _leftovers_in_clear(path: Path) -> list[Path]:
     return found
 
 
-def set_passphrase(db: Database, new_passphrase: str) -> Database:
+class EncryptionCancelled(DatabaseError):
+    """The person cancelled encrypting (or changing the passphrase): nothing in use was changed."""
+
+
+def set_passphrase(
+    db: Database, new_passphrase: str, cancelled: Callable[[], bool] | None = None
+) -> Database:
     """Encrypt the database (or change its passphrase) in place; returns the reopened database.
 
     A backup is taken first. Every copy beside the database (backups, pre-migration copies, damaged
@@ -399,9 +405,17 @@ def set_passphrase(db: Database, new_passphrase: str) -> Database:
        then every copy is put in place (or removed), and the database last. An interrupted switch
        is finished by `recover_interrupted` on the next open; interrupted preparations are removed.
 
+    `cancelled` is looked at between the copies of the first half: once true, what was prepared is
+    removed and `EncryptionCancelled` raised (the database as it was, closed; the pre-encryption
+    backup kept). The second half is not interrupted.
+
     The caller must not use `db` afterwards.
     """
     from models.storage.db import open_database
+
+    def stop_if_cancelled() -> None:
+        if cancelled is not None and cancelled():
+            raise EncryptionCancelled("Encrypting was cancelled; nothing was changed.")
 
     if db.path is None:
         raise DatabaseError("Only SQLite files are encrypted here; a server has its own encryption.")
@@ -416,8 +430,10 @@ def set_passphrase(db: Database, new_passphrase: str) -> Database:
     prepared: list[tuple[Path, Path]] = []
     remove: list[Path] = []
     try:
+        stop_if_cancelled()
         _export_encrypted(path, old_key, tmp, new_passphrase, audit_key=audit_key)
         for copy in _copies_of(path):
+            stop_if_cancelled()
             plain = file_is_plain_sqlite(copy)
             rekeyed = copy.with_name(copy.name + REKEY_SUFFIX)
             try:
@@ -440,6 +456,7 @@ def set_passphrase(db: Database, new_passphrase: str) -> Database:
             remove += _companions(copy)
         if old_key is None:
             remove += _leftovers_in_clear(path)
+        stop_if_cancelled()  # the last point where nothing in use has changed
         marker = path.with_name(path.name + REKEY_MARKER)
         plan = {
             "database": tmp.name,

@@ -29,15 +29,15 @@ _was_enabled = False
 def hold(*, collect_first: bool = False) -> None:
     """Pause the collector until the matching `release`.
 
-    `collect_first` runs one collection before the pause when this is the first hold (the desktop
-    does, on the GUI thread, so that the pause starts with no garbage waiting).
+    `collect_first` collects the young generations before the pause when this is the first hold
+    (the desktop does, on the GUI thread, so that the pause starts with little garbage waiting).
     """
     global _holds, _was_enabled
     with _lock:
         if _holds == 0:
             _was_enabled = gc.isenabled()
             if collect_first and _was_enabled:
-                gc.collect()
+                gc.collect(1)  # the young generations only: a full collection walks the whole heap
             gc.disable()
         _holds += 1
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtCore import QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDateEdit, QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from desktop import app as desktop_app
 from desktop.actions import MENUS, ActionId
 from desktop.main_window import MainWindow
-from desktop.work import wait_for_background
+from desktop.work import run_in_background, wait_for_background
 from models.domain.records import ChildRecord
 from models.storage.db import Database
 from models.storage.store import get_child
@@ -233,6 +237,18 @@ def test_window_layout_is_remembered_in_the_data_folder(
     assert again.register_page.table.horizontalHeader().sectionSize(rm.NAME) == 333
 
 
+def test_todays_filters_are_remembered_between_sessions(start: Start, example_db: Database) -> None:
+    window = start(example_db.path, "--as-of", "2025-09-01")
+    today = window.today_page
+    today.officer_filter.setCurrentIndex(today.officer_filter.findData("R. Singh"))
+    today.search.setText("visit")
+    assert today.model.item_count() == 1
+    window.close()
+    again = start(example_db.path, "--as-of", "2025-09-01").today_page
+    assert again.officer_filter.currentData() == "R. Singh" and again.search.text() == "visit"
+    assert again.model.item_count() == 1 and again.shown_label.text() == "1 of 6 lines shown"
+
+
 def test_a_file_that_is_not_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> None:
     bad = tmp_path / "notes.sqlite"
     bad.write_text("these are my notes, not a database")
@@ -302,3 +318,70 @@ def test_the_window_fits_a_1024_wide_screen_on_every_page(
     assert window.minimumSizeHint().width() <= 1000
     window.resize(1000, 700)
     qtbot.waitUntil(lambda: window.width() == 1000)
+
+
+def test_quitting_during_background_work_waits_with_a_message_not_a_freeze(
+    qtbot: QtBot, start: Start, example_db: Database
+) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03")
+    release = threading.Event()
+    run_in_background(lambda: release.wait(10), lambda _r: None, lambda _e: None)  # a recompute, say
+    ticks: list[float] = []
+    said: list[str] = []
+
+    def tick() -> None:
+        ticks.append(time.perf_counter())
+        said.extend(d.labelText() for d in window.findChildren(QProgressDialog) if d.isVisible())
+        if len(ticks) == 60:
+            release.set()
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(tick)
+    heartbeat.start()
+    window.close()  # returns once the work is done; the window painted meanwhile
+    heartbeat.stop()
+    # The heartbeat released the work: a frozen close would have waited on it for its 10 s.
+    assert release.is_set() and not window.isVisible()
+    assert "Closing once the work in progress is finished…" in said
+
+
+def test_while_loading_today_and_the_register_say_working_out(
+    qtbot: QtBot, start: Start, example_db: Database
+) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03", wait=False)
+    today, register = window.today_page, window.register_page
+    assert today.empty_label.text() == "Working out deadlines…" and not today.empty_label.isHidden()
+    assert "Nothing is overdue" not in today.empty_label.text()
+    assert not register.loading_label.isHidden() and register.model.total_count() == 3  # listed at once
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        pass
+    assert register.loading_label.isHidden() and today.overdue_label.text() == "<b>1</b> overdue"
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        window.set_as_of(date(2025, 1, 6))  # a new date: worked out again, and said so meanwhile
+        assert not register.loading_label.isHidden()
+        assert today.overdue_label.text() == "Working out deadlines…"
+        assert _rag(window, "EX-001") == "Working out…" and register.model.total_count() == 3
+    assert register.loading_label.isHidden()
+
+
+def test_arrow_keys_on_the_as_of_date_recompute_once_it_settles(
+    qtbot: QtBot, start: Start, example_db: Database
+) -> None:
+    window = start(example_db.path, "--as-of", "2025-03-03")
+    recomputed: list[object] = []
+    window.as_of_changed.connect(recomputed.append)
+    window.as_of_edit.setFocus()
+    window.as_of_edit.setSelectedSection(QDateEdit.Section.DaySection)
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        for _ in range(5):  # five days on, a key at a time, as a person steps through them
+            QTest.keyClick(window.as_of_edit, Qt.Key.Key_Up)
+            qtbot.wait(50)
+        assert recomputed == []  # still moving: nothing worked out yet
+    assert recomputed == [date(2025, 3, 8)]  # once, for the day it stopped at
+    calendar = window.as_of_edit.calendarWidget()
+    with qtbot.waitSignal(window.overview_ready, timeout=20_000):
+        for _ in range(3):  # the arrow keys in the calendar choose a day as they move
+            calendar.setSelectedDate(calendar.selectedDate().addDays(1))
+        window.as_of_edit.editingFinished.emit()  # Enter, or leaving the box: taken at once
+    assert recomputed == [date(2025, 3, 8), date(2025, 3, 11)]

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLockFile, Qt
-from PySide6.QtWidgets import QDialog, QMainWindow
+from PySide6.QtCore import QLockFile, Qt, QTimer
+from PySide6.QtWidgets import QDialog, QMainWindow, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -467,6 +467,37 @@ def test_setting_a_passphrase_encrypts_the_database_and_its_backups(
         assert b"CREATE TABLE" not in data and b"Example" not in data and b'"Ava"' not in data, file
 
 
+def test_cancel_while_encrypting_leaves_the_database_as_it_was(
+    qtbot: QtBot, start: Start, example_db: Database
+) -> None:
+    assert example_db.path is not None
+    window = start(example_db.path)
+    dialog = _security_dialog(window)
+    dialog.new_edit.setText(PASSPHRASE)
+    dialog.again_edit.setText(PASSPHRASE)
+    clicked: list[str] = []
+
+    def cancel_when_asked() -> None:
+        for progress in window.findChildren(QProgressDialog):
+            if progress.labelText().startswith("Encrypting") and not clicked:
+                button = progress.findChild(QPushButton)
+                assert button is not None
+                clicked.append(progress.labelText())
+                button.click()
+
+    poll = QTimer()
+    poll.setInterval(1)
+    poll.timeout.connect(cancel_when_asked)
+    poll.start()
+    dialog.apply_button.click()  # the work runs off the GUI thread: the poll keeps turning meanwhile
+    poll.stop()
+    assert clicked == ["Encrypting the database and its backups…"]
+    assert "cancelled; nothing was changed" in dialog.message.text()
+    assert not window.db.encrypted and window.encryption_status.text() == "Not encrypted"
+    assert get_child(window.db, "EX-001") is not None  # the database reopened, in use as before
+    assert not [p for p in example_db.path.parent.rglob("*") if p.name.endswith((".encrypting", ".rekey"))]
+
+
 def test_changing_the_passphrase_needs_the_current_one(
     qtbot: QtBot, start: Start, encrypted_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -639,8 +670,9 @@ def test_the_register_exports_to_a_neutralised_audited_csv(
     monkeypatch.setattr(prompts, "ask_save_csv", lambda parent, suggested, title="": target)
     window.action(ActionId.EXPORT_REGISTER).trigger()
     rows = _read_csv(target)
-    assert rows[0][:2] == ["ID", "Name"]
+    assert rows[0][:2] == ["ID", "Name"] and rows[0][-1] == "Why"
     assert [r[0] for r in rows[1:]] == ["EX-001", "EX-002", "EX-003"]  # the rows shown
+    assert rows[1][-1].startswith("Child protection visit (overdue): Next child protection visit due")
     assert oct(target.stat().st_mode & 0o777) == "0o600"
     window.register_page.search.setText("")
     window.action(ActionId.EXPORT_REGISTER).trigger()

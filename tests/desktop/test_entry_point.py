@@ -51,8 +51,29 @@ def test_no_display_is_one_sentence_not_a_core_dump(tmp_path: Path) -> None:
     assert not (tmp_path / "t.sqlite").exists()  # nothing was opened or made
 
 
+def test_a_display_where_no_x_server_answers_is_one_sentence_too(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    run = subprocess.run(
+        [sys.executable, "-m", "desktop", "--db", str(tmp_path / "t.sqlite")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "DISPLAY": ":987"},
+    )
+    assert run.returncode == entry.EXIT_NO_DISPLAY, run.stderr
+    assert run.stderr == (
+        "permanence-tracker: there is no display to show the window on (no X server answers at "
+        "DISPLAY=:987): start it from a desktop session, or use a subcommand such as `drift` (see --help).\n"
+    )
+    assert not (tmp_path / "t.sqlite").exists()
+
+
 def test_a_display_or_a_chosen_platform_is_enough() -> None:
-    assert entry.no_display({"DISPLAY": ":0"}, "linux") is None
+    assert entry.no_display({"DISPLAY": ":0"}, "linux", answers=lambda _d: True) is None
+    assert entry.no_display({"DISPLAY": "server.example:0"}, "linux", answers=lambda _d: None) is None
+    assert entry.no_display({"DISPLAY": ":0"}, "linux", answers=lambda _d: False) is not None
+    assert entry.x_display_answers("server.example:0") is None  # remote: left to Qt
+    assert entry.x_display_answers(":987") is False
     assert entry.no_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
     assert entry.no_display({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert entry.no_display({}, "win32") is None

@@ -112,3 +112,27 @@ def test_missing_shared_examples_fail_under_ci(tmp_path: Path, monkeypatch: pyte
     for reader in (shared_files.shared_examples, shared_files.shared_samples):
         with pytest.raises(pytest.fail.Exception, match="CI must run them"):
             reader()
+
+
+def test_the_start_command_starts_with_the_network_cut_off(tmp_path: Path) -> None:
+    """`unshare -n` (a network namespace with nothing in it) runs ./scripts/start.sh once set up:
+    no pip, no apt, straight to the program."""
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-n", "true"]).returncode != 0:
+        pytest.skip("cutting the network off needs unshare and root")
+    project = _project(tmp_path)
+    for script in ("start.sh", "qt-deps.sh"):
+        shutil.copy(ROOT / "scripts" / script, project / "scripts" / script)
+    program = project / ".venv" / "bin" / "permanence-tracker"
+    program.write_text(f'#!/bin/sh\necho "started $*" >> {tmp_path / "calls"}\n')
+    program.chmod(0o755)
+    assert _venv(project, "requirements/app.txt").returncode == 0  # the one online set-up
+    (project / "calls").unlink()
+    offline = subprocess.run(
+        ["unshare", "-n", "bash", "scripts/start.sh", "--as-of", "2025-09-01"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert offline.returncode == 0, offline.stderr
+    assert _calls(project) == ["started --as-of 2025-09-01"]  # and no pip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from models.cli import main
 from models.domain.records import ChildRecord
 from models.io.audited_export import ExportFailed, export_csv
+from models.io.export import ExportCancelled
 from models.storage.audit import entries, verify_chain
 from models.storage.db import Database, open_database
 from models.storage.store import save_child
@@ -196,3 +198,22 @@ def test_a_backup_on_a_full_disk_is_one_sentence(
     assert code == 1 and "No backup was made: the disk is full." in said
     folder = tmp_path / "backups"
     assert not folder.exists() or [p.name for p in folder.iterdir()] == []
+
+
+def test_a_cancelled_export_leaves_no_file_and_no_audit_entry(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    path.write_text("the file from before\n")
+    before = len(entries(db, limit=1000))
+    written: list[int] = []
+
+    def rows() -> Iterator[list[str]]:
+        for n in range(10_000):
+            written.append(n)
+            yield [f"C-{n}", "Bo"]
+
+    with pytest.raises(ExportCancelled):
+        export_csv(db, path, ["ID", "Name"], rows(), what="register", cancelled=lambda: len(written) > 3_000)
+    assert 3_000 < len(written) < 10_000  # it stopped partway, at a safe point
+    assert path.read_text() == "the file from before\n"  # not replaced by half an export
+    assert not path.with_name(path.name + ".part").exists()
+    assert len(entries(db, limit=1000)) == before

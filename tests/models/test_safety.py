@@ -23,6 +23,7 @@ from models.io.export import neutralise
 from models.storage.audit import break_report, entries, verify_chain
 from models.storage.backup import (
     BackupInfo,
+    EncryptionCancelled,
     backups_to_keep,
     ensure_daily_backup,
     list_backups,
@@ -211,6 +212,35 @@ def test_encryption_in_place_hides_names_and_refuses_wrong_passphrase(tmp_path: 
     # Backups of an encrypted database restore with its passphrase.
     restore_backup(path, backup, "a new passphrase")
     assert get_child(open_database(path, passphrase="a new passphrase"), "C-1") is not None
+
+
+def test_cancelled_encryption_leaves_the_database_and_its_copies_as_they_were(tmp_path: Path) -> None:
+    path = tmp_path / "t.sqlite"
+    seeded(path)
+    db = open_database(path)
+    make_backup(db, "manual")
+    looks: list[int] = []
+
+    def cancelled() -> bool:
+        looks.append(1)
+        return len(looks) >= 3  # after the database's encrypted copy and one backup's were made
+
+    with pytest.raises(EncryptionCancelled, match="cancelled; nothing was changed"):
+        set_passphrase(db, "correct horse battery", cancelled)
+    assert len(looks) == 3
+    leftovers = [
+        p.name for p in tmp_path.rglob("*") if p.name.endswith((".encrypting", ".rekey", ".rekeying"))
+    ]
+    assert leftovers == []
+    again = open_database(path)  # no passphrase: still in clear, and whole
+    child = get_child(again, "C-1")
+    assert child is not None and child.name == NAME
+    again.dispose()
+    backups = list_backups(path)
+    assert backups
+    for backup in backups:  # still readable without a passphrase: none was half re-keyed
+        with sqlite3.connect(backup.path) as conn:
+            assert conn.execute("SELECT count(*) FROM child").fetchone() == (1,)
 
 
 def test_wrong_passphrase_is_told_apart_from_damage(tmp_path: Path) -> None:

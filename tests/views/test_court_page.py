@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+import itertools
+from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QFontMetrics, QUndoStack
 from PySide6.QtWidgets import QDialog, QHeaderView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktop.work import run_in_background, wait_for_background
 from models.domain.records import EventRecord
-from models.screens.court_view import build_court_view
+from models.screens.court_view import HearingMark, build_court_view
 from models.storage import store
 from models.storage.db import Database, open_database
 from views import prompts
@@ -22,7 +24,16 @@ from views.court_page import CourtPage
 from views.date_edit import DateEdit
 from views.event_dialog import EventDialog
 from views.row_model import ID_ROLE
-from views.week_ruler import HEARING_MARKS, ROW_HEIGHT, RulerGeometry, RulerLegend, tooltip_at
+from views.week_ruler import (
+    HEARING_MARKS,
+    ROW_HEIGHT,
+    RulerGeometry,
+    RulerLegend,
+    _small_font,
+    scale_labels,
+    shown_hearings,
+    tooltip_at,
+)
 
 SEPTEMBER = date(2025, 9, 1)
 MARCH = date(2025, 3, 3)
@@ -332,6 +343,43 @@ def test_the_ruler_paints_and_names_what_is_under_the_pointer(qtbot: QtBot, exam
     # Today, the end and week 26 fall where the dates say.
     assert g.today_x() < g.end_x()
     assert g.x(26 * 7) < g.end_x()
+
+
+def test_the_ruler_never_overprints_or_cuts_its_numbers_or_marks_however_narrow(
+    qtbot: QtBot, example_db: Database
+) -> None:
+    page = _page(qtbot, example_db)
+    base = page.model.row_at(0)
+    font = page.table.font()
+    metrics = QFontMetrics(_small_font(font, 6.5))
+    bold = QFontMetrics(_small_font(font, 6.5, bold=True))
+    # A hearing every few days, all kinds: what a busy case looks like squeezed into 95 px.
+    kinds = list(HEARING_MARKS)
+    busy = tuple(
+        HearingMark(base.issued + timedelta(days=d), kinds[d % len(kinds)], None, d > 150, d)
+        for d in range(1, 400, 5)
+    )
+    for weeks_past in (0, 20, 44):  # a ruler of 26, 46 and 70 weeks
+        end = base.statutory_end + timedelta(weeks=weeks_past)
+        row = replace(base, end=end, as_of=end, hearings=busy)
+        for width in (95, 140, 290, 600):
+            rect = QRect(0, 0, width, ROW_HEIGHT)
+            g = RulerGeometry(rect, row)
+            labels = scale_labels(g, metrics, bold)
+            texts = [text for text, _ in labels]
+            assert "26" in texts and texts.count("26") == 1, (width, texts)
+            for i, (_, box) in enumerate(labels):
+                assert rect.left() <= box.left() and box.right() <= rect.right() + 1, (width, texts)
+                for _, other in labels[i + 1 :]:
+                    assert not box.intersects(other), (width, texts)
+            marks = [g.hearing_centre(h).x() for h in shown_hearings(g, font)]
+            assert marks and all(b - a >= 12 for a, b in itertools.pairwise(marks)), (width, marks)
+            if width >= 290:
+                assert len(texts) >= 4  # room enough: the scale is read, not just week 26
+    # The window at 1366 leaves the ruler room: the other columns' starting widths.
+    page.resize(1366 - 190 - 28, 600)
+    page.show()
+    assert page.table.horizontalHeader().sectionSize(CourtModel.RULER) >= 250
 
 
 def test_the_legend_spells_out_every_mark(qtbot: QtBot) -> None:

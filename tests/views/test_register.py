@@ -187,3 +187,40 @@ def test_down_in_the_search_moves_into_the_results(qtbot: QtBot, example_db: Dat
     with qtbot.waitSignal(page.open_child_requested) as blocker:
         qtbot.keyClick(page.table, Qt.Key.Key_Return)
     assert blocker.args == [_ids(page)[1]]
+
+
+def test_the_reason_for_the_selected_child_is_shown_under_the_table(
+    qtbot: QtBot, example_db: Database
+) -> None:
+    page = _page(qtbot, example_db)
+    page.table.selectRow(page.model.row_of("EX-003"))
+    assert page.why.text() == (
+        "Cara Example (EX-003) — Looked-after visit (overdue): Next looked-after visit due 42 days after "
+        "the visit on 28/05/2025, i.e. by 09/07/2025; not made by 01/09/2025: 54 days overdue."
+    )
+    page.set_rows(build_overview(example_db, MARCH).children)  # a new position: nothing selected
+    assert page.why.text() == "Select a line to see why it is flagged."
+    page.table.selectRow(page.model.row_of("EX-003"))
+    assert page.why.text() == "Cara Example (EX-003) — Nothing is open."
+
+
+def test_a_new_position_being_worked_out_keeps_the_rows_and_says_so(
+    qtbot: QtBot, example_db: Database
+) -> None:
+    page = _page(qtbot, example_db)
+    row = page.model.row_of("EX-003")
+    assert page.model.index(row, rm.RAG).data() == "Red – 1 overdue"
+    page.set_pending()
+    assert page.model.index(row, rm.RAG).data() == "Working out…"
+    assert (
+        page.model.index(row, rm.NEXT_DUE).data() == ""
+        and page.model.index(row, rm.NAME).data() == "Cara Example"
+    )
+    assert page.model.index(row, rm.RAG).data(Qt.ItemDataRole.BackgroundRole) is None  # no stale colour
+    assert not page.loading_label.isHidden()
+    page.table.selectRow(row)
+    assert page.why.text() == "Cara Example (EX-003) — Working out deadlines…"
+    page.set_rows(build_overview(example_db, MARCH).children)
+    assert (
+        page.model.index(page.model.row_of("EX-003"), rm.RAG).data() == "—" and page.loading_label.isHidden()
+    )

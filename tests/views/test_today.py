@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QComboBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -112,6 +113,80 @@ def test_nothing_to_do(qtbot: QtBot, db: Database) -> None:
     assert page.model.rowCount() == 0
     assert not page.empty_label.isHidden()
     assert page.tree.isHidden()
+
+
+def test_while_the_deadlines_are_worked_out_it_never_claims_nothing_is_due(
+    qtbot: QtBot, db: Database
+) -> None:
+    page = TodayPage()
+    qtbot.addWidget(page)
+    for shown in (page, _page(qtbot, db, MARCH)):
+        shown.set_items((), MARCH, complete=False)  # the quick listing at start-up or a new as-of date
+        assert shown.empty_label.text() == "Working out deadlines…"
+        assert not shown.empty_label.isHidden() and shown.tree.isHidden()
+        assert "Nothing" not in shown.empty_label.text() + shown.overdue_label.text()
+        assert shown.overdue_label.text() == "Working out deadlines…"
+    page.set_items((), MARCH)  # worked out: now it may say so
+    assert page.empty_label.text() == "Nothing is overdue or due soon at this date."
+
+
+def _choose(combo: QComboBox, value: str) -> None:
+    index = combo.findData(value)
+    assert index >= 0, value
+    combo.setCurrentIndex(index)
+
+
+def test_the_reason_for_the_selected_line_is_shown_under_the_list(qtbot: QtBot, example_db: Database) -> None:
+    page = TodayPage()
+    qtbot.addWidget(page)
+    overview = build_overview(example_db, SEPTEMBER)
+    page.set_items(overview.attention, SEPTEMBER, children=overview.children)
+    assert page.why.text() == "Select a line to see why it is flagged."
+    page.tree.setCurrentIndex(page.model.index(0, tm.DEADLINE, page.model.index(0, 0)))
+    assert page.why.text() == (
+        "Ava Example (EX-001) — Child protection visit (overdue): Next child protection visit due 10 "
+        "working days after the visit on 10/02/2025, i.e. by 24/02/2025; not made by 01/09/2025: "
+        "130 working days overdue."
+    )
+
+
+def test_my_caseload_and_text_filters_narrow_the_lines_and_the_counts(
+    qtbot: QtBot, example_db: Database
+) -> None:
+    page = TodayPage()
+    qtbot.addWidget(page)
+    overview = build_overview(example_db, SEPTEMBER)
+    page.set_items(overview.attention, SEPTEMBER, children=overview.children)
+    changed: list[bool] = []
+    page.filter_changed.connect(lambda: changed.append(True))
+    _choose(page.officer_filter, "P. Jones")  # Ava and Ben's reviewing officer
+    assert {line[2] for line in _lines(page.model) if len(line) > 1} == {"EX-001", "EX-002"}
+    assert page.overdue_label.text() == "<b>4</b> overdue" and page.shown_label.text() == "5 of 6 lines shown"
+    _choose(page.worker_filter, "K. Patel")
+    assert {line[2] for line in _lines(page.model) if len(line) > 1} == {"EX-002"}
+    page.search.setText("permanence")  # the deadline's words
+    assert [line[3] for line in _lines(page.model) if len(line) > 1] == [
+        "Permanence plan by the second looked-after review"
+    ]
+    page.search.setText("ava")  # a child not in this caseload
+    assert page.model.item_count() == 0
+    assert page.empty_label.text() == "Nothing is overdue or due soon at this date for the filters chosen."
+    assert page.filter_state() == {
+        "text": "ava",
+        "team": None,
+        "social_worker": "K. Patel",
+        "reviewing_officer": "P. Jones",
+    }
+    assert len(changed) == 4
+    page.clear_button.click()
+    assert page.model.item_count() == 6 and page.shown_label.text() == ""
+    # Remembered filters name people the lists do not hold yet: chosen once they do.
+    fresh = TodayPage()
+    qtbot.addWidget(fresh)
+    fresh.set_filter_state({"team": "Children in Care"})
+    fresh.set_items(overview.attention, SEPTEMBER, children=overview.children)
+    assert fresh.team_filter.currentData() == "Children in Care"
+    assert {line[2] for line in _lines(fresh.model) if len(line) > 1} == {"EX-003"}
 
 
 def test_double_click_asks_to_open_the_child(qtbot: QtBot, example_db: Database) -> None:
