@@ -13,12 +13,12 @@ import pytest
 from PySide6.QtCore import QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDateEdit, QProgressDialog
+from PySide6.QtWidgets import QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from desktop import app as desktop_app
 from desktop.actions import MENUS, ActionId
-from desktop.main_window import MainWindow
+from desktop.main_window import AS_OF_SETTLE_MS, MainWindow
 from desktop.work import run_in_background, wait_for_background
 from models.domain.records import ChildRecord
 from models.storage.db import Database
@@ -372,16 +372,16 @@ def test_arrow_keys_on_the_as_of_date_recompute_once_it_settles(
     recomputed: list[object] = []
     window.as_of_changed.connect(recomputed.append)
     window.as_of_edit.setFocus()
-    window.as_of_edit.setSelectedSection(QDateEdit.Section.DaySection)
     with qtbot.waitSignal(window.overview_ready, timeout=20_000):
-        for _ in range(5):  # five days on, a key at a time, as a person steps through them
-            QTest.keyClick(window.as_of_edit, Qt.Key.Key_Up)
+        for day in range(4, 9):  # five days on, one at a time, as a person steps or types through them
+            window.as_of_edit.set_value(date(2025, 3, day))
             qtbot.wait(50)
         assert recomputed == []  # still moving: nothing worked out yet
     assert recomputed == [date(2025, 3, 8)]  # once, for the day it stopped at
-    calendar = window.as_of_edit.calendarWidget()
+    QTest.keyClick(window.as_of_edit.line_edit, Qt.Key.Key_Backspace)  # "08/03/202": not a date
+    qtbot.wait(AS_OF_SETTLE_MS + 200)
+    assert recomputed == [date(2025, 3, 8)]  # a half-typed date is never worked out
     with qtbot.waitSignal(window.overview_ready, timeout=20_000):
-        for _ in range(3):  # the arrow keys in the calendar choose a day as they move
-            calendar.setSelectedDate(calendar.selectedDate().addDays(1))
-        window.as_of_edit.editingFinished.emit()  # Enter, or leaving the box: taken at once
+        window.as_of_edit.set_value(date(2025, 3, 11))
+        window.as_of_edit.line_edit.editingFinished.emit()  # Enter, or leaving the box: taken at once
     assert recomputed == [date(2025, 3, 8), date(2025, 3, 11)]
