@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
 
@@ -492,9 +492,14 @@ class MainWindow(QMainWindow):
         )
         return True
 
-    def _show_overview(self, overview: Overview) -> None:
+    def _show_overview(self, overview: Overview, changed: Collection[str] | None = None) -> None:
+        """Show a new overview; after an edit of `changed` children only their register rows are
+        updated (in place where they stay where they are)."""
         self._overview = overview
-        self.register_page.set_rows(overview.children, complete=overview.complete)
+        if changed is not None and overview.complete:
+            self.register_page.update_children(overview.children, changed)
+        else:
+            self.register_page.set_rows(overview.children, complete=overview.complete)
         self.today_page.set_items(
             overview.attention, overview.as_of, complete=overview.complete, children=overview.children
         )
@@ -516,7 +521,7 @@ class MainWindow(QMainWindow):
             self._dirty.add(child_id)
             return
         partial = build_overview(self.db, self._as_of, [child_id])
-        self._show_overview(self._overview.merged(partial, [child_id]))
+        self._show_overview(self._overview.merged(partial, [child_id]), changed=[child_id])
 
     # --- the team server: other people's changes -------------------------------------------------
 

@@ -6,7 +6,7 @@ haystacks (`models.screens.overview.filter_rows`); no `QSortFilterProxyModel` si
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Final, cast
 
 from PySide6.QtCore import (
@@ -132,6 +132,36 @@ class RegisterModel(ListTableModel[ChildSummary]):
         self._apply_sort()
         self._rows = filter_rows(self._all, self._filter)
         self.endResetModel()
+
+    def update_children(self, rows: Sequence[ChildSummary], changed: Collection[str]) -> bool:
+        """Take the new summaries of the `changed` children from `rows` in place, one row each (as
+        Anki's browser updates the rows an operation changed): the selection, the scroll position
+        and the other 50,000 rows stay as they are.
+
+        False, with nothing done, when the change adds or removes a child, moves a row under the
+        current sort, or moves it into or out of the filter: the caller then uses `set_rows`.
+        """
+        if self._pending or len(rows) != len(self._all):
+            return False
+        new = {r.id: r for r in rows if r.id in changed}
+        if len(new) != len(set(changed)):
+            return False  # a child added or deleted
+        where = {r.id: i for i, r in enumerate(self._all) if r.id in new}
+        if len(where) != len(new):
+            return False
+        for child_id, i in where.items():
+            old, row = self._all[i], new[child_id]
+            if self._sort_column >= 0 and _key(old, self._sort_column) != _key(row, self._sort_column):
+                return False
+            if bool(filter_rows([old], self._filter)) != bool(filter_rows([row], self._filter)):
+                return False
+        for child_id, i in where.items():
+            self._all[i] = new[child_id]
+            shown = self.row_of(child_id)
+            if shown >= 0:
+                self._rows[shown] = new[child_id]
+                self.dataChanged.emit(self.index(shown, 0), self.index(shown, len(HEADERS) - 1))
+        return True
 
     def set_filter(self, flt: RegisterFilter) -> None:
         if flt == self._filter:

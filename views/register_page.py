@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -164,6 +164,22 @@ class RegisterPage(QWidget):
             refill(combo, values[key])
         self.model.set_rows(rows)
         self._apply_filter()
+
+    def update_children(self, rows: Sequence[ChildSummary], changed: Collection[str]) -> None:
+        """After an edit of a few children: their rows updated in place where they stay where they
+        are (`RegisterModel.update_children`), else the whole list shown again."""
+        values = distinct_values(rows)
+        for combo, key in (
+            (self.team_filter, "team"),
+            (self.worker_filter, "social_worker"),
+            (self.officer_filter, "reviewing_officer"),
+        ):
+            refill(combo, values[key])
+        if not self.model.update_children(rows, changed):
+            self.model.set_rows(rows)
+        self._apply_filter()
+        current = self.table.currentIndex()  # the selected child's reason may have changed with it
+        self._on_table_current_row_changed(current, current)
 
     def set_pending(self) -> None:
         """The deadlines are being worked out again (a new as-of date): the rows stay listed, their

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -385,3 +386,28 @@ def test_arrow_keys_on_the_as_of_date_recompute_once_it_settles(
         window.as_of_edit.set_value(date(2025, 3, 11))
         window.as_of_edit.line_edit.editingFinished.emit()  # Enter, or leaving the box: taken at once
     assert recomputed == [date(2025, 3, 8), date(2025, 3, 11)]
+
+
+def test_an_edit_updates_the_childs_register_row_in_place(
+    qtbot: QtBot, start: Start, example_db: Database
+) -> None:
+    """One child edited (and undone): its row changes, the register is not listed again, and the
+    selection stays on the child."""
+    window = start(example_db.path)
+    register = window.register_page
+    register.table.selectRow(register.model.row_of("EX-003"))
+    resets: list[object] = []
+    register.model.modelReset.connect(lambda: resets.append(True))
+    before = get_child(window.db, "EX-003")
+    assert before is not None
+    renamed = dataclasses.replace(before, fields={**dict(before.fields), "given_name": "Carys"})
+    push(window.undo_stack, SaveChildCommand(window.db, renamed, before, window._on_child_changed))
+    qtbot.waitUntil(
+        lambda: register.model.index(register.model.row_of("EX-003"), rm.NAME).data().startswith("Carys")
+    )
+    window.undo_stack.undo()
+    qtbot.waitUntil(
+        lambda: register.model.index(register.model.row_of("EX-003"), rm.NAME).data().startswith("Cara")
+    )
+    assert resets == []
+    assert register.selected_child() == "EX-003"

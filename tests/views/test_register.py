@@ -224,3 +224,38 @@ def test_a_new_position_being_worked_out_keeps_the_rows_and_says_so(
     assert (
         page.model.index(page.model.row_of("EX-003"), rm.RAG).data() == "—" and page.loading_label.isHidden()
     )
+
+
+def test_an_edit_of_one_child_updates_its_row_in_place(qtbot: QtBot, example_db: Database) -> None:
+    """After an edit the register keeps its selection and its other rows: no reset of the list."""
+    import dataclasses
+
+    page = _page(qtbot, example_db)
+    rows = list(page.model.all_rows)
+    page.table.selectRow(page.model.row_of("EX-003"))
+    resets: list[object] = []
+    page.model.modelReset.connect(lambda: resets.append(True))
+    changed = [dataclasses.replace(r, name="Cara Changed") if r.id == "EX-003" else r for r in rows]
+    with qtbot.waitSignal(page.model.dataChanged):
+        page.update_children(changed, ["EX-003"])
+    assert resets == []
+    row = page.model.row_of("EX-003")
+    assert page.model.index(row, rm.NAME).data() == "Cara Changed"
+    assert page.table.currentIndex().row() == row  # still selected
+    assert page.why.text().startswith("Cara Changed (EX-003)")
+
+
+def test_an_edit_that_moves_a_row_under_the_sort_shows_the_list_again(
+    qtbot: QtBot, example_db: Database
+) -> None:
+    import dataclasses
+
+    page = _page(qtbot, example_db)
+    page.table.sortByColumn(rm.NAME, Qt.SortOrder.AscendingOrder)
+    rows = list(page.model.all_rows)
+    resets: list[object] = []
+    page.model.modelReset.connect(lambda: resets.append(True))
+    changed = [dataclasses.replace(r, name="Aaron First") if r.id == "EX-003" else r for r in rows]
+    page.update_children(changed, ["EX-003"])
+    assert resets  # the row moved: the list is shown again, sorted
+    assert page.model.row_of("EX-003") == 0
