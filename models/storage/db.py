@@ -481,22 +481,7 @@ def _wrong_passphrase_or_damage(path: Path, passphrase: str) -> None:
         failed = pages
     if pages > 1 and failed < pages:
         raise DatabaseDamaged(path, f"{failed} of its {pages} pages fail their check") from None
-    if _passphrase_signed_the_head(path, passphrase):
-        # Every page fails, yet this passphrase signed the audit head beside the file: the
-        # passphrase is right and what every page's key is made with (the salt in the first 16
-        # bytes) is damaged.
-        raise DatabaseDamaged(
-            path, "the start of the file is damaged (the passphrase is right: it signed the audit head)"
-        ) from None
     raise WrongPassphrase(f"The passphrase does not open {path}.") from None
-
-
-def _passphrase_signed_the_head(path: Path, passphrase: str) -> bool:
-    """Whether `<db>.audit-head` is signed with this passphrase's key (False when there is none)."""
-    try:
-        return witness.read_head(path, witness.derived_key(passphrase)) is not None
-    except (witness.HeadForged, OSError):
-        return False
 
 
 def _refuse_foreign_plain(path: Path) -> None:

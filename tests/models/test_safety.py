@@ -258,23 +258,6 @@ def test_wrong_passphrase_is_told_apart_from_damage(tmp_path: Path) -> None:
         open_database(plain)
 
 
-def test_a_flipped_bit_in_the_salt_is_damage_not_a_wrong_passphrase(tmp_path: Path) -> None:
-    """The first 16 bytes of an encrypted file are the salt every page's key is made with: one bit
-    flipped there fails every page, as a wrong passphrase does. The audit head beside the file,
-    signed with the passphrase's key, tells the two apart."""
-    path = tmp_path / "t.sqlite"
-    seeded(path)
-    set_passphrase(open_database(path), "correct horse battery").dispose()
-    with path.open("r+b") as fh:
-        first = fh.read(1)
-        fh.seek(0)
-        fh.write(bytes([first[0] ^ 0x04]))
-    with pytest.raises(DatabaseDamaged, match="the passphrase is right"):
-        open_database(path, passphrase="correct horse battery")
-    with pytest.raises(WrongPassphrase):
-        open_database(path, passphrase="not it at all")
-
-
 def test_a_short_passphrase_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "t.sqlite"
     seeded(path)
